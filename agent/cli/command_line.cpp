@@ -1,0 +1,40 @@
+#include "agent/cli/command_line.h"
+
+#include "agent/cli/version_report.h"
+
+namespace vic_r1::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: vic-r1 VERB [ARGUMENTS]\n"
+    "verbs:\n"
+    "  version   print the version, the target, and the libraries this binary was built with\n";
+
+int print_version(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
+  if (arguments.size() > 1) {
+    err << "vic-r1 version: takes no arguments (got '" << arguments[1] << "')\n";
+    return kExitUsage;
+  }
+  out << format_version_report(describe_this_build());
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_command_line(const std::vector<std::string>& arguments, std::ostream& out,
+                     std::ostream& err) {
+  if (arguments.empty()) {
+    err << kUsage;
+    return kExitUsage;
+  }
+  const std::string& verb = arguments.front();
+  if (verb == "version" || verb == "--version") return print_version(arguments, out, err);
+  if (verb == "help" || verb == "--help" || verb == "-h") {
+    out << kUsage;
+    return kExitOk;
+  }
+  err << "vic-r1: unknown verb '" << verb << "'\n" << kUsage;
+  return kExitUsage;
+}
+
+}  // namespace vic_r1::cli

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace vic_r1::cli {
+
+// Exit statuses shared by every verb.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitUsage = 2;
+
+// Runs one invocation of `vic-r1 VERB ...` (arguments without the program
+// name) and returns its exit status. Output goes to the given streams so the
+// dispatcher is testable without a process.
+int run_command_line(const std::vector<std::string>& arguments, std::ostream& out,
+                     std::ostream& err);
+
+}  // namespace vic_r1::cli
