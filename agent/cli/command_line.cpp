@@ -1,5 +1,6 @@
 #include "agent/cli/command_line.h"
 
+#include "agent/cli/replay_command.h"
 #include "agent/cli/version_report.h"
 
 namespace vic_r1::cli {
@@ -8,7 +9,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: vic-r1 VERB [ARGUMENTS]\n"
     "verbs:\n"
-    "  version   print the version, the target, and the libraries this binary was built with\n";
+    "  version   print the version, the target, and the libraries this binary was built with\n"
+    "  replay    run the stream reader over a captured response body (replay --help)\n";
 
 int print_version(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
   if (arguments.size() > 1) {
@@ -29,6 +31,9 @@ int run_command_line(const std::vector<std::string>& arguments, std::ostream& ou
   }
   const std::string& verb = arguments.front();
   if (verb == "version" || verb == "--version") return print_version(arguments, out, err);
+  if (verb == "replay") {
+    return run_replay(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
+  }
   if (verb == "help" || verb == "--help" || verb == "-h") {
     out << kUsage;
     return kExitOk;
