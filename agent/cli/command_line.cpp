@@ -1,5 +1,6 @@
 #include "agent/cli/command_line.h"
 
+#include "agent/cli/ask_command.h"
 #include "agent/cli/replay_command.h"
 #include "agent/cli/version_report.h"
 
@@ -10,6 +11,7 @@ constexpr const char* kUsage =
     "usage: vic-r1 VERB [ARGUMENTS]\n"
     "verbs:\n"
     "  version   print the version, the target, and the libraries this binary was built with\n"
+    "  ask       send a question to the configured server and print the answer (ask --help)\n"
     "  replay    run the stream reader over a captured response body (replay --help)\n";
 
 int print_version(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
@@ -31,6 +33,7 @@ int run_command_line(const std::vector<std::string>& arguments, std::ostream& ou
   }
   const std::string& verb = arguments.front();
   if (verb == "version" || verb == "--version") return print_version(arguments, out, err);
+  if (verb == "ask") return run_ask(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   if (verb == "replay") {
     return run_replay(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   }

@@ -159,7 +159,7 @@ bool parse_size(std::string_view text, std::uint64_t& value) {
 
 void list_profiles(std::ostream& out) {
   for (const stream::ServerProfile& profile : stream::server_profiles()) {
-    out << profile.name << "\t" << profile.server << "; reasoning in " << profile.reasoning_in << "\n";
+    out << profile.name << "\t" << profile.server << "\treasoning: " << profile.reasoning_in << "\n";
   }
 }
 

@@ -57,6 +57,12 @@ const std::vector<ServerProfile>& server_profiles() {
   return profiles;
 }
 
+std::vector<std::string_view> server_profile_names() {
+  std::vector<std::string_view> names;
+  for (const ServerProfile& profile : server_profiles()) names.push_back(profile.name);
+  return names;
+}
+
 const ServerProfile* find_server_profile(std::string_view name) {
   for (const ServerProfile& profile : server_profiles()) {
     if (profile.name == name) return &profile;

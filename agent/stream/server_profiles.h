@@ -34,6 +34,9 @@ struct ServerProfile {
 // Every profile, `auto` first (the default).
 const std::vector<ServerProfile>& server_profiles();
 
+// The names of all profiles, in order (e.g. to validate a config file).
+std::vector<std::string_view> server_profile_names();
+
 // The profile with that name, or nullptr.
 const ServerProfile* find_server_profile(std::string_view name);
 

@@ -215,7 +215,11 @@ StreamSummary StreamReader::finish(StreamSink& sink) {
     if (summary_.reasoning_unclosed || only_reasoning) summary_.explanation += ", during the reasoning";
   } else if (only_reasoning) {
     summary_.outcome = StreamOutcome::kAnswerOnlyInReasoning;
-    if (summary_.reasoning_unclosed) {
+    if (summary_.finish_reason == "length") {
+      summary_.explanation =
+          "the token limit was reached while the model was still reasoning (finish_reason "
+          "length): no answer text came";
+    } else if (summary_.reasoning_unclosed) {
       summary_.explanation =
           "the output ended inside the reasoning (no closing </think>): any answer is in the "
           "reasoning, which is never spoken";
@@ -223,9 +227,6 @@ StreamSummary StreamReader::finish(StreamSink& sink) {
       summary_.explanation =
           "all of the output came as reasoning and none as answer text: the server may have put "
           "the answer in the reasoning field";
-    }
-    if (summary_.finish_reason == "length") {
-      summary_.explanation += " (finish_reason length: the token limit was reached while reasoning)";
     }
   } else {
     summary_.outcome = StreamOutcome::kCompleted;

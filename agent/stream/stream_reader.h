@@ -84,6 +84,10 @@ class StreamReader {
   // True once [DONE] arrived: bytes fed afterwards are ignored.
   bool done() const { return summary_.done_marker_seen; }
   std::size_t reasoning_characters() const { return summary_.reasoning_characters; }
+  // Data payloads (SSE message events, NDJSON lines) received so far, whether
+  // or not they carried text. Comments are not payloads: a transport's
+  // data-idle deadline should be reset by this count growing, never by bytes.
+  std::size_t payloads_seen() const { return payload_count_; }
   // The tail of the reasoning so far (at most Options::latest_reasoning_bytes,
   // starting at a character boundary), for an optional "thinking" display.
   std::string_view latest_reasoning() const;

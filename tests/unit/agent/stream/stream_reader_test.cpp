@@ -182,7 +182,7 @@ TEST(StreamReader, OnlyReasoningAndAProperEndIsFlagged) {
   const Replay result = replay_every_split(
       deepseek_chunk(R"({"reasoning_content":"Let me think"})", "\"length\"") + "data: [DONE]\n\n");
   CHECK(result.summary.outcome == StreamOutcome::kAnswerOnlyInReasoning);
-  STRCMP_CONTAINS("token limit", result.summary.explanation.c_str());
+  STRCMP_CONTAINS("token limit was reached while the model was still reasoning", result.summary.explanation.c_str());
 }
 
 TEST(StreamReader, UnclosedInlineBlockIsFlaggedAndNothingSpoken) {
@@ -250,4 +250,15 @@ TEST(StreamReader, MemoryStaysBoundedOverALongStream) {
   }
   LONGS_EQUAL(100000, reader.reasoning_characters());
   CHECK(reader.latest_reasoning().size() <= 240);
+}
+
+TEST(StreamReader, KeepAliveCommentsAreNotPayloadsButEveryDataEventIs) {
+  StreamReader reader(StreamReader::Options{});
+  RecordingSink sink;
+  reader.feed(": keep-alive\n\n: keep-alive\n\n", sink);
+  LONGS_EQUAL(0, reader.payloads_seen());
+  // A role-only delta carries no text, yet it is data from the model.
+  reader.feed(deepseek_chunk(R"({"role":"assistant","content":null,"reasoning_content":""})"), sink);
+  LONGS_EQUAL(1, reader.payloads_seen());
+  STRCMP_EQUAL("", sink.log.c_str());
 }

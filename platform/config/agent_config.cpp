@@ -1,0 +1,741 @@
+#include "platform/config/agent_config.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+namespace vic_r1::platform {
+namespace {
+
+// CrtAllocator, not RapidJSON's default pool: version 1.1 aligns pool
+// allocations to 4 bytes on 32-bit targets, but values holding doubles need
+// 8 there (see agent/stream/chunk_decoder.cpp). A config is parsed once, so
+// malloc per value costs nothing that matters.
+using JsonDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::CrtAllocator>;
+using JsonValue = JsonDocument::ValueType;
+
+// A config nests two levels; the limit is far above that and keeps both
+// RapidJSON's recursive parser and its recursive destructor off the end of
+// the stack whatever the file holds.
+constexpr int kMaxNesting = 16;
+
+const std::vector<std::string_view> kTopLevelKeys = {
+    "provider", "base_url", "model", "stream_profile", "api_key_file", "ca_file", "pinned_public_key_sha256",
+    "timeouts_ms", "max_tokens", "temperature", "system_prompt", "socket_dir", "state_dir"};
+const std::vector<std::string_view> kTimeoutKeys = {"dns",       "connect",   "tls_handshake", "response_headers",
+                                                    "data_idle", "overall"};
+
+std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+std::string lowercase(std::string_view text) {
+  std::string lowered(text);
+  for (char& c : lowered) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lowered;
+}
+
+std::string joined(const std::vector<std::string_view>& names) {
+  std::string text;
+  for (std::string_view name : names) {
+    if (!text.empty()) text += ", ";
+    text += name;
+  }
+  return text;
+}
+
+std::string_view string_of(const JsonValue& value) {
+  return {value.GetString(), value.GetStringLength()};
+}
+
+// What a value is, for "must be a string (got a number)".
+const char* kind_of(const JsonValue& value) {
+  switch (value.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "true/false";
+    case rapidjson::kObjectType: return "an object";
+    case rapidjson::kArrayType: return "an array";
+    case rapidjson::kStringType: return "a string";
+    case rapidjson::kNumberType: return "a number";
+  }
+  return "a value";
+}
+
+std::string number_text(double number) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", number);
+  return text;
+}
+
+// "line 3, column 14": lines counted by LF, columns in characters (UTF-8
+// continuation bytes do not start one), both from 1, as editors show them.
+std::string position_text(std::string_view text, std::size_t offset) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == '\n') {
+      ++line;
+      column = 1;
+    } else if ((byte & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+// The offset of the first '[' or '{' that opens a level deeper than
+// kMaxNesting, or npos. Brackets inside strings do not count.
+std::size_t find_excess_nesting(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNesting) return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+bool is_absolute_path(std::string_view path) { return !path.empty() && path.front() == '/'; }
+
+std::string path_in(std::string_view dir, std::string_view name) {
+  std::string path(dir);
+  if (path.empty() || path.back() != '/') path += '/';
+  return path + std::string(name);
+}
+
+int hex_digit_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// ---- base URL ----------------------------------------------------------------
+
+bool is_host_name_character(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+bool parse_host_name(std::string_view host, std::string& out, std::string& error) {
+  // A fully qualified name may end in a dot; SNI and the certificate use the
+  // name without it.
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (host.empty()) {
+    error = "has no host name (e.g. https://api.deepseek.com)";
+    return false;
+  }
+  if (host.size() > 253) {
+    error = "has a host name longer than 253 characters";
+    return false;
+  }
+  std::size_t label_length = 0;
+  for (char c : host) {
+    if (c == '.') {
+      if (label_length == 0) break;
+      label_length = 0;
+    } else if (!is_host_name_character(c)) {
+      error = "has a host name with a character other than letters, digits, '-', '_' and '.'";
+      return false;
+    } else if (++label_length > 63) {
+      error = "has a host name with a part longer than 63 characters";
+      return false;
+    }
+  }
+  if (label_length == 0) {
+    error = "has a host name with an empty part (\"..\")";
+    return false;
+  }
+  out = lowercase(host);
+  return true;
+}
+
+bool parse_ipv6_literal(std::string_view literal, std::string& out, std::string& error) {
+  bool has_colon = false;
+  for (char c : literal) {
+    if (c == ':') {
+      has_colon = true;
+    } else if (hex_digit_value(c) < 0 && c != '.') {
+      error = "has an IPv6 address with a character other than hex digits, ':' and '.' (zones are not supported)";
+      return false;
+    }
+  }
+  if (!has_colon) {
+    error = "has brackets around something that is not an IPv6 address";
+    return false;
+  }
+  out = lowercase(literal);
+  return true;
+}
+
+bool parse_port(std::string_view text, std::uint16_t& port, std::string& error) {
+  unsigned long value = 0;
+  bool valid = !text.empty() && text.size() <= 5;
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      valid = false;
+      break;
+    }
+    value = value * 10 + static_cast<unsigned long>(c - '0');
+  }
+  if (!valid || value == 0 || value > 65535) {
+    error = "has a port that is not a number from 1 to 65535";
+    return false;
+  }
+  port = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+// RFC 3986 path characters: unreserved, sub-delims, ':', '@', '/', and
+// percent escapes (checked by the caller).
+bool is_path_character(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("-._~!$&'()*+,;=:@/").find(c) != std::string_view::npos;
+}
+
+bool parse_path_prefix(std::string_view path, std::string& out, std::string& error) {
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '%') {
+      if (i + 2 >= path.size() || hex_digit_value(path[i + 1]) < 0 || hex_digit_value(path[i + 2]) < 0) {
+        error = "has a '%' in its path that is not followed by two hex digits";
+        return false;
+      }
+      i += 2;
+    } else if (!is_path_character(path[i])) {
+      error = "has a character in its path that must be percent-encoded";
+      return false;
+    }
+  }
+  // "https://host/v1/" and "https://host/v1" are the same base.
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  constexpr std::string_view kChatSuffix = "/chat/completions";
+  if (path.size() >= kChatSuffix.size() && path.substr(path.size() - kChatSuffix.size()) == kChatSuffix) {
+    error = "must be the base URL without /chat/completions (vic-r1 adds it), e.g. https://api.together.xyz/v1";
+    return false;
+  }
+  out = std::string(path);
+  return true;
+}
+
+// ---- reading the JSON --------------------------------------------------------
+
+// Reads one config document into an AgentConfig, collecting every problem.
+class ConfigReader {
+ public:
+  ConfigReader(const JsonValue& root, const std::vector<std::string_view>& stream_profile_names,
+               std::vector<std::string>& errors)
+      : root_(root), stream_profile_names_(stream_profile_names), errors_(errors) {}
+
+  AgentConfig read() {
+    AgentConfig config = default_agent_config();
+    const bool has_api_key = check_keys(root_, "", kTopLevelKeys);
+
+    const ProviderPreset* preset = read_provider(config);
+    read_absolute_path("state_dir", config.state_dir, true);
+    read_absolute_path("socket_dir", config.socket_dir, true);
+    read_endpoint(preset, config);
+    read_model(preset, config);
+    read_stream_profile(preset, config);
+
+    config.api_key_file = path_in(config.state_dir, kApiKeyFileName);
+    config.ca_file = path_in(config.state_dir, kCaFileName);
+    // Someone may paste the key itself where its file's path belongs: that
+    // value is never repeated in an error.
+    read_absolute_path("api_key_file", config.api_key_file, false);
+    read_absolute_path("ca_file", config.ca_file, true);
+    if (has_api_key) {
+      // The value is never read, so it cannot reach this message or a log.
+      fail("api_key",
+           "the API key must not be in the config file; move it into " + config.api_key_file +
+               " (the api_key_file, readable only by its owner: chmod 600) and delete api_key here");
+    }
+
+    read_pinned_key(config);
+    read_timeouts(config.timeouts);
+    read_max_tokens(config);
+    read_temperature(config);
+    if (const JsonValue* value = member("system_prompt")) {
+      if (require_string("system_prompt", *value)) config.system_prompt = std::string(string_of(*value));
+    }
+    return config;
+  }
+
+ private:
+  void fail(std::string_view path, std::string_view message) {
+    errors_.push_back(std::string(path) + ": " + std::string(message));
+  }
+
+  const JsonValue* member(const char* key) const {
+    const auto found = root_.FindMember(key);
+    return found == root_.MemberEnd() ? nullptr : &found->value;
+  }
+
+  bool require_string(std::string_view path, const JsonValue& value) {
+    if (value.IsString()) return true;
+    fail(path, std::string("must be a string (got ") + kind_of(value) + ")");
+    return false;
+  }
+
+  // Reports duplicate and unknown keys of `object` (an `api_key` at the top
+  // level is left to the caller, which says where the key belongs). Returns
+  // true when the object has an `api_key`.
+  bool check_keys(const JsonValue& object, const std::string& prefix, const std::vector<std::string_view>& known) {
+    bool has_api_key = false;
+    for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+      const std::string_view key = string_of(it->name);
+      for (auto earlier = object.MemberBegin(); earlier != it; ++earlier) {
+        if (string_of(earlier->name) == key) {
+          fail(prefix + std::string(key), "given more than once");
+          break;
+        }
+      }
+      if (prefix.empty() && key == "api_key") {
+        has_api_key = true;
+        continue;
+      }
+      bool is_known = false;
+      for (std::string_view name : known) is_known = is_known || name == key;
+      if (!is_known) fail(prefix + std::string(key), "unknown key (known keys: " + joined(known) + ")");
+    }
+    return has_api_key;
+  }
+
+  const ProviderPreset* read_provider(AgentConfig& config) {
+    const JsonValue* value = member("provider");
+    if (value == nullptr) return find_provider_preset(config.provider);
+    if (!require_string("provider", *value)) return nullptr;
+    const ProviderPreset* preset = find_provider_preset(string_of(*value));
+    if (preset == nullptr) {
+      std::vector<std::string_view> names;
+      for (const ProviderPreset& known : provider_presets()) names.push_back(known.name);
+      fail("provider", "unknown provider " + quoted(string_of(*value)) + " (known: " + joined(names) + ")");
+      return nullptr;
+    }
+    config.provider = std::string(preset->name);
+    return preset;
+  }
+
+  void read_absolute_path(const char* key, std::string& path, bool may_repeat_value) {
+    const JsonValue* value = member(key);
+    if (value == nullptr || !require_string(key, *value)) return;
+    const std::string_view text = string_of(*value);
+    if (!is_absolute_path(text)) {
+      fail(key, may_repeat_value ? "must be an absolute path (got " + quoted(text) + ")"
+                                 : std::string("must be an absolute path, starting with '/'"));
+      return;
+    }
+    path = std::string(text);
+  }
+
+  void read_endpoint(const ProviderPreset* preset, AgentConfig& config) {
+    std::string error;
+    if (const JsonValue* value = member("base_url")) {
+      if (require_string("base_url", *value) && !parse_base_url(string_of(*value), config.endpoint, error)) {
+        fail("base_url", error);
+      }
+      return;
+    }
+    if (preset == nullptr) return;  // already reported
+    if (preset->base_url.empty()) {
+      fail("base_url", "required for provider " + quoted(preset->name) +
+                           ": the https URL of your server's OpenAI-compatible API, e.g. https://my-server/v1");
+      return;
+    }
+    parse_base_url(preset->base_url, config.endpoint, error);
+  }
+
+  void read_model(const ProviderPreset* preset, AgentConfig& config) {
+    if (const JsonValue* value = member("model")) {
+      if (!require_string("model", *value)) return;
+      const std::string_view model = string_of(*value);
+      if (model.empty()) {
+        fail("model", "must not be empty");
+      } else if (model.front() == ' ' || model.back() == ' ') {
+        // The server would answer "model not found" for a name that looks right.
+        fail("model", "has a space at its start or end (got " + quoted(model) + ")");
+      } else {
+        config.model = std::string(model);
+      }
+      return;
+    }
+    if (preset == nullptr) return;
+    if (preset->model.empty()) {
+      fail("model", "required for provider " + quoted(preset->name) +
+                        ": the model name your server serves, e.g. \"deepseek-r1:14b\"");
+      return;
+    }
+    config.model = std::string(preset->model);
+  }
+
+  void read_stream_profile(const ProviderPreset* preset, AgentConfig& config) {
+    std::string_view profile;
+    if (const JsonValue* value = member("stream_profile")) {
+      if (!require_string("stream_profile", *value)) return;
+      profile = string_of(*value);
+    } else if (preset != nullptr) {
+      profile = preset->stream_profile;
+    } else {
+      return;
+    }
+    for (std::string_view name : stream_profile_names_) {
+      if (name == profile) {
+        config.stream_profile = std::string(profile);
+        return;
+      }
+    }
+    fail("stream_profile", "unknown profile " + quoted(profile) + " (known: " + joined(stream_profile_names_) + ")");
+  }
+
+  void read_pinned_key(AgentConfig& config) {
+    const JsonValue* value = member("pinned_public_key_sha256");
+    if (value == nullptr || value->IsNull()) return;
+    if (!require_string("pinned_public_key_sha256", *value)) return;
+    const std::string_view hex = string_of(*value);
+    std::array<std::uint8_t, 32> digest{};
+    bool valid = hex.size() == 2 * digest.size();
+    for (std::size_t i = 0; valid && i < digest.size(); ++i) {
+      const int high = hex_digit_value(hex[2 * i]);
+      const int low = hex_digit_value(hex[2 * i + 1]);
+      valid = high >= 0 && low >= 0;
+      digest[i] = static_cast<std::uint8_t>(high * 16 + low);
+    }
+    if (!valid) {
+      fail("pinned_public_key_sha256",
+           "must be 64 hex digits, the SHA-256 of the server's public key (got " +
+               std::to_string(hex.size()) + " characters)");
+      return;
+    }
+    config.pinned_public_key_sha256 = digest;
+  }
+
+  // Reads a whole number within [min, max]; returns false (reported) otherwise.
+  bool read_integer(const std::string& path, const JsonValue& value, long long min, long long max,
+                    long long& out) {
+    if (!value.IsNumber()) {
+      fail(path, std::string("must be a number (got ") + kind_of(value) + ")");
+      return false;
+    }
+    long long number = 0;
+    if (value.IsInt64()) {
+      number = value.GetInt64();
+    } else if (value.IsUint64()) {
+      fail(path, "must be at most " + std::to_string(max) + " (got " + std::to_string(value.GetUint64()) + ")");
+      return false;
+    } else {
+      // 5000.0 and 5e3 are whole numbers too, as a person reads them.
+      const double real = value.GetDouble();
+      if (real != std::floor(real)) {
+        fail(path, "must be a whole number (got " + number_text(real) + ")");
+        return false;
+      }
+      if (real < static_cast<double>(min) || real > static_cast<double>(max)) {
+        fail(path, "must be from " + std::to_string(min) + " to " + std::to_string(max) + " (got " +
+                       number_text(real) + ")");
+        return false;
+      }
+      number = static_cast<long long>(real);
+    }
+    if (number < min) {
+      fail(path, "must be at least " + std::to_string(min) + " (got " + std::to_string(number) + ")");
+      return false;
+    }
+    if (number > max) {
+      fail(path, "must be at most " + std::to_string(max) + " (got " + std::to_string(number) + ")");
+      return false;
+    }
+    out = number;
+    return true;
+  }
+
+  void read_timeouts(RequestTimeouts& timeouts) {
+    const JsonValue* object = member("timeouts_ms");
+    if (object == nullptr) return;
+    if (!object->IsObject()) {
+      fail("timeouts_ms", std::string("must be an object of milliseconds, e.g. {\"overall\": 300000} (got ") +
+                              kind_of(*object) + ")");
+      return;
+    }
+    check_keys(*object, "timeouts_ms.", kTimeoutKeys);
+    const std::pair<const char*, std::chrono::milliseconds*> fields[] = {
+        {"dns", &timeouts.dns},
+        {"connect", &timeouts.connect},
+        {"tls_handshake", &timeouts.tls_handshake},
+        {"response_headers", &timeouts.response_headers},
+        {"data_idle", &timeouts.data_idle},
+        {"overall", &timeouts.overall},
+    };
+    bool all_valid = true;
+    for (const auto& [key, field] : fields) {
+      const auto found = object->FindMember(key);
+      if (found == object->MemberEnd()) continue;
+      long long milliseconds = 0;
+      if (read_integer(std::string("timeouts_ms.") + key, found->value, kMinTimeout.count(), kMaxTimeout.count(),
+                       milliseconds)) {
+        *field = std::chrono::milliseconds(milliseconds);
+      } else {
+        all_valid = false;
+      }
+    }
+    // The data-idle deadline exists to end a stall sooner than the overall
+    // deadline would; at or above it, it could never fire.
+    if (all_valid && timeouts.data_idle >= timeouts.overall) {
+      fail("timeouts_ms.data_idle", "must be less than timeouts_ms.overall (got " +
+                                        std::to_string(timeouts.data_idle.count()) +
+                                        " >= " + std::to_string(timeouts.overall.count()) + ")");
+    }
+  }
+
+  void read_max_tokens(AgentConfig& config) {
+    const JsonValue* value = member("max_tokens");
+    long long max_tokens = 0;
+    if (value != nullptr && read_integer("max_tokens", *value, kMinMaxTokens, kMaxMaxTokens, max_tokens)) {
+      config.max_tokens = static_cast<int>(max_tokens);
+    }
+  }
+
+  void read_temperature(AgentConfig& config) {
+    const JsonValue* value = member("temperature");
+    if (value == nullptr || value->IsNull()) return;
+    if (!value->IsNumber()) {
+      fail("temperature", std::string("must be a number from 0 to 2 (got ") + kind_of(*value) + ")");
+      return;
+    }
+    const double temperature = value->GetDouble();
+    if (!(temperature >= 0.0 && temperature <= 2.0)) {
+      fail("temperature", "must be from 0 to 2 (got " + number_text(temperature) + ")");
+      return;
+    }
+    config.temperature = temperature;
+  }
+
+  const JsonValue& root_;
+  const std::vector<std::string_view>& stream_profile_names_;
+  std::vector<std::string>& errors_;
+};
+
+// Reads a whole file of at most kMaxConfigFileBytes; false with `error` set.
+bool read_small_file(const std::string& path, std::string& text, std::string& error) {
+  // O_NONBLOCK: opening a FIFO put where the config should be must not hang.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    error = std::string("cannot open: ") + std::strerror(errno);
+    return false;
+  }
+  struct stat status {};
+  bool ok = ::fstat(fd, &status) == 0;
+  if (!ok) {
+    error = std::string("cannot stat: ") + std::strerror(errno);
+  } else if (!S_ISREG(status.st_mode)) {
+    error = "is not a regular file";
+    ok = false;
+  }
+  char buffer[4096];
+  while (ok) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      error = std::string("cannot read: ") + std::strerror(errno);
+      ok = false;
+    } else if (got == 0) {
+      break;
+    } else if (text.size() + static_cast<std::size_t>(got) > kMaxConfigFileBytes) {
+      error = "is larger than " + std::to_string(kMaxConfigFileBytes / 1024) + " KiB";
+      ok = false;
+    } else {
+      text.append(buffer, static_cast<std::size_t>(got));
+    }
+  }
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+const std::vector<ProviderPreset>& provider_presets() {
+  // Hosted services: their documented OpenAI-compatible base URL and the name
+  // under which each serves DeepSeek R1 (or, for Groq, its R1 distill).
+  static const std::vector<ProviderPreset> presets = {
+      {"deepseek", "DeepSeek", "https://api.deepseek.com", "deepseek-reasoner", "deepseek"},
+      {"together", "Together", "https://api.together.xyz/v1", "deepseek-ai/DeepSeek-R1", "together"},
+      {"fireworks", "Fireworks", "https://api.fireworks.ai/inference/v1", "accounts/fireworks/models/deepseek-r1",
+       "fireworks"},
+      {"openrouter", "OpenRouter", "https://openrouter.ai/api/v1", "deepseek/deepseek-r1", "openrouter"},
+      {"groq", "Groq", "https://api.groq.com/openai/v1", "deepseek-r1-distill-llama-70b", "groq"},
+      {"ollama", "Ollama", "", "", "ollama"},
+      {"vllm", "vLLM", "", "", "vllm"},
+      {"llamacpp", "llama.cpp", "", "", "llamacpp"},
+      {"custom", "the AI server", "", "", "auto"},
+  };
+  return presets;
+}
+
+const ProviderPreset* find_provider_preset(std::string_view name) {
+  for (const ProviderPreset& preset : provider_presets()) {
+    if (preset.name == name) return &preset;
+  }
+  return nullptr;
+}
+
+std::string Endpoint::host_header() const {
+  std::string header = host.find(':') == std::string::npos ? host : "[" + host + "]";
+  if (port != 443) header += ":" + std::to_string(port);
+  return header;
+}
+
+std::string Endpoint::base_url() const { return "https://" + host_header() + path_prefix; }
+
+bool parse_base_url(std::string_view url, Endpoint& endpoint, std::string& error) {
+  if (url.empty()) {
+    error = "must not be empty";
+    return false;
+  }
+  for (char c : url) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7F) {
+      error = "must not contain spaces, control characters or non-ASCII characters (percent-encode them)";
+      return false;
+    }
+  }
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    error = "must start with https:// (e.g. https://api.deepseek.com)";
+    return false;
+  }
+  const std::string scheme = lowercase(url.substr(0, scheme_end));
+  if (scheme != "https") {
+    error = "must use https (got " + scheme + "://): vic-r1 sends questions only over verified TLS; "
+            "reach a local server through a TLS reverse proxy in front of it";
+    return false;
+  }
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const std::size_t authority_end = rest.find_first_of("/?#");
+  const std::string_view authority = rest.substr(0, authority_end);
+  const std::string_view path = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+  if (authority.find('@') != std::string_view::npos) {
+    error = "must not contain a user name or password (user:password@host); the API key belongs in the key file";
+    return false;
+  }
+  if (path.find_first_of("?#") != std::string_view::npos) {
+    error = "must not have a query (?...) or a fragment (#...)";
+    return false;
+  }
+
+  Endpoint parsed;
+  std::string_view port_text;
+  bool has_port = false;
+  if (!authority.empty() && authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      error = "has an IPv6 address without its closing ']'";
+      return false;
+    }
+    if (!parse_ipv6_literal(authority.substr(1, close - 1), parsed.host, error)) return false;
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') {
+      error = "has characters after its IPv6 address that are not a port";
+      return false;
+    }
+    has_port = !after.empty();
+    if (has_port) port_text = after.substr(1);
+  } else {
+    const std::size_t colon = authority.find(':');
+    if (!parse_host_name(authority.substr(0, colon), parsed.host, error)) return false;
+    has_port = colon != std::string_view::npos;
+    if (has_port) port_text = authority.substr(colon + 1);
+  }
+  if (has_port && !parse_port(port_text, parsed.port, error)) return false;
+  if (!parse_path_prefix(path, parsed.path_prefix, error)) return false;
+  endpoint = std::move(parsed);
+  return true;
+}
+
+AgentConfig default_agent_config() {
+  const ProviderPreset& preset = provider_presets().front();
+  AgentConfig config;
+  config.provider = std::string(preset.name);
+  std::string error;
+  parse_base_url(preset.base_url, config.endpoint, error);
+  config.model = std::string(preset.model);
+  config.stream_profile = std::string(preset.stream_profile);
+  config.state_dir = std::string(kDefaultStateDir);
+  config.socket_dir = std::string(kDefaultSocketDir);
+  config.api_key_file = path_in(kDefaultStateDir, kApiKeyFileName);
+  config.ca_file = path_in(kDefaultStateDir, kCaFileName);
+  config.system_prompt = std::string(kDefaultSystemPrompt);
+  return config;
+}
+
+ConfigLoadResult load_agent_config(std::string_view json_text,
+                                   const std::vector<std::string_view>& stream_profile_names) {
+  ConfigLoadResult result;
+  // Some editors start a UTF-8 file with a byte order mark; JSON has none.
+  constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+  if (json_text.substr(0, kByteOrderMark.size()) == kByteOrderMark) json_text.remove_prefix(kByteOrderMark.size());
+
+  // RapidJSON reads a NUL byte as the end of the text, so whatever followed
+  // one would be ignored without a word.
+  const std::size_t nul = json_text.find('\0');
+  if (nul != std::string_view::npos) {
+    result.errors.push_back(position_text(json_text, nul) + ": JSON syntax error: a NUL byte is not allowed");
+    return result;
+  }
+  const std::size_t too_deep = find_excess_nesting(json_text);
+  if (too_deep != std::string_view::npos) {
+    result.errors.push_back(position_text(json_text, too_deep) + ": JSON nested deeper than " +
+                            std::to_string(kMaxNesting) + " levels");
+    return result;
+  }
+  JsonDocument document;
+  document.Parse<rapidjson::kParseValidateEncodingFlag>(json_text.data(), json_text.size());
+  if (document.HasParseError()) {
+    result.errors.push_back(position_text(json_text, document.GetErrorOffset()) +
+                            ": JSON syntax error: " + rapidjson::GetParseError_En(document.GetParseError()));
+    return result;
+  }
+  if (!document.IsObject()) {
+    result.errors.push_back(std::string("(top level): must be a JSON object {...} (got ") + kind_of(document) + ")");
+    return result;
+  }
+  AgentConfig config = ConfigReader(document, stream_profile_names, result.errors).read();
+  if (result.errors.empty()) result.config = std::move(config);
+  return result;
+}
+
+ConfigLoadResult load_agent_config_file(const std::string& path,
+                                        const std::vector<std::string_view>& stream_profile_names) {
+  std::string text;
+  std::string error;
+  if (!read_small_file(path, text, error)) {
+    ConfigLoadResult result;
+    result.errors.push_back(path + ": " + error);
+    return result;
+  }
+  ConfigLoadResult result = load_agent_config(text, stream_profile_names);
+  for (std::string& message : result.errors) message = path + ": " + message;
+  return result;
+}
+
+}  // namespace vic_r1::platform

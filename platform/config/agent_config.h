@@ -1,0 +1,147 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vic_r1::platform {
+
+// Where the robot keeps vic-r1's configuration; it survives OTA updates.
+inline constexpr std::string_view kDefaultConfigPath = "/data/vic-r1/config.json";
+
+// The robot's real locations; each is a config key so tests can use a temp dir.
+inline constexpr std::string_view kDefaultStateDir = "/data/vic-r1";
+inline constexpr std::string_view kDefaultSocketDir = "/dev/socket";
+// File names inside state_dir that api_key_file and ca_file default to.
+inline constexpr std::string_view kApiKeyFileName = "api-key";
+// The robot has no system CA bundle: the deploy script installs this one.
+inline constexpr std::string_view kCaFileName = "ca-certificates.crt";
+
+// A server vic-r1 knows how to reach. Hosted services come with their URL and
+// R1 model name; self-hosted ones (Ollama, vLLM, llama.cpp) run on the user's
+// own machine, so the config must name both.
+struct ProviderPreset {
+  std::string_view name;            // the config's `provider` value
+  std::string_view display_name;    // for spoken errors: "my DeepSeek balance is empty"
+  std::string_view base_url;        // empty: the config must give base_url
+  std::string_view model;           // empty: the config must give model
+  std::string_view stream_profile;  // a profile name of agent/stream/server_profiles.h
+};
+
+// Every preset, in the order the config documentation lists them.
+const std::vector<ProviderPreset>& provider_presets();
+
+// The preset with that name, or nullptr.
+const ProviderPreset* find_provider_preset(std::string_view name);
+
+// Where the chat endpoint lives, from a base URL such as
+// "https://api.together.xyz/v1". Only https: the answer path never runs
+// unencrypted; a local server is reached through its own TLS reverse proxy.
+struct Endpoint {
+  std::string host;          // lower case, no brackets around an IPv6 literal, no trailing dot
+  std::uint16_t port = 443;
+  std::string path_prefix;   // "" or e.g. "/v1"; never ends in '/'
+
+  // "https://host[:port]/prefix", the normalised base URL (for logs).
+  std::string base_url() const;
+  // The HTTP Host header value: the port only when it is not 443, and an
+  // IPv6 literal in brackets.
+  std::string host_header() const;
+};
+
+// Parses an https base URL into `endpoint`. Returns false with `error` set
+// (a sentence without the key name, e.g. "must use https ...") otherwise.
+// Refuses: other schemes, user credentials, a query or fragment, a bad host
+// or port, and a path already ending in /chat/completions (it is added).
+// Error texts never repeat the URL, as a mistaken URL may hold a secret.
+bool parse_base_url(std::string_view url, Endpoint& endpoint, std::string& error);
+
+// Deadlines of one question, in the units of the config's `timeouts_ms`.
+struct RequestTimeouts {
+  std::chrono::milliseconds dns{5000};
+  std::chrono::milliseconds connect{5000};
+  std::chrono::milliseconds tls_handshake{10000};
+  std::chrono::milliseconds response_headers{60000};
+  // Longest wait between two data events. DeepSeek may hold a busy request
+  // with keep-alive comments for minutes; those do not count as data.
+  std::chrono::milliseconds data_idle{120000};
+  std::chrono::milliseconds overall{300000};  // the whole answer, retries included
+};
+
+// Limits every timeout must respect, so a typo cannot make the robot wait
+// forever or give up before a handshake could possibly finish.
+inline constexpr std::chrono::milliseconds kMinTimeout{100};
+inline constexpr std::chrono::milliseconds kMaxTimeout{30 * 60 * 1000};
+
+inline constexpr int kMinMaxTokens = 1;
+inline constexpr int kMaxMaxTokens = 32768;
+
+// The personality prompt used when the config has none. The answer is spoken,
+// so it asks for short plain sentences; R1's guidance is to keep it short.
+inline constexpr std::string_view kDefaultSystemPrompt =
+    "You are Vector, a small, curious and friendly robot. Your answer will be spoken "
+    "aloud by your voice, so answer in plain, natural sentences: no lists, no markdown, "
+    "no headings, no code, no emoji and no special characters. Be concise: two or three "
+    "sentences unless you are asked for more.";
+
+// What the agent runs with. Use default_agent_config() or load_agent_config():
+// a default-constructed AgentConfig is empty, not a working default.
+struct AgentConfig {
+  std::string provider;      // a ProviderPreset name (find_provider_preset gives its display name)
+  Endpoint endpoint;         // from base_url, or the preset's URL
+  std::string model;
+  std::string stream_profile;
+  std::string api_key_file;  // default <state_dir>/api-key; the key itself is never in the config
+  std::string ca_file;       // default <state_dir>/ca-certificates.crt
+  // SHA-256 of the server's SubjectPublicKeyInfo; when set, TLS also
+  // requires the server's key to match.
+  std::optional<std::array<std::uint8_t, 32>> pinned_public_key_sha256;
+  RequestTimeouts timeouts;
+  int max_tokens = 2048;
+  std::optional<double> temperature;  // R1 ignores it; other models may not
+  std::string system_prompt;          // empty: no system message is sent
+  std::string socket_dir;             // the robot's IPC sockets
+  std::string state_dir;              // vic-r1's own files
+};
+
+// DeepSeek's own API with every default; what an empty config `{}` yields.
+AgentConfig default_agent_config();
+
+struct ConfigLoadResult {
+  std::optional<AgentConfig> config;  // set only when `errors` is empty
+  // Every problem found, each starting with its JSON path:
+  // "timeouts_ms.data_idle: must be less than timeouts_ms.overall (got 400000 >= 300000)".
+  // Syntax errors give the line and column instead.
+  std::vector<std::string> errors;
+
+  bool ok() const { return config.has_value(); }
+};
+
+// Validates and loads a config from JSON text (sans-I/O). Every key is
+// optional; for example
+//   {"provider": "ollama", "base_url": "https://gpu-box.lan:8443/v1",
+//    "model": "deepseek-r1:14b", "timeouts_ms": {"data_idle": 60000}}
+// Every problem is collected, not just the first; unknown keys are errors
+// (they are typos), and an `api_key` key is refused: the key belongs in its
+// own file. `stream_profile_names` lists the valid stream_profile values: the
+// names of agent/stream/server_profiles.h, which the caller passes, as this
+// layer cannot see the agent's:
+//   std::vector<std::string_view> names;
+//   for (const auto& profile : stream::server_profiles()) names.push_back(profile.name);
+ConfigLoadResult load_agent_config(std::string_view json_text,
+                                   const std::vector<std::string_view>& stream_profile_names);
+
+// A config is a few hundred bytes; a bigger file is the wrong file.
+inline constexpr std::size_t kMaxConfigFileBytes = 64 * 1024;
+
+// Reads the file (at most kMaxConfigFileBytes) and loads it; every error then
+// starts with the file's path.
+ConfigLoadResult load_agent_config_file(const std::string& path,
+                                        const std::vector<std::string_view>& stream_profile_names);
+
+}  // namespace vic_r1::platform

@@ -1,0 +1,117 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "platform/http/request_failure.h"
+#include "platform/tls/tls_client_context.h"
+
+namespace vic_r1::platform {
+
+// Every wait of a request has a deadline; none is optional.
+struct HttpDeadlines {
+  std::chrono::milliseconds dns{5000};
+  std::chrono::milliseconds connect{5000};
+  std::chrono::milliseconds tls_handshake{10000};
+  // From the start of the request's write to the end of the response headers
+  // (the write gets the same length of deadline on its own).
+  std::chrono::milliseconds response_headers{60000};
+  std::chrono::milliseconds data_idle{120000};  // reset only by data events, never by comments
+  std::chrono::milliseconds overall{300000};    // the whole answer, retries included
+};
+
+// When each step finished, measured from the call of post_stream(). Steps a
+// request did not take (no new connection, no body) stay empty. After a
+// retry, the times are those of the last attempt (so they include the wait).
+struct RequestTiming {
+  using Elapsed = std::optional<std::chrono::microseconds>;
+  Elapsed dns, connect, tls_handshake, request_sent, response_headers, first_body_byte, done;
+  // The request went out on a connection opened before this call: kept
+  // alive from an earlier request, or opened by preconnect().
+  bool reused_connection = false;
+  bool resumed_session = false;  // the connection's handshake resumed a TLS session
+  // The kept-alive connection had been closed by the server while idle, and
+  // a new one was opened without the caller noticing.
+  bool reconnected = false;
+  int attempts = 1;              // HTTP requests sent (retries after 429/503 add one each)
+  std::string tls_version;       // "TLSv1.3", "TLSv1.2"
+};
+
+// Where the body of a 2xx response goes, as it arrives (e.g. a StreamReader).
+class ResponseBodySink {
+ public:
+  virtual ~ResponseBodySink() = default;
+  virtual void on_response_headers(int status, std::string_view content_type) = 0;  // 2xx only
+  // Body bytes as they arrive; returns true when they completed at least one
+  // data event (that, and only that, resets the data-idle deadline).
+  virtual bool on_body_bytes(std::string_view bytes) = 0;
+  // Returns true once the stream is logically over ([DONE]): the client
+  // then stops passing bytes on and keeps the connection for reuse if HTTP allows.
+  virtual bool stream_finished() const = 0;
+};
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+// HttpsClient: HTTP/1.1 streaming POSTs to one server over TLS (TlsStream,
+// Mbed TLS), on a single-threaded io_context, with a deadline on every wait.
+// One request at a time; the connection is kept alive between requests.
+//
+// Every handler (done, the sink's calls) runs on the io_context's thread,
+// from inside io_context::run(), never from inside the call that started the
+// operation. A handler may start the next request or call cancel().
+// Destroying the client closes everything at once and calls no handler again.
+class HttpsClient {
+ public:
+  using PreconnectHandler = std::function<void(const RequestFailure&)>;
+  using DoneHandler = std::function<void(const RequestFailure&, const RequestTiming&)>;
+
+  // `host` is used for DNS, SNI, certificate verification and the Host
+  // header; `port` is a number ("443"). `tls` must outlive the client and the
+  // operations that still complete after its destruction: destroy it after
+  // the io_context (or after run() has returned).
+  HttpsClient(boost::asio::io_context& io, TlsClientContext& tls, std::string host, std::string port,
+              HttpDeadlines deadlines, std::string user_agent = "vic-r1");
+  ~HttpsClient();
+  HttpsClient(const HttpsClient&) = delete;
+  HttpsClient& operator=(const HttpsClient&) = delete;
+
+  // Opens DNS + TCP + TLS ahead of time (wake word heard), so the next
+  // post_stream() sends at once. Harmless when a connection is open, being
+  // opened, or in use (then `done` reports success without doing anything).
+  void preconnect(PreconnectHandler done);
+
+  // POSTs `body` (JSON) to `target` with `headers` (Authorization etc.; never
+  // logged, never in a failure) and streams a 2xx response body to `sink`.
+  // Reuses an idle connection; if the server closed it while idle, reconnects
+  // transparently (once). 429/503 with Retry-After are retried within the
+  // overall deadline (at most 2 retries); other statuses are not. `done` is
+  // called exactly once: with no failure when the response ended as HTTP
+  // framed it (or the sink saw the stream end), else with the failure.
+  // Calling it while a request is in progress fails that call with kCancelled.
+  void post_stream(std::string target, std::string body, HttpHeaders headers, ResponseBodySink& sink,
+                   DoneHandler done);
+
+  // Closes the request's connection at once; `done` gets kCancelled. Also
+  // abandons a preconnect in progress. No effect when nothing is in progress.
+  void cancel();
+
+  // TLS handshakes this client completed, full and resumed.
+  std::size_t full_handshakes() const;
+  std::size_t resumed_handshakes() const;
+
+  class Impl;  // defined in https_client.cpp
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace vic_r1::platform

@@ -1,0 +1,706 @@
+// Standard and project headers before CppUTest's (its macros must not reach them).
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/config/agent_config.h"
+#include "tests/unit/support/temporary_directory.h"
+
+#include <CppUTest/TestHarness.h>
+
+using namespace vic_r1::platform;
+using std::chrono::milliseconds;
+
+namespace {
+
+// The stream profile names of agent/stream/server_profiles.h, as the agent
+// passes them (this test binary does not link the agent).
+const std::vector<std::string_view> kProfileNames = {"auto", "deepseek", "together", "fireworks",
+                                                     "openrouter", "groq", "ollama", "ollama-native",
+                                                     "vllm", "llamacpp", "inline-r1", "plain"};
+
+std::string all_errors(const ConfigLoadResult& result) {
+  std::string text;
+  for (const std::string& error : result.errors) text += error + "\n";
+  return text;
+}
+
+using vic_r1::test::TemporaryDirectory;
+
+}  // namespace
+
+TEST_GROUP(AgentConfig) {
+  ConfigLoadResult load(std::string_view json) { return load_agent_config(json, kProfileNames); }
+
+  AgentConfig accept(std::string_view json) {
+    ConfigLoadResult result = load(json);
+    CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
+    CHECK_TRUE(result.errors.empty());
+    return result.ok() ? *result.config : AgentConfig{};
+  }
+
+  // The config must be refused with an error that contains `expected`.
+  ConfigLoadResult refuse(std::string_view json, const char* expected) {
+    ConfigLoadResult result = load(json);
+    CHECK_FALSE_TEXT(result.ok(), std::string(json).c_str());
+    CHECK_FALSE(result.errors.empty());
+    STRCMP_CONTAINS(expected, all_errors(result).c_str());
+    return result;
+  }
+
+  // Exactly one error, exactly this text.
+  void refuse_exactly(std::string_view json, const char* expected) {
+    ConfigLoadResult result = load(json);
+    CHECK_FALSE(result.ok());
+    LONGS_EQUAL_TEXT(1, result.errors.size(), all_errors(result).c_str());
+    STRCMP_EQUAL(expected, result.errors.front().c_str());
+  }
+};
+
+// ---- defaults and presets ----------------------------------------------------
+
+TEST(AgentConfig, EmptyObjectGivesDeepSeekWithTheRobotsRealPaths) {
+  const AgentConfig config = accept("{}");
+  STRCMP_EQUAL("deepseek", config.provider.c_str());
+  STRCMP_EQUAL("api.deepseek.com", config.endpoint.host.c_str());
+  LONGS_EQUAL(443, config.endpoint.port);
+  STRCMP_EQUAL("", config.endpoint.path_prefix.c_str());
+  STRCMP_EQUAL("deepseek-reasoner", config.model.c_str());
+  STRCMP_EQUAL("deepseek", config.stream_profile.c_str());
+  STRCMP_EQUAL("/data/vic-r1/api-key", config.api_key_file.c_str());
+  STRCMP_EQUAL("/data/vic-r1/ca-certificates.crt", config.ca_file.c_str());
+  STRCMP_EQUAL("/data/vic-r1", config.state_dir.c_str());
+  STRCMP_EQUAL("/dev/socket", config.socket_dir.c_str());
+  CHECK_FALSE(config.pinned_public_key_sha256.has_value());
+  CHECK_FALSE(config.temperature.has_value());
+  LONGS_EQUAL(2048, config.max_tokens);
+  STRCMP_EQUAL(std::string(kDefaultSystemPrompt).c_str(), config.system_prompt.c_str());
+}
+
+TEST(AgentConfig, DefaultTimeoutsAreTheDocumentedOnes) {
+  const RequestTimeouts timeouts = accept("{}").timeouts;
+  LONGS_EQUAL(5000, timeouts.dns.count());
+  LONGS_EQUAL(5000, timeouts.connect.count());
+  LONGS_EQUAL(10000, timeouts.tls_handshake.count());
+  LONGS_EQUAL(60000, timeouts.response_headers.count());
+  LONGS_EQUAL(120000, timeouts.data_idle.count());
+  LONGS_EQUAL(300000, timeouts.overall.count());
+}
+
+TEST(AgentConfig, DefaultAgentConfigEqualsAnEmptyConfig) {
+  const AgentConfig loaded = accept("{}");
+  const AgentConfig built = default_agent_config();
+  STRCMP_EQUAL(loaded.provider.c_str(), built.provider.c_str());
+  STRCMP_EQUAL(loaded.endpoint.base_url().c_str(), built.endpoint.base_url().c_str());
+  STRCMP_EQUAL(loaded.model.c_str(), built.model.c_str());
+  STRCMP_EQUAL(loaded.stream_profile.c_str(), built.stream_profile.c_str());
+  STRCMP_EQUAL(loaded.api_key_file.c_str(), built.api_key_file.c_str());
+  STRCMP_EQUAL(loaded.ca_file.c_str(), built.ca_file.c_str());
+  STRCMP_EQUAL(loaded.system_prompt.c_str(), built.system_prompt.c_str());
+  STRCMP_EQUAL(loaded.socket_dir.c_str(), built.socket_dir.c_str());
+  STRCMP_EQUAL(loaded.state_dir.c_str(), built.state_dir.c_str());
+  LONGS_EQUAL(loaded.max_tokens, built.max_tokens);
+  LONGS_EQUAL(loaded.timeouts.overall.count(), built.timeouts.overall.count());
+}
+
+TEST(AgentConfig, DefaultSystemPromptAsksForShortPlainSpeech) {
+  const std::string prompt(kDefaultSystemPrompt);
+  STRCMP_CONTAINS("Vector", prompt.c_str());
+  STRCMP_CONTAINS("no lists", prompt.c_str());
+  STRCMP_CONTAINS("no markdown", prompt.c_str());
+  STRCMP_CONTAINS("concise", prompt.c_str());
+}
+
+TEST(AgentConfig, EachHostedPresetGivesItsUrlModelAndStreamProfile) {
+  struct Expected {
+    const char* provider;
+    const char* base_url;
+    const char* model;
+  };
+  const Expected hosted[] = {
+      {"deepseek", "https://api.deepseek.com", "deepseek-reasoner"},
+      {"together", "https://api.together.xyz/v1", "deepseek-ai/DeepSeek-R1"},
+      {"fireworks", "https://api.fireworks.ai/inference/v1", "accounts/fireworks/models/deepseek-r1"},
+      {"openrouter", "https://openrouter.ai/api/v1", "deepseek/deepseek-r1"},
+      {"groq", "https://api.groq.com/openai/v1", "deepseek-r1-distill-llama-70b"},
+  };
+  for (const Expected& expected : hosted) {
+    const AgentConfig config = accept(std::string(R"({"provider":")") + expected.provider + "\"}");
+    STRCMP_EQUAL(expected.provider, config.provider.c_str());
+    STRCMP_EQUAL(expected.base_url, config.endpoint.base_url().c_str());
+    STRCMP_EQUAL(expected.model, config.model.c_str());
+    STRCMP_EQUAL(expected.provider, config.stream_profile.c_str());
+  }
+}
+
+TEST(AgentConfig, ChatPathIsTheBaseUrlPathPlusChatCompletions) {
+  const AgentConfig config = accept(R"({"provider":"fireworks"})");
+  STRCMP_EQUAL("api.fireworks.ai", config.endpoint.host.c_str());
+  STRCMP_EQUAL("/inference/v1", config.endpoint.path_prefix.c_str());
+}
+
+TEST(AgentConfig, EveryPresetHasADisplayNameAndAKnownStreamProfile) {
+  for (const ProviderPreset& preset : provider_presets()) {
+    CHECK_FALSE(preset.display_name.empty());
+    bool known = false;
+    for (std::string_view name : kProfileNames) known = known || name == preset.stream_profile;
+    CHECK_TRUE_TEXT(known, std::string(preset.name).c_str());
+    POINTERS_EQUAL(&preset, find_provider_preset(preset.name));
+  }
+  POINTERS_EQUAL(nullptr, find_provider_preset("openai"));
+  STRCMP_EQUAL("DeepSeek", std::string(find_provider_preset("deepseek")->display_name).c_str());
+}
+
+TEST(AgentConfig, SelfHostedProvidersNeedBaseUrlAndModel) {
+  for (const char* provider : {"ollama", "vllm", "llamacpp", "custom"}) {
+    const ConfigLoadResult result = refuse(std::string(R"({"provider":")") + provider + "\"}",
+                                           (std::string("base_url: required for provider \"") + provider + "\"").c_str());
+    STRCMP_CONTAINS((std::string("model: required for provider \"") + provider + "\"").c_str(),
+                    all_errors(result).c_str());
+    LONGS_EQUAL(2, result.errors.size());
+  }
+}
+
+TEST(AgentConfig, SelfHostedProviderLoadsWithItsUrlAndModel) {
+  const AgentConfig config =
+      accept(R"({"provider":"ollama","base_url":"https://ollama.lan:8443/v1","model":"deepseek-r1:14b"})");
+  STRCMP_EQUAL("ollama.lan", config.endpoint.host.c_str());
+  LONGS_EQUAL(8443, config.endpoint.port);
+  STRCMP_EQUAL("/v1", config.endpoint.path_prefix.c_str());
+  STRCMP_EQUAL("deepseek-r1:14b", config.model.c_str());
+  STRCMP_EQUAL("ollama", config.stream_profile.c_str());
+}
+
+TEST(AgentConfig, CustomProviderDefaultsToTheAutoStreamProfile) {
+  const AgentConfig config = accept(R"({"provider":"custom","base_url":"https://r1.example.org","model":"r1"})");
+  STRCMP_EQUAL("auto", config.stream_profile.c_str());
+}
+
+TEST(AgentConfig, BaseUrlOverridesTheHostedPresetsUrl) {
+  const AgentConfig config = accept(R"({"provider":"deepseek","base_url":"https://proxy.example.org/deepseek/"})");
+  STRCMP_EQUAL("proxy.example.org", config.endpoint.host.c_str());
+  STRCMP_EQUAL("/deepseek", config.endpoint.path_prefix.c_str());
+  STRCMP_EQUAL("deepseek-reasoner", config.model.c_str());
+}
+
+TEST(AgentConfig, ModelOverridesThePresetsModel) {
+  STRCMP_EQUAL("deepseek-chat", accept(R"({"model":"deepseek-chat"})").model.c_str());
+}
+
+TEST(AgentConfig, UnknownProviderIsRefusedWithTheKnownNames) {
+  refuse_exactly(R"({"provider":"openai"})",
+                 "provider: unknown provider \"openai\" (known: deepseek, together, fireworks, openrouter, groq, "
+                 "ollama, vllm, llamacpp, custom)");
+}
+
+TEST(AgentConfig, ProviderMustBeAString) {
+  refuse_exactly(R"({"provider":1})", "provider: must be a string (got a number)");
+}
+
+// ---- the key stays out of the config -------------------------------------------
+
+TEST(AgentConfig, ApiKeyInTheConfigIsRefusedAndNeverRepeated) {
+  const char* const secret = "sk-live-0123456789abcdef";
+  const ConfigLoadResult result = refuse(std::string(R"({"api_key":")") + secret + "\"}",
+                                         "api_key: the API key must not be in the config file; move it into "
+                                         "/data/vic-r1/api-key");
+  LONGS_EQUAL(1, result.errors.size());
+  CHECK(all_errors(result).find(secret) == std::string::npos);
+}
+
+TEST(AgentConfig, ApiKeyRefusalNamesTheConfiguredKeyFile) {
+  refuse(R"({"api_key":"x","api_key_file":"/etc/vic-r1/key"})", "move it into /etc/vic-r1/key");
+}
+
+TEST(AgentConfig, ApiKeyIsRefusedWhateverItsValue) {
+  refuse(R"({"api_key":null})", "api_key: the API key must not be in the config file");
+  refuse(R"({"api_key":""})", "api_key: the API key must not be in the config file");
+}
+
+TEST(AgentConfig, KeyPastedAsTheKeyFilePathIsNotRepeated) {
+  const char* const secret = "sk-live-0123456789abcdef";
+  const ConfigLoadResult result = refuse(std::string(R"({"api_key_file":")") + secret + "\"}",
+                                         "api_key_file: must be an absolute path");
+  CHECK(all_errors(result).find(secret) == std::string::npos);
+}
+
+// ---- unknown and repeated keys -------------------------------------------------
+
+TEST(AgentConfig, UnknownTopLevelKeyIsReportedWithTheKnownKeys) {
+  refuse_exactly(R"({"modle":"x"})",
+                 "modle: unknown key (known keys: provider, base_url, model, stream_profile, api_key_file, ca_file, "
+                 "pinned_public_key_sha256, timeouts_ms, max_tokens, temperature, system_prompt, socket_dir, "
+                 "state_dir)");
+}
+
+TEST(AgentConfig, UnknownTimeoutKeyIsReportedWithItsPath) {
+  refuse_exactly(R"({"timeouts_ms":{"dsn":1000}})",
+                 "timeouts_ms.dsn: unknown key (known keys: dns, connect, tls_handshake, response_headers, "
+                 "data_idle, overall)");
+}
+
+TEST(AgentConfig, RepeatedKeyIsReported) {
+  refuse_exactly(R"({"model":"a","model":"b"})", "model: given more than once");
+  refuse_exactly(R"({"timeouts_ms":{"dns":1000,"dns":2000}})", "timeouts_ms.dns: given more than once");
+}
+
+TEST(AgentConfig, EveryProblemIsReportedNotOnlyTheFirst) {
+  const ConfigLoadResult result =
+      load(R"({"provider":"custom","max_tokens":0,"temperature":3,"colour":"red","timeouts_ms":{"dns":1}})");
+  CHECK_FALSE(result.ok());
+  const std::string errors = all_errors(result);
+  STRCMP_CONTAINS("colour: unknown key", errors.c_str());
+  STRCMP_CONTAINS("base_url: required", errors.c_str());
+  STRCMP_CONTAINS("model: required", errors.c_str());
+  STRCMP_CONTAINS("timeouts_ms.dns: must be at least 100", errors.c_str());
+  STRCMP_CONTAINS("max_tokens: must be at least 1", errors.c_str());
+  STRCMP_CONTAINS("temperature: must be from 0 to 2", errors.c_str());
+  LONGS_EQUAL(6, result.errors.size());
+}
+
+// ---- JSON syntax ----------------------------------------------------------------
+
+TEST(AgentConfig, SyntaxErrorNamesLineAndColumn) {
+  refuse_exactly("{\n  \"model\": \"x\",\n}",
+                 "line 3, column 1: JSON syntax error: Missing a name for object member.");
+}
+
+TEST(AgentConfig, ColumnCountsCharactersNotBytes) {
+  // "ééé" is three characters in six bytes; the missing comma is at column 24.
+  refuse_exactly("{\"system_prompt\":\"\xC3\xA9\xC3\xA9\xC3\xA9\" \"x\"}",
+                 "line 1, column 24: JSON syntax error: Missing a comma or '}' after an object member.");
+}
+
+TEST(AgentConfig, EmptyTextIsASyntaxError) {
+  refuse_exactly("", "line 1, column 1: JSON syntax error: The document is empty.");
+}
+
+TEST(AgentConfig, TextAfterTheObjectIsASyntaxError) {
+  refuse(R"({} {})", "line 1, column 4: JSON syntax error");
+}
+
+TEST(AgentConfig, InvalidUtf8IsRefused) {
+  refuse("{\"system_prompt\":\"caf\xE9\"}", "JSON syntax error: Invalid encoding in string.");
+}
+
+TEST(AgentConfig, NulByteIsRefusedWhereverItIs) {
+  refuse_exactly(std::string_view("{}\0{\"x\":1}", 10),
+                 "line 1, column 3: JSON syntax error: a NUL byte is not allowed");
+  refuse_exactly(std::string_view("{\n\"model\":\"a\0b\"}", 16),
+                 "line 2, column 11: JSON syntax error: a NUL byte is not allowed");
+}
+
+TEST(AgentConfig, LeadingByteOrderMarkIsIgnored) {
+  STRCMP_EQUAL("r1", accept("\xEF\xBB\xBF{\"model\":\"r1\"}").model.c_str());
+}
+
+TEST(AgentConfig, TopLevelMustBeAnObject) {
+  refuse_exactly("[]", "(top level): must be a JSON object {...} (got an array)");
+  refuse_exactly("\"deepseek\"", "(top level): must be a JSON object {...} (got a string)");
+}
+
+TEST(AgentConfig, DeepNestingIsRefusedBeforeParsing) {
+  std::string json = R"({"system_prompt":"[[[[","x":)";
+  json += std::string(100000, '[');
+  refuse_exactly(json, "line 1, column 44: JSON nested deeper than 16 levels");
+}
+
+// ---- base_url --------------------------------------------------------------------
+
+TEST(AgentConfig, PlainHttpIsRefusedWithTheReason) {
+  refuse_exactly(R"({"provider":"ollama","model":"m","base_url":"http://192.168.1.5:11434/v1"})",
+                 "base_url: must use https (got http://): vic-r1 sends questions only over verified TLS; "
+                 "reach a local server through a TLS reverse proxy in front of it");
+}
+
+TEST(AgentConfig, BaseUrlErrorsCarryTheKeyName) {
+  refuse_exactly(R"({"base_url":"https://api.together.xyz/v1/chat/completions"})",
+                 "base_url: must be the base URL without /chat/completions (vic-r1 adds it), "
+                 "e.g. https://api.together.xyz/v1");
+  refuse_exactly(R"({"base_url":42})", "base_url: must be a string (got a number)");
+}
+
+// ---- model and stream_profile ------------------------------------------------------
+
+TEST(AgentConfig, ModelMustBeANonEmptyStringWithoutSurroundingSpaces) {
+  refuse_exactly(R"({"model":""})", "model: must not be empty");
+  refuse_exactly(R"({"model":"deepseek-reasoner "})",
+                 "model: has a space at its start or end (got \"deepseek-reasoner \")");
+  refuse_exactly(R"({"model":["r1"]})", "model: must be a string (got an array)");
+}
+
+TEST(AgentConfig, StreamProfileCanBeAnyKnownProfile) {
+  STRCMP_EQUAL("inline-r1", accept(R"({"provider":"together","stream_profile":"inline-r1"})").stream_profile.c_str());
+}
+
+TEST(AgentConfig, UnknownStreamProfileIsRefusedWithTheKnownNames) {
+  refuse_exactly(R"({"stream_profile":"fast"})",
+                 "stream_profile: unknown profile \"fast\" (known: auto, deepseek, together, fireworks, openrouter, "
+                 "groq, ollama, ollama-native, vllm, llamacpp, inline-r1, plain)");
+}
+
+TEST(AgentConfig, StreamProfileIsCheckedAgainstTheNamesPassedIn) {
+  const std::vector<std::string_view> only_auto = {"auto"};
+  CHECK_FALSE(load_agent_config(R"({"stream_profile":"deepseek"})", only_auto).ok());
+  CHECK_TRUE(load_agent_config(R"({"stream_profile":"auto"})", only_auto).ok());
+}
+
+// ---- paths -----------------------------------------------------------------------
+
+TEST(AgentConfig, StateDirMovesTheKeyFileAndCaFileDefaults) {
+  const AgentConfig config = accept(R"({"state_dir":"/tmp/vic-r1-test","socket_dir":"/tmp/vic-r1-test/socket"})");
+  STRCMP_EQUAL("/tmp/vic-r1-test", config.state_dir.c_str());
+  STRCMP_EQUAL("/tmp/vic-r1-test/socket", config.socket_dir.c_str());
+  STRCMP_EQUAL("/tmp/vic-r1-test/api-key", config.api_key_file.c_str());
+  STRCMP_EQUAL("/tmp/vic-r1-test/ca-certificates.crt", config.ca_file.c_str());
+}
+
+TEST(AgentConfig, KeyFileAndCaFileCanBeSetApart) {
+  const AgentConfig config = accept(R"({"api_key_file":"/secrets/r1-key","ca_file":"/etc/ssl/ca.pem"})");
+  STRCMP_EQUAL("/secrets/r1-key", config.api_key_file.c_str());
+  STRCMP_EQUAL("/etc/ssl/ca.pem", config.ca_file.c_str());
+}
+
+TEST(AgentConfig, PathsMustBeAbsolute) {
+  refuse_exactly(R"({"state_dir":"data/vic-r1"})", "state_dir: must be an absolute path (got \"data/vic-r1\")");
+  refuse_exactly(R"({"socket_dir":""})", "socket_dir: must be an absolute path (got \"\")");
+  refuse_exactly(R"({"ca_file":"ca.pem"})", "ca_file: must be an absolute path (got \"ca.pem\")");
+  refuse_exactly(R"({"api_key_file":"key"})", "api_key_file: must be an absolute path, starting with '/'");
+  refuse_exactly(R"({"ca_file":null})", "ca_file: must be a string (got null)");
+}
+
+// ---- pinning ----------------------------------------------------------------------
+
+TEST(AgentConfig, PinnedKeyIsParsedFrom64HexDigitsOfEitherCase) {
+  const AgentConfig config = accept(
+      R"({"pinned_public_key_sha256":"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff"})");
+  CHECK_TRUE(config.pinned_public_key_sha256.has_value());
+  const std::array<std::uint8_t, 32>& pin = *config.pinned_public_key_sha256;
+  LONGS_EQUAL(0x00, pin[0]);
+  LONGS_EQUAL(0x11, pin[1]);
+  LONGS_EQUAL(0xAA, pin[10]);
+  LONGS_EQUAL(0xFF, pin[15]);
+  LONGS_EQUAL(0xEE, pin[30]);
+  LONGS_EQUAL(0xFF, pin[31]);
+}
+
+TEST(AgentConfig, PinnedKeyNullMeansNoPin) {
+  CHECK_FALSE(accept(R"({"pinned_public_key_sha256":null})").pinned_public_key_sha256.has_value());
+}
+
+TEST(AgentConfig, PinnedKeyMustBe64HexDigits) {
+  refuse_exactly(R"({"pinned_public_key_sha256":"0011"})",
+                 "pinned_public_key_sha256: must be 64 hex digits, the SHA-256 of the server's public key "
+                 "(got 4 characters)");
+  refuse(R"({"pinned_public_key_sha256":"g0112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"})",
+         "pinned_public_key_sha256: must be 64 hex digits");
+  refuse(R"({"pinned_public_key_sha256":true})", "pinned_public_key_sha256: must be a string (got true/false)");
+}
+
+// ---- timeouts ----------------------------------------------------------------------
+
+TEST(AgentConfig, TimeoutsCanBeGivenInPart) {
+  const RequestTimeouts timeouts = accept(R"({"timeouts_ms":{"connect":2500,"overall":600000}})").timeouts;
+  LONGS_EQUAL(2500, timeouts.connect.count());
+  LONGS_EQUAL(600000, timeouts.overall.count());
+  LONGS_EQUAL(5000, timeouts.dns.count());
+  LONGS_EQUAL(120000, timeouts.data_idle.count());
+}
+
+TEST(AgentConfig, EveryTimeoutAcceptsItsBounds) {
+  for (const char* key : {"dns", "connect", "tls_handshake", "response_headers", "data_idle"}) {
+    const std::string at_minimum = std::string(R"({"timeouts_ms":{")") + key + R"(":100}})";
+    accept(at_minimum);
+  }
+  LONGS_EQUAL(101, accept(R"({"timeouts_ms":{"data_idle":100,"overall":101}})").timeouts.overall.count());
+  const RequestTimeouts timeouts = accept(
+      R"({"timeouts_ms":{"dns":1800000,"connect":1800000,"tls_handshake":1800000,"response_headers":1800000,)"
+      R"("data_idle":1799999,"overall":1800000}})").timeouts;
+  LONGS_EQUAL(1800000, timeouts.dns.count());
+  LONGS_EQUAL(1799999, timeouts.data_idle.count());
+}
+
+TEST(AgentConfig, EveryTimeoutRefusesLessThan100Milliseconds) {
+  for (const char* key : {"dns", "connect", "tls_handshake", "response_headers", "data_idle", "overall"}) {
+    const std::string json = std::string(R"({"timeouts_ms":{")") + key + R"(":99}})";
+    refuse(json, (std::string("timeouts_ms.") + key + ": must be at least 100 (got 99)").c_str());
+  }
+  refuse(R"({"timeouts_ms":{"dns":-5}})", "timeouts_ms.dns: must be at least 100 (got -5)");
+}
+
+TEST(AgentConfig, EveryTimeoutRefusesMoreThan30Minutes) {
+  for (const char* key : {"dns", "connect", "tls_handshake", "response_headers", "data_idle", "overall"}) {
+    const std::string json = std::string(R"({"timeouts_ms":{")") + key + R"(":1800001}})";
+    refuse(json, (std::string("timeouts_ms.") + key + ": must be at most 1800000 (got 1800001)").c_str());
+  }
+  refuse(R"({"timeouts_ms":{"overall":18446744073709551615}})",
+         "timeouts_ms.overall: must be at most 1800000 (got 18446744073709551615)");
+}
+
+TEST(AgentConfig, TimeoutsWrittenAsWholeDecimalsAreAccepted) {
+  const RequestTimeouts timeouts = accept(R"({"timeouts_ms":{"dns":5000.0,"connect":2e3}})").timeouts;
+  LONGS_EQUAL(5000, timeouts.dns.count());
+  LONGS_EQUAL(2000, timeouts.connect.count());
+  refuse_exactly(R"({"timeouts_ms":{"dns":1e300}})", "timeouts_ms.dns: must be from 100 to 1800000 (got 1e+300)");
+  refuse_exactly(R"({"timeouts_ms":{"dns":50.0}})", "timeouts_ms.dns: must be from 100 to 1800000 (got 50)");
+}
+
+TEST(AgentConfig, TimeoutsMustBeWholeMilliseconds) {
+  refuse_exactly(R"({"timeouts_ms":{"dns":1500.5}})", "timeouts_ms.dns: must be a whole number (got 1500.5)");
+  refuse_exactly(R"({"timeouts_ms":{"dns":"5s"}})", "timeouts_ms.dns: must be a number (got a string)");
+}
+
+TEST(AgentConfig, DataIdleMustBeLessThanOverall) {
+  refuse_exactly(R"({"timeouts_ms":{"data_idle":400000}})",
+                 "timeouts_ms.data_idle: must be less than timeouts_ms.overall (got 400000 >= 300000)");
+  refuse_exactly(R"({"timeouts_ms":{"data_idle":60000,"overall":60000}})",
+                 "timeouts_ms.data_idle: must be less than timeouts_ms.overall (got 60000 >= 60000)");
+}
+
+TEST(AgentConfig, TimeoutsMustBeAnObject) {
+  refuse_exactly(R"({"timeouts_ms":30000})",
+                 "timeouts_ms: must be an object of milliseconds, e.g. {\"overall\": 300000} (got a number)");
+}
+
+// ---- max_tokens, temperature, system_prompt ---------------------------------------
+
+TEST(AgentConfig, MaxTokensAcceptsOneTo32768) {
+  LONGS_EQUAL(1, accept(R"({"max_tokens":1})").max_tokens);
+  LONGS_EQUAL(32768, accept(R"({"max_tokens":32768})").max_tokens);
+  refuse_exactly(R"({"max_tokens":0})", "max_tokens: must be at least 1 (got 0)");
+  refuse_exactly(R"({"max_tokens":32769})", "max_tokens: must be at most 32768 (got 32769)");
+  refuse_exactly(R"({"max_tokens":"2048"})", "max_tokens: must be a number (got a string)");
+  refuse_exactly(R"({"max_tokens":100.5})", "max_tokens: must be a whole number (got 100.5)");
+}
+
+TEST(AgentConfig, TemperatureIsOptionalFromZeroToTwo) {
+  DOUBLES_EQUAL(0.6, *accept(R"({"temperature":0.6})").temperature, 0.0);
+  DOUBLES_EQUAL(0.0, *accept(R"({"temperature":0})").temperature, 0.0);
+  DOUBLES_EQUAL(2.0, *accept(R"({"temperature":2})").temperature, 0.0);
+  CHECK_FALSE(accept(R"({"temperature":null})").temperature.has_value());
+  refuse_exactly(R"({"temperature":-0.1})", "temperature: must be from 0 to 2 (got -0.1)");
+  refuse_exactly(R"({"temperature":2.5})", "temperature: must be from 0 to 2 (got 2.5)");
+  refuse_exactly(R"({"temperature":"warm"})", "temperature: must be a number from 0 to 2 (got a string)");
+}
+
+TEST(AgentConfig, SystemPromptCanBeReplacedOrEmptied) {
+  STRCMP_EQUAL("Be brief.", accept(R"({"system_prompt":"Be brief."})").system_prompt.c_str());
+  STRCMP_EQUAL("", accept(R"({"system_prompt":""})").system_prompt.c_str());
+  refuse_exactly(R"({"system_prompt":null})", "system_prompt: must be a string (got null)");
+}
+
+// ---- parse_base_url ------------------------------------------------------------------
+
+TEST_GROUP(BaseUrl) {
+  Endpoint endpoint;
+  std::string error;
+
+  void accept(std::string_view url) {
+    error.clear();
+    CHECK_TRUE_TEXT(parse_base_url(url, endpoint, error), error.c_str());
+  }
+  void refuse(std::string_view url, const char* expected) {
+    error.clear();
+    CHECK_FALSE_TEXT(parse_base_url(url, endpoint, error), std::string(url).c_str());
+    STRCMP_EQUAL(expected, error.c_str());
+  }
+};
+
+TEST(BaseUrl, SplitsHostPortAndPathPrefix) {
+  accept("https://r1.example.org:8443/api/v1");
+  STRCMP_EQUAL("r1.example.org", endpoint.host.c_str());
+  LONGS_EQUAL(8443, endpoint.port);
+  STRCMP_EQUAL("/api/v1", endpoint.path_prefix.c_str());
+  STRCMP_EQUAL("r1.example.org:8443", endpoint.host_header().c_str());
+  STRCMP_EQUAL("https://r1.example.org:8443/api/v1", endpoint.base_url().c_str());
+}
+
+TEST(BaseUrl, PortDefaultsTo443AndIsLeftOutOfTheHostHeader) {
+  accept("https://api.deepseek.com");
+  LONGS_EQUAL(443, endpoint.port);
+  STRCMP_EQUAL("", endpoint.path_prefix.c_str());
+  STRCMP_EQUAL("api.deepseek.com", endpoint.host_header().c_str());
+  accept("https://api.deepseek.com:443/");
+  STRCMP_EQUAL("https://api.deepseek.com", endpoint.base_url().c_str());
+}
+
+TEST(BaseUrl, NormalisesCaseTrailingSlashesAndTheTrailingDot) {
+  accept("HTTPS://API.Together.XYZ./v1//");
+  STRCMP_EQUAL("api.together.xyz", endpoint.host.c_str());
+  STRCMP_EQUAL("/v1", endpoint.path_prefix.c_str());
+}
+
+TEST(BaseUrl, AcceptsIpv4AndBracketedIpv6Literals) {
+  accept("https://192.168.1.5:8443/v1");
+  STRCMP_EQUAL("192.168.1.5", endpoint.host.c_str());
+  accept("https://[FD00::1]:8443/v1");
+  STRCMP_EQUAL("fd00::1", endpoint.host.c_str());
+  LONGS_EQUAL(8443, endpoint.port);
+  STRCMP_EQUAL("[fd00::1]:8443", endpoint.host_header().c_str());
+  accept("https://[::1]");
+  STRCMP_EQUAL("[::1]", endpoint.host_header().c_str());
+}
+
+TEST(BaseUrl, AcceptsPercentEscapesAndPathPunctuation) {
+  accept("https://h.example/a%2Fb/~x;y=1/@z");
+  STRCMP_EQUAL("/a%2Fb/~x;y=1/@z", endpoint.path_prefix.c_str());
+}
+
+TEST(BaseUrl, RefusesEverySchemeButHttps) {
+  refuse("http://localhost:11434/v1",
+         "must use https (got http://): vic-r1 sends questions only over verified TLS; "
+         "reach a local server through a TLS reverse proxy in front of it");
+  refuse("ftp://example.org", "must use https (got ftp://): vic-r1 sends questions only over verified TLS; "
+                              "reach a local server through a TLS reverse proxy in front of it");
+  refuse("api.deepseek.com", "must start with https:// (e.g. https://api.deepseek.com)");
+  refuse("", "must not be empty");
+}
+
+TEST(BaseUrl, RefusesCredentialsWithoutRepeatingThem) {
+  refuse("https://user:sk-secret-123@api.example.org/v1",
+         "must not contain a user name or password (user:password@host); the API key belongs in the key file");
+  CHECK(error.find("sk-secret-123") == std::string::npos);
+}
+
+TEST(BaseUrl, RefusesQueryAndFragment) {
+  refuse("https://api.example.org/v1?key=sk-secret", "must not have a query (?...) or a fragment (#...)");
+  refuse("https://api.example.org?x", "must not have a query (?...) or a fragment (#...)");
+  refuse("https://api.example.org/v1#top", "must not have a query (?...) or a fragment (#...)");
+}
+
+TEST(BaseUrl, RefusesBadPorts) {
+  for (const char* url : {"https://h.example:0", "https://h.example:65536", "https://h.example:",
+                          "https://h.example:44a", "https://h.example:000443", "https://[::1]:x"}) {
+    refuse(url, "has a port that is not a number from 1 to 65535");
+  }
+  accept("https://h.example:65535");
+  LONGS_EQUAL(65535, endpoint.port);
+}
+
+TEST(BaseUrl, RefusesBadHostNames) {
+  refuse("https:///v1", "has no host name (e.g. https://api.deepseek.com)");
+  refuse("https://:443", "has no host name (e.g. https://api.deepseek.com)");
+  refuse("https://exa!mple.org", "has a host name with a character other than letters, digits, '-', '_' and '.'");
+  refuse("https://a..b", "has a host name with an empty part (\"..\")");
+  refuse("https://.a", "has a host name with an empty part (\"..\")");
+  refuse("https://" + std::string(64, 'a') + ".org", "has a host name with a part longer than 63 characters");
+  accept("https://" + std::string(63, 'a') + ".org");
+  std::string long_name;
+  for (int i = 0; i < 50; ++i) long_name += "abcd.";
+  long_name += "org";  // 253 characters
+  accept("https://" + long_name);
+  refuse("https://a" + long_name, "has a host name longer than 253 characters");
+}
+
+TEST(BaseUrl, RefusesMalformedIpv6Literals) {
+  refuse("https://[::1/v1", "has an IPv6 address without its closing ']'");
+  refuse("https://[fe80::1%25eth0]",
+         "has an IPv6 address with a character other than hex digits, ':' and '.' (zones are not supported)");
+  refuse("https://[1234]", "has brackets around something that is not an IPv6 address");
+  refuse("https://[::1]x", "has characters after its IPv6 address that are not a port");
+}
+
+TEST(BaseUrl, RefusesSpacesControlAndNonAsciiCharacters) {
+  const char* expected = "must not contain spaces, control characters or non-ASCII characters (percent-encode them)";
+  refuse("https://api.example.org/v 1", expected);
+  refuse("https://api.example.org/v1\n", expected);
+  refuse("https://api.example.org/caf\xC3\xA9", expected);
+}
+
+TEST(BaseUrl, RefusesBadPathCharactersAndEscapes) {
+  refuse("https://api.example.org/a\"b", "has a character in its path that must be percent-encoded");
+  refuse("https://api.example.org/a%2", "has a '%' in its path that is not followed by two hex digits");
+  refuse("https://api.example.org/a%zz", "has a '%' in its path that is not followed by two hex digits");
+}
+
+TEST(BaseUrl, RefusesTheFullChatCompletionsUrl) {
+  refuse("https://api.deepseek.com/chat/completions/",
+         "must be the base URL without /chat/completions (vic-r1 adds it), e.g. https://api.together.xyz/v1");
+}
+
+TEST(BaseUrl, LeavesTheEndpointUnchangedOnError) {
+  accept("https://kept.example:1234/v1");
+  refuse("https://other.example:0", "has a port that is not a number from 1 to 65535");
+  STRCMP_EQUAL("kept.example", endpoint.host.c_str());
+  LONGS_EQUAL(1234, endpoint.port);
+}
+
+// ---- the file wrapper ----------------------------------------------------------------
+
+TEST_GROUP(AgentConfigFile) {
+  TemporaryDirectory directory;
+
+  void setup() override { CHECK_FALSE(directory.path().empty()); }
+};
+
+TEST(AgentConfigFile, LoadsAFile) {
+  const std::string path = directory.write(
+      "config.json", "{\n  \"provider\": \"together\",\n  \"state_dir\": \"" + directory.path() + "\"\n}\n");
+  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
+  STRCMP_EQUAL("together", result.config->provider.c_str());
+  STRCMP_EQUAL((directory.path() + "/api-key").c_str(), result.config->api_key_file.c_str());
+}
+
+TEST(AgentConfigFile, EveryErrorStartsWithThePath) {
+  const std::string path = directory.write("config.json", "{\"max_tokens\":0,\"colour\":1}");
+  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  LONGS_EQUAL(2, result.errors.size());
+  STRCMP_EQUAL((path + ": colour: unknown key").c_str(), result.errors[0].substr(0, path.size() + 21).c_str());
+  STRCMP_EQUAL((path + ": max_tokens: must be at least 1 (got 0)").c_str(), result.errors[1].c_str());
+}
+
+TEST(AgentConfigFile, SyntaxErrorStartsWithThePathAndPosition) {
+  const std::string path = directory.write("config.json", "{\n\"model\" \"x\"}");
+  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  LONGS_EQUAL(1, result.errors.size());
+  STRCMP_EQUAL((path + ": line 2, column 9: JSON syntax error: Missing a colon after a name of object member.").c_str(),
+               result.errors[0].c_str());
+}
+
+TEST(AgentConfigFile, MissingFileSaysSo) {
+  const std::string path = directory.file("absent.json");
+  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  LONGS_EQUAL(1, result.errors.size());
+  STRCMP_EQUAL((path + ": cannot open: No such file or directory").c_str(), result.errors[0].c_str());
+}
+
+TEST(AgentConfigFile, DirectoryIsNotAConfigFile) {
+  const ConfigLoadResult result = load_agent_config_file(directory.path(), kProfileNames);
+  LONGS_EQUAL(1, result.errors.size());
+  STRCMP_EQUAL((directory.path() + ": is not a regular file").c_str(), result.errors[0].c_str());
+}
+
+TEST(AgentConfigFile, FifoIsRefusedWithoutWaitingForAWriter) {
+  const std::string path = directory.file("config.fifo");
+  LONGS_EQUAL(0, ::mkfifo(path.c_str(), 0600));
+  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  LONGS_EQUAL(1, result.errors.size());
+  STRCMP_EQUAL((path + ": is not a regular file").c_str(), result.errors[0].c_str());
+}
+
+TEST(AgentConfigFile, FileOver64KiBIsRefused) {
+  const std::string path = directory.write("config.json", "{\"system_prompt\":\"" + std::string(70000, 'a') + "\"}");
+  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  LONGS_EQUAL(1, result.errors.size());
+  STRCMP_EQUAL((path + ": is larger than 64 KiB").c_str(), result.errors[0].c_str());
+}
+
+TEST(AgentConfigFile, FileOfExactly64KiBIsRead) {
+  const std::string prefix = "{\"system_prompt\":\"";
+  const std::string path = directory.write(
+      "config.json", prefix + std::string(kMaxConfigFileBytes - prefix.size() - 2, 'a') + "\"}");
+  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
+  LONGS_EQUAL(kMaxConfigFileBytes - prefix.size() - 2, result.config->system_prompt.size());
+}
