@@ -9,8 +9,10 @@
 
 namespace vic_r1::stream {
 
-// Decodes one streamed JSON payload into a StreamChunk (RapidJSON). Sans-I/O;
-// one decoder serves a whole stream and reuses its memory.
+// Decodes one streamed JSON payload into a StreamChunk. Sans-I/O; one decoder
+// serves a whole stream and reuses its memory. It keeps only the fields it
+// reads, and parses in place with a fast strict parser that leaves anything
+// unusual to RapidJSON's, whose errors it reports.
 //
 // OpenAI-compatible chunks (DeepSeek, Together, Fireworks, OpenRouter, Groq,
 // Ollama /v1, vLLM, llama.cpp): choices[0].delta.content is the answer
@@ -70,16 +72,16 @@ class ChunkDecoder {
   const std::string& error() const { return error_; }
 
   // Bytes of heap the decoder holds now: what the last payload needed, plus
-  // buffers kept for reuse (each capped at 64 KiB). It never grows with the
-  // number of payloads decoded.
+  // buffers kept for reuse (each capped). It never grows with the number of
+  // payloads decoded.
   std::size_t retained_bytes() const;
 
  private:
-  struct ParseArena;
+  struct Parser;
 
   bool parse(std::string_view payload);
 
-  std::unique_ptr<ParseArena> arena_;
+  std::unique_ptr<Parser> parser_;
   std::string error_;
 };
 

@@ -25,6 +25,53 @@ std::string openai_delta(std::string_view delta, std::string_view finish_reason 
          std::string(delta) + R"(,"logprobs":null,"finish_reason":)" + std::string(finish_reason) + "}]}";
 }
 
+// Everything one decode gave, to compare two decodes.
+struct Decoded {
+  bool accepted = false;
+  std::string error;
+  StreamChunk chunk;
+};
+
+enum class Format { kOpenAi, kOllama };
+
+Decoded decode(Format format, std::string_view payload) {
+  ChunkDecoder decoder;
+  Decoded decoded;
+  decoded.accepted = format == Format::kOpenAi ? decoder.decode_openai_chunk(payload, decoded.chunk)
+                                               : decoder.decode_ollama_line(payload, decoded.chunk);
+  decoded.error = decoder.error();
+  return decoded;
+}
+
+// The payload with an unread member inserted first in its root object: a
+// number with a three-digit exponent, which the decoder's fast parser leaves
+// to RapidJSON's, so the whole payload is parsed by RapidJSON instead.
+std::string parsed_by_rapidjson(std::string_view payload) {
+  std::string changed(payload);
+  changed.insert(changed.find('{') + 1, R"("unread":1e100,)");
+  return changed;
+}
+
+void check_same_decode(const Decoded& expected, const Decoded& actual, const std::string& payload) {
+  const char* const context = payload.c_str();
+  CHECK_EQUAL_TEXT(expected.accepted, actual.accepted, context);
+  STRCMP_EQUAL_TEXT(expected.error.c_str(), actual.error.c_str(), context);
+  const StreamChunk& a = expected.chunk;
+  const StreamChunk& b = actual.chunk;
+  CHECK_TEXT(a.model == b.model, context);
+  CHECK_TEXT(a.content == b.content, context);
+  CHECK_TEXT(a.reasoning == b.reasoning, context);
+  CHECK_EQUAL_TEXT(a.has_reasoning_field, b.has_reasoning_field, context);
+  CHECK_TEXT(a.finish_reason == b.finish_reason, context);
+  CHECK_EQUAL_TEXT(a.has_usage, b.has_usage, context);
+  LONGLONGS_EQUAL_TEXT(a.usage.prompt_tokens, b.usage.prompt_tokens, context);
+  LONGLONGS_EQUAL_TEXT(a.usage.completion_tokens, b.usage.completion_tokens, context);
+  LONGLONGS_EQUAL_TEXT(a.usage.total_tokens, b.usage.total_tokens, context);
+  LONGLONGS_EQUAL_TEXT(a.usage.reasoning_tokens, b.usage.reasoning_tokens, context);
+  CHECK_EQUAL_TEXT(a.is_error, b.is_error, context);
+  CHECK_TEXT(a.error_message == b.error_message, context);
+}
+
 }  // namespace
 
 TEST_GROUP(ChunkDecoder) {
@@ -750,6 +797,187 @@ TEST(ChunkDecoder, DeeperNestingIsRefusedBeforeItCanExhaustTheStack) {
   std::string hostile = R"({"deep":)";
   hostile.append(kHostileDepth, '[');
   refuse_openai(hostile, "nested deeper than 64 levels");
+}
+
+// ---- The two parsers -------------------------------------------------------------
+// A fast parser reads the usual payload and leaves anything unusual to
+// RapidJSON's; both must read every payload alike, and the fast one must get
+// every string right wherever its 8-byte steps fall.
+
+TEST(ChunkDecoder, FastParserAndRapidJsonReadEveryPayloadAlike) {
+  const std::string line_separator = "\xE2\x80\xA8";
+  const std::vector<std::string> payloads = {
+      openai_delta(R"({"role":"assistant","content":null,"reasoning_content":""})"),
+      openai_delta(R"({"content":"Hi","reasoning_content":null})"),
+      openai_delta(R"({"content":"\u2028|\ud83d\ude00|\n\"\\\/ caf\u00e9 )" + line_separator + R"("})"),
+      openai_delta(
+          R"({"content":"","reasoning":"Hmm","reasoning_details":[{"type":"reasoning.text","text":"Hmm"}]})"),
+      openai_delta(
+          R"({"reasoning_details":[{"type":"reasoning.text","text":"a"},{"type":"reasoning.summary",)"
+          R"("summary":"b"},{"type":"reasoning.encrypted","data":"x"},{"text":"no type"},)"
+          R"({"type":"reasoning.future","text":"c"}]})"),
+      openai_delta(R"({"content":"x"})", R"("stop")"),
+      R"({"choices":[{"delta":{"content":"one"},"index":1},{"delta":{"content":"zero"},"index":0}]})",
+      R"({"choices":[{"delta":{"content":"first"}},{"delta":{"content":"second"}}]})",
+      R"({"model":"m","model":7,"choices":[{"index":0,"delta":{"content":"a","content":"b"},"delta":9}]})",
+      R"({"choices":[],"usage":{"prompt_tokens":13,"completion_tokens":412,"total_tokens":425,)"
+      R"("completion_tokens_details":{"reasoning_tokens":371},"cost":0.0001}})",
+      R"({"usage":{"prompt_tokens":5000000000,"completion_tokens":9223372036854775807,"total_tokens":-0}})",
+      R"({"error":{"message":"Insufficient Balance","type":"unknown_error","code":"invalid_request_error"}})",
+      R"({"error":{"code":429,"metadata":{"retry_after":3.50,"note":"caf\u00e9\t"}}})",
+      R"({"error":{"message":"busy","code":1E2}})",
+      R"({"error":"upstream closed the connection","model":"m"})",
+      R"({"model":7,"error":{"message":"overloaded"},"choices":"broken"})",
+      R"({"error":null,"choices":[{"index":0,"delta":{"content":"ok"}}]})",
+      R"({"id":"x\udc00","choices":[{"index":0,"delta":{"content":"ok"}}]})",
+      " {\n \"model\" :\t\"m\" ,\r\n \"choices\" : [ { \"index\" : 0 , \"delta\" : { \"content\" : \"ok\" } "
+      "} ] } \n",
+      openai_delta(R"({"content":42})"),
+      openai_delta(R"({"content":"x\udc00"})"),
+      openai_delta(R"({"reasoning_details":[{"type":"reasoning.text","text":"a"},3]})"),
+      openai_delta(R"({"reasoning_details":[{"text":9,"type":"reasoning.text"}]})"),
+      R"({"choices":[{"index":1},{"index":-1}]})",
+      R"({"choices":[{"finish_reason":1,"delta":{"reasoning":2,"content":3},"index":0}]})",
+      R"({"usage":{"total_tokens":1.5}})",
+      R"({"usage":{"completion_tokens":18446744073709551615}})",
+      R"({"model":"deepseek-r1:7b","message":{"role":"assistant","content":"","thinking":"Okay"},)"
+      R"("done":false})",
+      R"({"model":"m","message":{"content":""},"done":true,"done_reason":"stop","prompt_eval_count":26,)"
+      R"("eval_count":290})",
+      R"({"model":"m","done":true,"done_reason":5})",
+      R"({"model":"m","done":"yes"})",
+      R"({"error":"model 'x' not found"})",
+  };
+  for (const std::string& payload : payloads) {
+    for (const Format format : {Format::kOpenAi, Format::kOllama}) {
+      check_same_decode(decode(format, payload), decode(format, parsed_by_rapidjson(payload)), payload);
+    }
+  }
+}
+
+TEST(ChunkDecoder, EscapesAndCharactersAreDecodedAtEveryOffsetOfAWord) {
+  const std::vector<std::pair<std::string, std::string>> sent_and_text = {
+      {R"(\")", "\""},
+      {R"(\\)", "\\"},
+      {R"(\n)", "\n"},
+      {R"(\u00e9)", "\xC3\xA9"},
+      {R"(\ud83d\ude00)", "\xF0\x9F\x98\x80"},
+      {"\xC3\xA9", "\xC3\xA9"},
+      {"\xF0\x9F\xA4\x96", "\xF0\x9F\xA4\x96"},
+      {"\x7F", "\x7F"},
+  };
+  for (const auto& [sent, text] : sent_and_text) {
+    for (std::size_t before = 0; before <= 16; ++before) {
+      const std::string lead(before, 'a');
+      accept_openai(openai_delta("{\"content\":\"" + lead + sent + sent + "tail\"}"));
+      STRCMP_EQUAL((lead + text + text + "tail").c_str(), chunk.content.c_str());
+    }
+  }
+}
+
+TEST(ChunkDecoder, BadCharactersAreRefusedWithTheirOffsetAtEveryOffsetOfAWord) {
+  const std::string prefix = R"({"model":")";
+  for (std::size_t before = 0; before <= 16; ++before) {
+    const std::string at = std::to_string(prefix.size() + before);
+    const std::string lead = prefix + std::string(before, 'a');
+    for (const char* bad : {"\xC0\x80", "\xED\xA0\x80", "\x80", "\xE2\x82"}) {
+      refuse_openai(lead + bad + "\"}",
+                    ("not valid JSON at byte " + at + ": Invalid encoding in string.").c_str());
+    }
+    refuse_openai(
+        lead + "\x01\"}",
+        ("not valid JSON at byte " + at + ": Control character in string (it must be escaped).").c_str());
+    refuse_openai(lead,
+                  ("not valid JSON at byte " + at + ": Missing a closing quotation mark in string.").c_str());
+  }
+}
+
+TEST(ChunkDecoder, NumbersAtTheEdgesOfEachFormReadAsRapidJsonReadsThem) {
+  accept_openai(R"({"choices":[],"usage":{"prompt_tokens":123456789012345678,)"
+                R"("completion_tokens":1234567890123456789,"total_tokens":-0}})");
+  check_usage(123456789012345678LL, 1234567890123456789LL, 0, -1);
+  refuse_openai(R"({"usage":{"prompt_tokens":9223372036854775808}})", "usage.prompt_tokens is a number");
+  refuse_openai(R"({"usage":{"prompt_tokens":1e2}})", "usage.prompt_tokens is a number");
+  refuse_openai(R"({"usage":{"prompt_tokens":-1}})", "usage.prompt_tokens is a number");
+  accept_openai(R"({"unread":[1e99,1E-400,0.5e+3,-0.0,123456789012345678901234567890]})");
+  refuse_openai(R"({"unread":1e400})", "not valid JSON at byte 10: Number too big to be stored in double.");
+  refuse_openai(R"({"unread":01})",
+                "not valid JSON at byte 11: Missing a comma or '}' after an object member.");
+  refuse_openai(R"({"unread":1.})", "not valid JSON at byte 12: Miss fraction part in number.");
+  refuse_openai(R"({"unread":-})", "not valid JSON at byte 11: Invalid value.");
+}
+
+TEST(ChunkDecoder, RepeatedMembersReadTheFirst) {
+  accept_openai(
+      R"({"model":"m","model":7,"choices":[{"index":0,"delta":{"content":"first","content":"second"},)"
+      R"("delta":9}],"choices":5})");
+  STRCMP_EQUAL("m", chunk.model.c_str());
+  STRCMP_EQUAL("first", chunk.content.c_str());
+  // A first member that is null is not sent, and the repeat is still not read.
+  accept_openai(R"({"model":null,"model":7})");
+  STRCMP_EQUAL("", chunk.model.c_str());
+  accept_openai(R"({"error":null,"error":"not read","choices":[]})");
+  CHECK_FALSE(chunk.is_error);
+}
+
+TEST(ChunkDecoder, ChoiceIsChosenByAnIndexSentAfterItsDelta) {
+  accept_openai(R"({"choices":[{"delta":{"content":"one"},"finish_reason":"length","index":1},)"
+                R"({"delta":{"content":"zero","reasoning_details":[{"type":"reasoning.text","text":"r"}]},)"
+                R"("index":0}]})");
+  STRCMP_EQUAL("zero", chunk.content.c_str());
+  STRCMP_EQUAL("r", chunk.reasoning.c_str());
+  STRCMP_EQUAL("", chunk.finish_reason.c_str());
+}
+
+TEST(ChunkDecoder, FieldsAreCheckedInTheFormatsOrderNotThePayloads) {
+  refuse_openai(
+      R"({"choices":[{"finish_reason":1,"delta":{"reasoning":2,"content":3},"index":0}],"model":4})",
+      "model is a number");
+  refuse_openai(R"({"choices":[{"finish_reason":1,"delta":{"reasoning":2,"content":3},"index":0}]})",
+                "choices[0].delta.content is a number");
+  refuse_openai(R"({"usage":{"total_tokens":"x"},"choices":[{"index":0,"finish_reason":5}]})",
+                "choices[0].finish_reason is a number");
+  refuse_openai(R"({"choices":[{"delta":5,"index":"0"}]})", "choices[0].index is a string");
+  refuse_openai(R"({"choices":[{"index":0,"delta":{"reasoning_details":[{"text":1,"type":"reasoning.text"},)"
+                R"({"type":2}]}}]})",
+                "choices[0].delta.reasoning_details[0].text is a number");
+  refuse_ollama(R"({"eval_count":-1,"done":true,"done_reason":5,"message":{"thinking":1}})",
+                "message.thinking is a number");
+}
+
+TEST(ChunkDecoder, ErrorWithoutMessageIsGivenAsCompactJson) {
+  accept_openai(
+      "{\"error\" : { \"code\" : 1.50 , \"detail\" : \"caf\\u00e9\\n\" , \"list\" : [ true , null ] } }");
+  STRCMP_EQUAL("{\"code\":1.5,\"detail\":\"caf\xC3\xA9\\n\",\"list\":[true,null]}",
+               chunk.error_message.c_str());
+  accept_openai(R"({"error":{"message":"busy","code":1E2,"type":"overloaded"}})");
+  STRCMP_EQUAL("busy (code 100.0, type overloaded)", chunk.error_message.c_str());
+  accept_openai(R"({"error":[1, 2]})");
+  STRCMP_EQUAL("[1,2]", chunk.error_message.c_str());
+  accept_openai(R"({"error":true})");
+  STRCMP_EQUAL("true", chunk.error_message.c_str());
+}
+
+TEST(ChunkDecoder, MemberNamesAreMatchedOnceTheirEscapesAreDecoded) {
+  accept_openai(R"({"mod\u0065l":"m","choices":[{"\u0069ndex":0,"delta":{"\u0063ontent":"ok"}}]})");
+  STRCMP_EQUAL("m", chunk.model.c_str());
+  STRCMP_EQUAL("ok", chunk.content.c_str());
+}
+
+TEST(ChunkDecoder, WhitespaceBetweenAnyTokensIsAccepted) {
+  accept_openai(
+      " {\n \"model\" :\t\"m\" ,\r\n \"choices\" : [ { \"index\" : 0 , \"delta\" : { \"content\" : \"ok\" } ,"
+      " \"finish_reason\" : null } , 7 ] , \"usage\" : { \"prompt_tokens\" : 3 } , \"x\" : [ ] } \n");
+  STRCMP_EQUAL("m", chunk.model.c_str());
+  STRCMP_EQUAL("ok", chunk.content.c_str());
+  check_usage(3, -1, -1, -1);
+}
+
+TEST(ChunkDecoder, UnpairedSurrogateInAFieldNotReadIsNoError) {
+  accept_openai(R"({"id":"x\udc00","choices":[{"index":0,"delta":{"content":"ok"}}]})");
+  STRCMP_EQUAL("ok", chunk.content.c_str());
+  refuse_openai(openai_delta(R"({"reasoning_details":[{"type":"reasoning.text","text":"\udc00"}]})"),
+                "choices[0].delta.reasoning_details[0].text holds a \\u escape of a low surrogate");
 }
 
 // ---- Memory -------------------------------------------------------------------------
