@@ -1,5 +1,7 @@
 #include "agent/conversation/chat_request.h"
 
+#include "agent/text/utf8.h"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -8,36 +10,11 @@ namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-// Length of the well-formed UTF-8 sequence at text[at] (Unicode's table of
-// well-formed byte sequences: no overlong forms, no surrogates, nothing past
-// U+10FFFF), or 0 when the byte there does not start one.
+// Length of the well-formed UTF-8 sequence at text[at], or 0 when the byte
+// there does not start one.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
-  const auto lead = static_cast<unsigned char>(text[at]);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char second_low = 0x80;
-  unsigned char second_high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) second_low = 0xA0;   // overlong below U+0800
-    if (lead == 0xED) second_high = 0x9F;  // U+D800..U+DFFF are surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) second_low = 0x90;   // overlong below U+10000
-    if (lead == 0xF4) second_high = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (text.size() - at < length) return 0;
-  const auto second = static_cast<unsigned char>(text[at + 1]);
-  if (second < second_low || second > second_high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    const auto next = static_cast<unsigned char>(text[at + i]);
-    if (next < 0x80 || next > 0xBF) return 0;
-  }
-  return length;
+  return vic_r1::text::utf8_sequence_length(reinterpret_cast<const unsigned char*>(text.data()) + at,
+                                            text.size() - at);
 }
 
 // How many leading bytes of `text` are well-formed UTF-8.

@@ -1,5 +1,7 @@
 #include "agent/stream/chunk_decoder.h"
 
+#include "agent/text/utf8.h"
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -59,38 +61,7 @@ constexpr unsigned kValidatingParseFlags = kParseFlags | rapidjson::kParseValida
 
 // ---- UTF-8 ----------------------------------------------------------------------
 
-// The length of the well-formed UTF-8 sequence (RFC 3629) that starts at
-// `bytes` with a byte of 0x80 or more, or 0 when it is not one: an overlong
-// form, an encoded surrogate (D800-DFFF), a code point past U+10FFFF, a stray
-// continuation byte, a sequence cut short. As strict as RapidJSON's
-// validation, so text that passes here passes there.
-std::size_t utf8_sequence_length(const unsigned char* bytes, std::size_t available) {
-  const unsigned char lead = bytes[0];
-  // The lead byte fixes the length and the range of the second byte; the
-  // narrowed ranges are what rule out overlongs, surrogates and > U+10FFFF.
-  std::size_t length = 0;
-  unsigned char second_min = 0x80;
-  unsigned char second_max = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) second_min = 0xA0;
-    if (lead == 0xED) second_max = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) second_min = 0x90;
-    if (lead == 0xF4) second_max = 0x8F;
-  } else {
-    return 0;  // a continuation byte, C0, C1 or F5-FF
-  }
-  if (available < length) return 0;
-  if (bytes[1] < second_min || bytes[1] > second_max) return 0;
-  for (std::size_t next = 2; next < length; ++next) {
-    if ((bytes[next] & 0xC0) != 0x80) return 0;
-  }
-  return length;
-}
+using vic_r1::text::utf8_sequence_length;
 
 // Whether all of `text` is well-formed UTF-8.
 bool valid_utf8(std::string_view text) {
