@@ -2,6 +2,7 @@
 
 #include "agent/cli/ask_command.h"
 #include "agent/cli/replay_command.h"
+#include "agent/cli/run_command.h"
 #include "agent/cli/version_report.h"
 
 namespace vic_r1::cli {
@@ -12,7 +13,8 @@ constexpr const char* kUsage =
     "verbs:\n"
     "  version   print the version, the target, and the libraries this binary was built with\n"
     "  ask       send a question to the configured server and print the answer (ask --help)\n"
-    "  replay    run the stream reader over a captured response body (replay --help)\n";
+    "  replay    run the stream reader over a captured response body (replay --help)\n"
+    "  run       the robot service: bridge vic-engine, vic-anim and ai_sock, run the agent\n";
 
 int print_version(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
   if (arguments.size() > 1) {
@@ -34,6 +36,10 @@ int run_command_line(const std::vector<std::string>& arguments, std::ostream& ou
   const std::string& verb = arguments.front();
   if (verb == "version" || verb == "--version") return print_version(arguments, out, err);
   if (verb == "ask") return run_ask(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
+  if (verb == "run") return run_bridge(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
+  if (verb == "agent") {
+    return run_agent_child(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
+  }
   if (verb == "replay") {
     return run_replay(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   }

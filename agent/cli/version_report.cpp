@@ -1,6 +1,7 @@
 #include "agent/cli/version_report.h"
 
 #include "build_facts.h"
+#include "drivers/clad/firmware_layout.h"
 #include "platform/tls/tls_library.h"
 
 namespace vic_r1::cli {
@@ -14,8 +15,17 @@ BuildDescription describe_this_build() {
   build.build_type = build_facts::kBuildType;
   build.sanitizers = build_facts::kSanitizers;
   build.tls_library = platform::tls_library_version();
-  // No robot IPC layer exists yet, so no firmware layout can be spoken to.
-  build.firmware_layouts = "none yet (this build cannot talk to the robot's processes)";
+  // The families whose CLAD layouts the bridge can inject into; any other
+  // firmware is forwarded only.
+  std::size_t count = 0;
+  const clad::FirmwareLayout* const* layouts = clad::all_firmware_layouts(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!layouts[i]->can_inject) continue;
+    if (!build.firmware_layouts.empty()) build.firmware_layouts += ", ";
+    build.firmware_layouts += std::string(layouts[i]->name) + " (" +
+                              std::string(layouts[i]->description) + ")";
+  }
+  build.firmware_layouts += "; any other: forwarding only";
   return build;
 }
 

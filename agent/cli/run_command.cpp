@@ -1,0 +1,173 @@
+#include "agent/cli/run_command.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "agent/cli/command_line.h"
+#include "agent/cli/firmware_detection.h"
+#include "agent/robot/echo_responder.h"
+#include "drivers/bridge/bridge_service.h"
+
+namespace vic_r1::cli {
+
+const char* const kRunUsage =
+    "usage: vic-r1 run [--socket-dir DIR] [--firmware auto|1.8|1.6|unknown]\n"
+    "                  [--firmware-version-file PATH] [--no-agent]\n"
+    "                  [--agent-heartbeat-timeout-ms N]\n"
+    "  Sits between vic-engine and vic-anim and on ai_sock, forwards all of their\n"
+    "  traffic, and runs the agent as a supervised child. Start it after vic-anim\n"
+    "  and before vic-engine (the systemd unit does).\n"
+    "  --socket-dir DIR     where the robot's sockets are (default /dev/socket)\n"
+    "  --firmware F         the message layout; auto reads the victor version from\n"
+    "                       --firmware-version-file (default /anki/etc/version)\n"
+    "  --no-agent           forward only, start no agent\n";
+
+namespace {
+
+bool parse_milliseconds(const std::string& text, std::uint64_t& value) {
+  if (text.empty() || text.size() > 9) return false;
+  for (char c : text)
+    if (c < '0' || c > '9') return false;
+  value = std::stoull(text);
+  return value > 0;
+}
+
+// execv() does not search PATH, and a search after fork() is not safe: look
+// the program up now.
+std::string resolve_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::istringstream directories(path != nullptr ? path : "/usr/bin:/bin");
+  for (std::string directory; std::getline(directories, directory, ':');) {
+    const std::string candidate = (directory.empty() ? "." : directory) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return name;
+}
+
+// The agent child runs this same executable. Under qemu-user (the tests of
+// the ARM build) an ARM executable cannot exec another without binfmt_misc,
+// so VIC_R1_AGENT_EXEC_PREFIX may name the emulator to put in front.
+std::vector<std::string> agent_command() {
+  std::vector<std::string> command;
+  if (const char* prefix = std::getenv("VIC_R1_AGENT_EXEC_PREFIX")) {
+    std::istringstream words(prefix);
+    for (std::string word; words >> word;)
+      command.push_back(command.empty() ? resolve_program(word) : word);
+  }
+  char path[4096];
+  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof(path) - 1);
+  command.push_back(length > 0 ? std::string(path, static_cast<std::size_t>(length))
+                               : std::string("/anki/bin/vic-r1"));
+  command.push_back("agent");
+  return command;
+}
+
+}  // namespace
+
+int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
+  (void)out;
+  bridge::BridgeOptions options;
+  std::string firmware = "auto";
+  std::string version_file = kVictorVersionFile;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    const std::string& argument = arguments[i];
+    const bool has_value = i + 1 < arguments.size();
+    if (argument == "--help") {
+      err << kRunUsage;
+      return kExitOk;
+    } else if (argument == "--socket-dir" && has_value) {
+      options.socket_directory = arguments[++i];
+    } else if (argument == "--firmware" && has_value) {
+      firmware = arguments[++i];
+    } else if (argument == "--firmware-version-file" && has_value) {
+      version_file = arguments[++i];
+    } else if (argument == "--no-agent") {
+      options.run_agent = false;
+    } else if (argument == "--agent-heartbeat-timeout-ms" && has_value) {
+      if (!parse_milliseconds(arguments[++i], options.agent.heartbeat_timeout_ms)) {
+        err << "vic-r1 run: --agent-heartbeat-timeout-ms needs a positive number of milliseconds\n";
+        return kExitUsage;
+      }
+    } else {
+      err << "vic-r1 run: unknown or incomplete argument '" << argument << "'\n" << kRunUsage;
+      return kExitUsage;
+    }
+  }
+
+  if (firmware == "auto") {
+    std::ifstream file(version_file);
+    std::string version;
+    if (!file || !std::getline(file, version)) {
+      options.firmware = clad::FirmwareFamily::kUnknown;
+      options.firmware_reason = "cannot read " + version_file + ": " + std::strerror(errno) +
+                                " (use --firmware 1.8 if you know the layout)";
+    } else {
+      options.firmware = family_for_victor_version(version, options.firmware_reason);
+    }
+  } else if (clad::firmware_family_from_name(firmware, options.firmware)) {
+    options.firmware_reason = "chosen with --firmware";
+  } else {
+    err << "vic-r1 run: unknown firmware '" << firmware << "' (auto, 1.8, 1.6 or unknown)\n";
+    return kExitUsage;
+  }
+  options.agent.command = agent_command();
+
+  bridge::BridgeService service(options, [&err](std::string_view line) {
+    err << "vic-r1 bridge: " << line << std::endl;
+  });
+  return service.run();
+}
+
+int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out,
+                    std::ostream& err) {
+  (void)out;
+  if (arguments.size() != 2 || arguments[0] != "--channel-fd") {
+    err << "vic-r1 agent: started by `vic-r1 run` only (--channel-fd N)\n";
+    return kExitUsage;
+  }
+  const int fd = std::atoi(arguments[1].c_str());
+  robot::EchoResponder responder;
+  std::uint8_t packet[channel::kMaxChannelMessageBytes];
+  std::uint8_t encoded[channel::kMaxChannelMessageBytes];
+  const auto send_command = [&](const channel::Command& command) {
+    const std::size_t size = channel::encode_command(command, encoded, sizeof(encoded));
+    return size != 0 && ::send(fd, encoded, size, MSG_NOSIGNAL) == static_cast<ssize_t>(size);
+  };
+  // A heartbeat each second keeps the supervisor from taking us as hung.
+  constexpr int kHeartbeatMs = 1000;
+  channel::Command heartbeat;
+  heartbeat.kind = channel::CommandKind::kHeartbeat;
+  if (!send_command(heartbeat)) return 1;
+  err << "vic-r1 agent: listening (pid " << ::getpid() << ")" << std::endl;
+  for (;;) {
+    pollfd channel{fd, POLLIN, 0};
+    const int ready = ::poll(&channel, 1, kHeartbeatMs);
+    if (ready < 0 && errno != EINTR) return 1;
+    if (ready == 0) {
+      if (!send_command(heartbeat)) return 1;
+      continue;
+    }
+    const ssize_t size = ::recv(fd, packet, sizeof(packet), 0);
+    if (size <= 0) return 0;  // the bridge went away: so do we
+    channel::Event event;
+    const char* error = nullptr;
+    if (!channel::decode_event(packet, static_cast<std::size_t>(size), event, error)) {
+      err << "vic-r1 agent: unreadable event: " << error << std::endl;
+      continue;
+    }
+    if (event.kind == channel::EventKind::kQuestion)
+      err << "vic-r1 agent: question: " << event.text << std::endl;
+    for (const channel::Command& command : responder.on_event(event))
+      if (!send_command(command)) return 1;
+  }
+}
+
+}  // namespace vic_r1::cli

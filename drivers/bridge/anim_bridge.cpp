@@ -1,0 +1,300 @@
+#include "drivers/bridge/anim_bridge.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "drivers/clad/cloud_mic_messages.h"
+
+namespace vic_r1::bridge {
+namespace {
+
+constexpr std::uint64_t kAnimRetryMs = 1000;
+constexpr std::uint64_t kDirectoryLookMs = 500;
+
+bool is_greeting(const std::uint8_t* bytes, std::size_t size) {
+  return size == clad::kConnectionGreeting.size() &&
+         std::memcmp(bytes, clad::kConnectionGreeting.data(), size) == 0;
+}
+
+// The inode bound at `path`, 0 when nothing is: a restarted process unlinks
+// and binds its path again, which gives it a new inode.
+ino_t inode_at(const std::string& path) {
+  struct stat info;
+  return ::lstat(path.c_str(), &info) == 0 ? info.st_ino : 0;
+}
+
+std::string last_component(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+AnimBridge::AnimBridge(const std::string& socket_directory, const clad::FirmwareLayout& layout,
+                       LogLine log)
+    : directory_(socket_directory),
+      public_path_(socket_directory + "/" + std::string(kServerName)),
+      our_server_path_(socket_directory + "/vic-r1.engine_anim_server"),
+      our_client_path_(socket_directory + "/vic-r1.engine_anim_client"),
+      layout_(layout),
+      log_(std::move(log)),
+      interposer_(public_path_, public_path_ + std::string(kAsideSuffix), our_server_path_),
+      router_(layout, *this),
+      to_engine_queue_(clad::kMaxAnimDatagramBytes, kQueueSlots),
+      to_anim_queue_(clad::kMaxAnimDatagramBytes, kQueueSlots) {}
+
+AnimBridge::~AnimBridge() = default;
+
+bool AnimBridge::open(std::string& error) {
+  // Our private names may be left from an earlier run; nothing else uses them.
+  ::unlink(our_server_path_.c_str());
+  ::unlink(our_client_path_.c_str());
+  return engine_socket_.open(error) && engine_socket_.bind(our_server_path_, error) &&
+         anim_socket_.open(error) && anim_socket_.bind(our_client_path_, error);
+}
+
+void AnimBridge::on_directory_change(std::string_view name) {
+  if (name.empty() || name == kServerName) {
+    const auto before = interposer_.state();
+    bool anim_restarted = false;
+    const auto state = interposer_.update(anim_restarted);
+    if (state == ipc::SocketInterposer::State::kFailed && before != state)
+      log_("cannot take " + public_path_ + ": " + interposer_.error());
+    if (state == ipc::SocketInterposer::State::kInterposed && before != state)
+      log_("interposed on " + public_path_ + " (vic-anim's socket moved to " +
+           interposer_.aside_path() + ")");
+    if (anim_restarted && anim_connected_) {
+      // A new vic-anim: whatever it held of the agent's died with the old
+      // one, and it needs our greeting to take us as its client.
+      log_("vic-anim bound its server again (restart): reconnecting");
+      router_.forget_everything_of_agent();
+      to_anim_queue_.clear();
+      anim_connected_ = false;
+    }
+    if (state == ipc::SocketInterposer::State::kInterposed && !anim_connected_) connect_to_anim();
+  }
+  if (engine_connected_ && !name.empty() && name == engine_path_name_ &&
+      inode_at(engine_path_) != engine_path_inode_) {
+    // The engine's client path was bound again: a new vic-engine. Stop
+    // refusing everyone else so its ANKICONN can reach us.
+    engine_gone("vic-engine bound its client path again (restart)");
+  }
+}
+
+void AnimBridge::connect_to_anim() {
+  std::string error;
+  if (!anim_socket_.connect(interposer_.aside_path(), error)) {
+    log_("cannot reach vic-anim: " + error);
+    return;
+  }
+  const auto* greeting = reinterpret_cast<const std::uint8_t*>(clad::kConnectionGreeting.data());
+  switch (anim_socket_.send(greeting, clad::kConnectionGreeting.size())) {
+    case ipc::SendOutcome::kSent:
+      anim_connected_ = true;
+      ++counters_.anim_connections;
+      log_("greeted vic-anim at " + interposer_.aside_path());
+      break;
+    case ipc::SendOutcome::kRefused:
+      // vic-anim already has its one client: vic-engine connected before we
+      // were in place. Nothing can get between them until the engine restarts.
+      log_("vic-anim already serves another client (vic-engine started before vic-r1?); "
+           "forwarding starts after `systemctl restart vic-engine`");
+      anim_socket_.disconnect();
+      break;
+    default:
+      log_("cannot greet vic-anim at " + interposer_.aside_path() + ": " + ipc::last_errno_text());
+      anim_socket_.disconnect();
+      break;
+  }
+  last_anim_attempt_ms_ = now_ms_;
+}
+
+// -------------------------------------------------------------- engine -> anim
+
+void AnimBridge::on_engine_readable() {
+  std::string sender;
+  for (;;) {
+    const ssize_t size =
+        engine_socket_.receive(buffer_, sizeof(buffer_), engine_connected_ ? nullptr : &sender);
+    if (size < 0) return;
+    const auto length = static_cast<std::size_t>(size);
+    if (length > sizeof(buffer_)) {
+      ++counters_.cut_datagrams;
+      continue;
+    }
+    if (!engine_connected_) {
+      accept_engine(sender);
+      if (!engine_connected_) continue;
+    }
+    // Every greeting is dropped, as vic-anim drops it; ours went out already.
+    if (is_greeting(buffer_, length)) continue;
+    router_.on_engine_datagram(buffer_, length);
+    if (!anim_connected_) {
+      ++counters_.dropped_engine_to_anim;
+      continue;
+    }
+    forward(anim_socket_, to_anim_queue_, buffer_, length, false);
+  }
+}
+
+void AnimBridge::accept_engine(const std::string& sender) {
+  if (sender.empty()) {
+    // vic-anim would connect back to the sender; an unbound one has no
+    // address to connect to, so like vic-anim we cannot serve it.
+    ++counters_.refused_senders;
+    return;
+  }
+  std::string error;
+  if (!engine_socket_.connect(sender, error)) {
+    log_("cannot connect back to vic-engine: " + error);
+    return;
+  }
+  engine_connected_ = true;
+  engine_path_ = sender;
+  engine_path_name_ = last_component(sender);
+  engine_path_inode_ = inode_at(sender);
+  ++counters_.engine_connections;
+  log_("vic-engine connected from " + sender);
+  to_engine_queue_.clear();
+  send_robot_available();
+}
+
+void AnimBridge::send_robot_available() {
+  if (!have_robot_available_ || !engine_connected_) return;
+  const std::uint8_t robot_available = layout_.robot_available;
+  forward(engine_socket_, to_engine_queue_, &robot_available, 1, true);
+}
+
+void AnimBridge::engine_gone(const char* why) {
+  log_(std::string(why) + "; waiting for vic-engine to connect again");
+  engine_socket_.disconnect();
+  engine_connected_ = false;
+  to_engine_queue_.clear();
+}
+
+// -------------------------------------------------------------- anim -> engine
+
+void AnimBridge::on_anim_readable() {
+  for (;;) {
+    const ssize_t size = anim_socket_.receive(buffer_, sizeof(buffer_));
+    if (size < 0) return;
+    const auto length = static_cast<std::size_t>(size);
+    if (length > sizeof(buffer_)) {
+      ++counters_.cut_datagrams;
+      continue;
+    }
+    switch (router_.on_anim_datagram(buffer_, length)) {
+      case AnimDatagramRoute::kToAgentOnly:
+        continue;
+      case AnimDatagramRoute::kRobotAvailable:
+        have_robot_available_ = true;
+        break;
+      case AnimDatagramRoute::kToEngine:
+        break;
+    }
+    if (!engine_connected_) {
+      ++counters_.dropped_anim_to_engine;
+      continue;
+    }
+    forward(engine_socket_, to_engine_queue_, buffer_, length, true);
+  }
+}
+
+// -------------------------------------------------------------- both ways
+
+void AnimBridge::forward(ipc::UnixDatagramSocket& socket, DatagramQueue& queue,
+                         const std::uint8_t* bytes, std::size_t size, bool to_engine) {
+  std::uint64_t& forwarded = to_engine ? counters_.anim_to_engine : counters_.engine_to_anim;
+  std::uint64_t& dropped =
+      to_engine ? counters_.dropped_anim_to_engine : counters_.dropped_engine_to_anim;
+  // Behind anything already waiting, so the order never changes.
+  if (!queue.empty()) {
+    if (queue.push(bytes, size)) {
+      ++forwarded;
+    } else {
+      ++dropped;
+    }
+    return;
+  }
+  switch (socket.send(bytes, size)) {
+    case ipc::SendOutcome::kSent:
+      ++forwarded;
+      return;
+    case ipc::SendOutcome::kWouldBlock:
+      if (queue.push(bytes, size)) {
+        ++forwarded;
+      } else {
+        ++dropped;
+      }
+      return;
+    case ipc::SendOutcome::kPeerGone:
+    case ipc::SendOutcome::kRefused:
+    case ipc::SendOutcome::kFailed:
+      ++dropped;
+      if (to_engine) {
+        engine_gone("vic-engine is gone (send failed)");
+      } else {
+        log_("vic-anim is gone (send failed: " + ipc::last_errno_text() + ")");
+        anim_connected_ = false;
+        anim_socket_.disconnect();
+      }
+      return;
+  }
+}
+
+void AnimBridge::flush(DatagramQueue& queue, ipc::UnixDatagramSocket& socket, bool to_engine) {
+  while (!queue.empty()) {
+    const ipc::SendOutcome outcome = socket.send(queue.front_bytes(), queue.front_size());
+    if (outcome == ipc::SendOutcome::kWouldBlock) return;
+    if (outcome != ipc::SendOutcome::kSent) {
+      queue.clear();
+      if (to_engine) {
+        engine_gone("vic-engine is gone (send failed)");
+      } else {
+        anim_connected_ = false;
+        anim_socket_.disconnect();
+      }
+      return;
+    }
+    queue.pop();
+  }
+}
+
+bool AnimBridge::inject_to_anim(const std::uint8_t* bytes, std::size_t size) {
+  // Never queued: the engine's own traffic keeps the queue to itself.
+  if (!anim_connected_ || !to_anim_queue_.empty()) {
+    ++counters_.dropped_agent;
+    return false;
+  }
+  if (anim_socket_.send(bytes, size) != ipc::SendOutcome::kSent) {
+    ++counters_.dropped_agent;
+    return false;
+  }
+  return true;
+}
+
+void AnimBridge::tell_agent(const channel::Event& event) {
+  if (agent_event_sink_) agent_event_sink_(event);
+}
+
+void AnimBridge::on_tick(std::uint64_t now_ms) {
+  now_ms_ = now_ms;
+  router_.on_tick(now_ms);
+  if (!anim_connected_ && interposed() && now_ms - last_anim_attempt_ms_ >= kAnimRetryMs)
+    connect_to_anim();
+  // Directory events can be missed (an overflowed inotify queue); a slow
+  // look costs two lstat() calls.
+  if (now_ms - last_directory_look_ms_ >= kDirectoryLookMs) {
+    last_directory_look_ms_ = now_ms;
+    on_directory_change("");
+  }
+}
+
+void AnimBridge::restore() {
+  interposer_.restore();
+  ::unlink(our_client_path_.c_str());
+}
+
+}  // namespace vic_r1::bridge

@@ -1,0 +1,467 @@
+#include "drivers/bridge/anim_link_router.h"
+
+#include <cstring>
+#include <string_view>
+
+namespace vic_r1::bridge {
+namespace {
+
+// Animation tags 1-5 are the engine's trigger-word get-in animations, set once
+// through SetTriggerWordResponse and played by vic-anim itself
+// (engine/components/animationComponent.h); 0 means "no animation".
+constexpr std::uint8_t kFirstAgentAnimationTag = 6;
+// ttsID 0 is never used by the engine's counter (1..255).
+constexpr std::uint8_t kFirstAgentTtsId = 1;
+
+bool is_final(clad::TtsState state) {
+  return state == clad::TtsState::kFinished || state == clad::TtsState::kInvalid;
+}
+
+}  // namespace
+
+AnimLinkRouter::AnimLinkRouter(const clad::FirmwareLayout& layout, AnimLinkSink& sink)
+    : layout_(layout),
+      sink_(sink),
+      animation_tags_(kFirstAgentAnimationTag),
+      tts_ids_(kFirstAgentTtsId) {}
+
+// ------------------------------------------------------------ engine -> anim
+
+void AnimLinkRouter::on_engine_datagram(const std::uint8_t* bytes, std::size_t size) {
+  const clad::EngineToAnimMessage message = clad::decode_engine_to_anim(layout_, bytes, size);
+  using Kind = clad::EngineToAnimMessage::Kind;
+  switch (message.kind) {
+    case Kind::kMalformed:
+      ++counters_.malformed_from_engine;
+      break;
+    case Kind::kPlayAnim: {
+      // Looked up before the ledger hands the tag to the engine: after that
+      // the agent no longer holds it, and the clip could not be found.
+      AgentClip* clip = clip_by_tag(message.anim_tag);
+      if (message.anim_tag != 0 && animation_tags_.note_engine_use(message.anim_tag)) {
+        // The engine's clip replaces ours on the face anyway; the tag is its.
+        ++counters_.id_collisions;
+        if (clip != nullptr) {
+          tell_animation_state(clip->handle, channel::AnimationPhase::kEnded, true);
+          clip->in_use = false;
+        }
+      }
+      break;
+    }
+    case Kind::kTextToSpeechPrepare: {
+      AgentUtterance* utterance = utterance_by_tts_id(message.tts_id);  // before the hand-over, as above
+      if (message.tts_id != 0 && tts_ids_.note_engine_use(message.tts_id)) {
+        ++counters_.id_collisions;
+        if (utterance != nullptr) {
+          tell_speech_state(utterance->handle, clad::TtsState::kInvalid, 0);
+          utterance->in_use = false;
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// ------------------------------------------------------------ anim -> engine
+
+AnimDatagramRoute AnimLinkRouter::on_anim_datagram(const std::uint8_t* bytes, std::size_t size) {
+  const clad::AnimToEngineMessage message = clad::decode_anim_to_engine(layout_, bytes, size);
+  using Kind = clad::AnimToEngineMessage::Kind;
+  switch (message.kind) {
+    case Kind::kRobotState:
+      note_robot_state(message);
+      return AnimDatagramRoute::kToEngine;
+    case Kind::kTextToSpeechEvent:
+      return route_speech_event(message);
+    case Kind::kAnimationStarted:
+    case Kind::kAnimationEnded:
+      return route_animation_event(message);
+    case Kind::kTriggerWordDetected:
+      // The engine reacts to it as always; the agent stops talking.
+      tell(channel::EventKind::kWakeWord);
+      return AnimDatagramRoute::kToEngine;
+    case Kind::kRobotAvailable:
+      return AnimDatagramRoute::kRobotAvailable;
+    case Kind::kMalformed:
+      ++counters_.malformed_from_anim;
+      return AnimDatagramRoute::kToEngine;
+    case Kind::kOther:
+      break;
+  }
+  return AnimDatagramRoute::kToEngine;
+}
+
+void AnimLinkRouter::note_robot_state(const clad::AnimToEngineMessage& message) {
+  if (back_touch_.feed(message.backpack_touch_raw)) tell(channel::EventKind::kBackTouched);
+  const bool pressed = (message.robot_status & clad::kRobotStatusButtonPressed) != 0;
+  if (pressed && !button_was_pressed_) tell(channel::EventKind::kButtonPressed);
+  button_was_pressed_ = pressed;
+}
+
+AnimDatagramRoute AnimLinkRouter::route_speech_event(const clad::AnimToEngineMessage& message) {
+  AgentUtterance* utterance = utterance_by_tts_id(message.tts_id);
+  if (utterance == nullptr) {
+    if (is_final(message.tts_state)) tts_ids_.note_engine_done(message.tts_id);
+    return AnimDatagramRoute::kToEngine;
+  }
+  ++counters_.replies_to_agent;
+  tell_speech_state(utterance->handle, message.tts_state, message.expected_duration_ms);
+  if (is_final(message.tts_state)) forget(*utterance);
+  return AnimDatagramRoute::kToAgentOnly;
+}
+
+AnimDatagramRoute AnimLinkRouter::route_animation_event(const clad::AnimToEngineMessage& message) {
+  const bool ended = message.kind == clad::AnimToEngineMessage::Kind::kAnimationEnded;
+  AgentClip* clip = clip_by_tag(message.anim_tag);
+  // The name must match too: a tag alone could be a stale one of the engine's.
+  if (clip == nullptr ||
+      message.anim_name != std::string_view(clip->name.data(), clip->name_size)) {
+    if (ended) animation_tags_.note_engine_done(message.anim_tag);
+    return AnimDatagramRoute::kToEngine;
+  }
+  ++counters_.replies_to_agent;
+  if (ended) {
+    tell_animation_state(clip->handle, channel::AnimationPhase::kEnded, message.was_aborted);
+    forget(*clip);
+  } else {
+    clip->started = true;
+    tell_animation_state(clip->handle, channel::AnimationPhase::kStarted, false);
+  }
+  return AnimDatagramRoute::kToAgentOnly;
+}
+
+// ------------------------------------------------------------ agent commands
+
+void AnimLinkRouter::on_agent_command(const channel::Command& command, std::uint64_t now_ms) {
+  if (!layout_.can_inject && command.kind != channel::CommandKind::kHeartbeat) {
+    refuse(command.handle, "the robot's firmware layout is unknown, so nothing is sent to vic-anim");
+    return;
+  }
+  switch (command.kind) {
+    case channel::CommandKind::kPrepareSpeech:
+      prepare_speech(command);
+      break;
+    case channel::CommandKind::kPlaySpeech:
+      play_speech(command);
+      break;
+    case channel::CommandKind::kCancelSpeech:
+      cancel_speech(command);
+      break;
+    case channel::CommandKind::kPlayAnimation:
+      play_animation(command, now_ms);
+      break;
+    case channel::CommandKind::kAbortAnimation:
+      abort_animation(command);
+      break;
+    case channel::CommandKind::kDrawText:
+    case channel::CommandKind::kLockTracks:
+      send_simple(command);
+      break;
+    case channel::CommandKind::kReleaseAll:
+      release_everything_of_agent(now_ms);
+      break;
+    case channel::CommandKind::kInjectIntent:  // the intent tap's, not ours
+    case channel::CommandKind::kHeartbeat:     // the supervisor's
+      break;
+  }
+}
+
+void AnimLinkRouter::prepare_speech(const channel::Command& command) {
+  // Handle 0 marks an utterance whose agent is gone: one prepared under it
+  // could never be played or cancelled, and would lose its id on the next tick.
+  if (command.handle == 0) {
+    refuse(command.handle, "handle 0 is reserved; name the utterance with a nonzero handle");
+    return;
+  }
+  if (utterance_by_handle(command.handle) != nullptr) {
+    refuse(command.handle, "an utterance with this handle is already in flight");
+    return;
+  }
+  AgentUtterance* slot = nullptr;
+  for (AgentUtterance& utterance : utterances_) {
+    if (!utterance.in_use) {
+      slot = &utterance;
+      break;
+    }
+  }
+  if (slot == nullptr) {
+    refuse(command.handle, "too many utterances in flight");
+    return;
+  }
+  std::uint8_t tts_id = 0;
+  if (!tts_ids_.take_for_agent(tts_id)) {
+    refuse(command.handle, "no free ttsID: the engine holds them all");
+    return;
+  }
+  clad::TextToSpeechPrepare prepare;
+  prepare.style = command.tts_style;
+  prepare.duration_scalar = command.duration_scalar;
+  prepare.pitch_scalar = command.pitch_scalar;
+  prepare.trigger_mode = command.trigger_mode;
+  prepare.tts_id = tts_id;
+  prepare.text = command.text;
+  if (!inject(clad::encode(layout_, prepare, scratch_.data(), scratch_.size()), command.handle)) {
+    tts_ids_.release_agent(tts_id);
+    return;
+  }
+  *slot = AgentUtterance{true, command.handle, tts_id};
+}
+
+void AnimLinkRouter::play_speech(const channel::Command& command) {
+  AgentUtterance* utterance = utterance_by_handle(command.handle);
+  if (utterance == nullptr) {
+    refuse(command.handle, "no such utterance (finished, cancelled or never prepared)");
+    return;
+  }
+  clad::TextToSpeechPlay play;
+  play.tts_id = utterance->tts_id;
+  inject(clad::encode(layout_, play, scratch_.data(), scratch_.size()), command.handle);
+}
+
+void AnimLinkRouter::cancel_speech(const channel::Command& command) {
+  AgentUtterance* utterance = utterance_by_handle(command.handle);
+  if (utterance == nullptr) return;  // already over: nothing to cancel
+  clad::TextToSpeechCancel cancel;
+  cancel.tts_id = utterance->tts_id;
+  // The utterance stays ours until vic-anim answers (Invalid), so that answer
+  // never reaches the engine.
+  inject(clad::encode(layout_, cancel, scratch_.data(), scratch_.size()), command.handle);
+}
+
+void AnimLinkRouter::play_animation(const channel::Command& command, std::uint64_t now_ms) {
+  if (command.handle == 0) {  // reserved, as for utterances
+    refuse(command.handle, "handle 0 is reserved; name the clip with a nonzero handle");
+    return;
+  }
+  if (clip_by_handle(command.handle) != nullptr) {
+    refuse(command.handle, "a clip with this handle is already in flight");
+    return;
+  }
+  if (command.anim_name.empty() || command.anim_name.size() > 255) {
+    refuse(command.handle, "clip name must be 1 to 255 bytes");
+    return;
+  }
+  AgentClip* slot = nullptr;
+  for (AgentClip& clip : clips_) {
+    if (!clip.in_use) {
+      slot = &clip;
+      break;
+    }
+  }
+  if (slot == nullptr) {
+    refuse(command.handle, "too many clips in flight");
+    return;
+  }
+  std::uint8_t tag = 0;
+  if (!animation_tags_.take_for_agent(tag)) {
+    refuse(command.handle, "no free animation tag: the engine holds them all");
+    return;
+  }
+  clad::PlayAnim play;
+  play.num_loops = command.num_loops;
+  play.tag = tag;
+  play.anim_name = command.anim_name;
+  if (!inject(clad::encode(layout_, play, scratch_.data(), scratch_.size()), command.handle)) {
+    animation_tags_.release_agent(tag);
+    return;
+  }
+  slot->in_use = true;
+  slot->started = false;
+  slot->handle = command.handle;
+  slot->tag = tag;
+  slot->requested_at_ms = now_ms;
+  slot->name_size = static_cast<std::uint8_t>(command.anim_name.size());
+  std::memcpy(slot->name.data(), command.anim_name.data(), command.anim_name.size());
+}
+
+void AnimLinkRouter::abort_animation(const channel::Command& command) {
+  AgentClip* clip = clip_by_handle(command.handle);
+  if (clip == nullptr) return;  // already over
+  clad::AbortAnimation abort;
+  abort.tag = clip->tag;
+  if (!inject(clad::encode(layout_, abort, scratch_.data(), scratch_.size()), command.handle))
+    return;
+  // An abort before AnimationStarted produces no AnimationEnded.
+  if (!clip->started) {
+    tell_animation_state(clip->handle, channel::AnimationPhase::kEnded, true);
+    forget(*clip);
+  }
+}
+
+void AnimLinkRouter::send_simple(const channel::Command& command) {
+  if (command.kind == channel::CommandKind::kDrawText) {
+    clad::DrawTextOnScreen draw;
+    draw.text_color = command.text_color;
+    draw.background_color = command.background_color;
+    draw.text = command.text;
+    inject(clad::encode(layout_, draw, scratch_.data(), scratch_.size()), command.handle);
+  } else {
+    clad::SetFullAnimTrackLockState locks;
+    locks.track_lock_state = command.track_lock_state;
+    inject(clad::encode(layout_, locks, scratch_.data(), scratch_.size()), command.handle);
+  }
+}
+
+void AnimLinkRouter::on_tick(std::uint64_t now_ms) {
+  for (AgentUtterance& utterance : utterances_) {
+    if (utterance.in_use && utterance.handle == 0 &&
+        now_ms - utterance.released_at_ms > kReleasedIdQuarantineMs)
+      forget(utterance);
+  }
+  for (AgentClip& clip : clips_) {
+    if (clip.in_use && clip.handle == 0 && now_ms - clip.released_at_ms > kReleasedIdQuarantineMs) {
+      forget(clip);
+      continue;
+    }
+    if (clip.in_use && !clip.started && now_ms - clip.requested_at_ms > kClipStartDeadlineMs) {
+      refuse(clip.handle, "the clip never started: vic-anim does not know its name");
+      forget(clip);
+    }
+  }
+}
+
+void AnimLinkRouter::release_everything_of_agent(std::uint64_t now_ms) {
+  for (AgentUtterance& utterance : utterances_) {
+    if (!utterance.in_use) continue;
+    clad::TextToSpeechCancel cancel;
+    cancel.tts_id = utterance.tts_id;
+    const clad::EncodeResult encoded = clad::encode(layout_, cancel, scratch_.data(), scratch_.size());
+    if (encoded.ok() && sink_.inject_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
+    // Its id stays out of the agent's reach until vic-anim's Invalid (or
+    // Finished) passes, which goes to no one: the engine never knew it.
+    utterance.handle = 0;
+    utterance.released_at_ms = now_ms;
+  }
+  for (AgentClip& clip : clips_) {
+    if (!clip.in_use) continue;
+    clad::AbortAnimation abort;
+    abort.tag = clip.tag;
+    const clad::EncodeResult encoded = clad::encode(layout_, abort, scratch_.data(), scratch_.size());
+    if (encoded.ok() && sink_.inject_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
+    clip.handle = 0;
+    clip.released_at_ms = now_ms;
+    if (!clip.started) forget(clip);
+  }
+}
+
+void AnimLinkRouter::forget_everything_of_agent() {
+  for (AgentUtterance& utterance : utterances_) {
+    if (!utterance.in_use) continue;
+    tell_speech_state(utterance.handle, clad::TtsState::kInvalid, 0);
+    forget(utterance);
+  }
+  for (AgentClip& clip : clips_) {
+    if (!clip.in_use) continue;
+    tell_animation_state(clip.handle, channel::AnimationPhase::kEnded, true);
+    forget(clip);
+  }
+}
+
+// ------------------------------------------------------------ helpers
+
+bool AnimLinkRouter::inject(const clad::EncodeResult& encoded, std::uint32_t handle) {
+  if (!encoded.ok()) {
+    refuse(handle, encoded.error);
+    return false;
+  }
+  if (!sink_.inject_to_anim(scratch_.data(), encoded.size)) {
+    refuse(handle, "dropped: the link to vic-anim is congested and the engine's traffic goes first");
+    return false;
+  }
+  ++counters_.injected;
+  return true;
+}
+
+void AnimLinkRouter::refuse(std::uint32_t handle, const char* reason) {
+  ++counters_.agent_commands_refused;
+  channel::Event event;
+  event.kind = channel::EventKind::kCommandFailed;
+  event.handle = handle;
+  event.text = reason;
+  sink_.tell_agent(event);
+}
+
+void AnimLinkRouter::tell_speech_state(std::uint32_t handle, clad::TtsState state,
+                                       float duration_ms) {
+  if (handle == 0) return;  // released with its agent: no one is listening
+  channel::Event event;
+  event.kind = channel::EventKind::kSpeechState;
+  event.handle = handle;
+  event.speech_state = state;
+  event.expected_duration_ms = duration_ms;
+  sink_.tell_agent(event);
+}
+
+void AnimLinkRouter::tell_animation_state(std::uint32_t handle, channel::AnimationPhase phase,
+                                          bool aborted) {
+  if (handle == 0) return;
+  channel::Event event;
+  event.kind = channel::EventKind::kAnimationState;
+  event.handle = handle;
+  event.animation_phase = phase;
+  event.animation_aborted = aborted;
+  sink_.tell_agent(event);
+}
+
+void AnimLinkRouter::tell(channel::EventKind kind) {
+  channel::Event event;
+  event.kind = kind;
+  sink_.tell_agent(event);
+}
+
+AnimLinkRouter::AgentUtterance* AnimLinkRouter::utterance_by_handle(std::uint32_t handle) {
+  if (handle == 0) return nullptr;
+  for (AgentUtterance& utterance : utterances_)
+    if (utterance.in_use && utterance.handle == handle) return &utterance;
+  return nullptr;
+}
+
+AnimLinkRouter::AgentUtterance* AnimLinkRouter::utterance_by_tts_id(std::uint8_t tts_id) {
+  if (!tts_ids_.agent_holds(tts_id)) return nullptr;
+  for (AgentUtterance& utterance : utterances_)
+    if (utterance.in_use && utterance.tts_id == tts_id) return &utterance;
+  return nullptr;
+}
+
+AnimLinkRouter::AgentClip* AnimLinkRouter::clip_by_handle(std::uint32_t handle) {
+  if (handle == 0) return nullptr;
+  for (AgentClip& clip : clips_)
+    if (clip.in_use && clip.handle == handle) return &clip;
+  return nullptr;
+}
+
+AnimLinkRouter::AgentClip* AnimLinkRouter::clip_by_tag(std::uint8_t tag) {
+  if (!animation_tags_.agent_holds(tag)) return nullptr;
+  for (AgentClip& clip : clips_)
+    if (clip.in_use && clip.tag == tag) return &clip;
+  return nullptr;
+}
+
+void AnimLinkRouter::forget(AgentUtterance& utterance) {
+  tts_ids_.release_agent(utterance.tts_id);
+  utterance = AgentUtterance{};
+}
+
+void AnimLinkRouter::forget(AgentClip& clip) {
+  animation_tags_.release_agent(clip.tag);
+  clip.in_use = false;
+  clip.started = false;
+  clip.handle = 0;
+  clip.released_at_ms = 0;
+}
+
+std::size_t AnimLinkRouter::agent_utterances_in_flight() const {
+  std::size_t count = 0;
+  for (const AgentUtterance& utterance : utterances_) count += utterance.in_use ? 1 : 0;
+  return count;
+}
+
+std::size_t AnimLinkRouter::agent_clips_in_flight() const {
+  std::size_t count = 0;
+  for (const AgentClip& clip : clips_) count += clip.in_use ? 1 : 0;
+  return count;
+}
+
+}  // namespace vic_r1::bridge

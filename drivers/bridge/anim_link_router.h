@@ -1,0 +1,134 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "drivers/bridge/back_touch_detector.h"
+#include "drivers/bridge/wire_id_ledger.h"
+#include "drivers/channel/agent_channel_messages.h"
+#include "drivers/clad/anim_messages.h"
+#include "drivers/clad/firmware_layout.h"
+
+namespace vic_r1::bridge {
+
+// Where the bridge sends what the router decides. Both calls must return at
+// once: the bridge never waits on either side.
+class AnimLinkSink {
+ public:
+  virtual ~AnimLinkSink() = default;
+  // One of the agent's messages for vic-anim. False when it could not be
+  // queued (the link is congested: the agent's traffic is the first to go).
+  virtual bool inject_to_anim(const std::uint8_t* bytes, std::size_t size) = 0;
+  virtual void tell_agent(const channel::Event& event) = 0;
+};
+
+// What to do with a datagram vic-anim sent.
+enum class AnimDatagramRoute {
+  kToEngine,        // forward it, unchanged
+  kToAgentOnly,     // a reply to one of the agent's messages: the engine never sees it
+  kRobotAvailable,  // forward it, and keep it for the next engine that connects
+};
+
+struct AnimLinkCounters {
+  std::uint64_t malformed_from_engine = 0;  // forwarded untouched all the same
+  std::uint64_t malformed_from_anim = 0;    // forwarded untouched all the same
+  std::uint64_t replies_to_agent = 0;
+  std::uint64_t injected = 0;
+  std::uint64_t agent_commands_refused = 0;
+  std::uint64_t id_collisions = 0;  // the engine took an id the agent held
+};
+
+// The decisions of the engine<->anim bridge, without sockets (sans-I/O): it
+// reads every datagram the bridge forwards to learn which animation tags and
+// ttsIDs the engine uses, turns the agent's commands into CLAD messages with
+// ids the engine is not using, keeps the replies to those away from the
+// engine, and raises the wake word, back touch and button as events.
+// Nothing here allocates: the agent's utterances and clips live in fixed
+// tables.
+class AnimLinkRouter {
+ public:
+  static constexpr std::size_t kMaxAgentUtterances = 8;
+  static constexpr std::size_t kMaxAgentClips = 8;
+  // AnimationStarted goes out on vic-anim's next tick (33 ms); a clip the
+  // firmware does not know gets neither Started nor Ended, so one that has not
+  // started by then is taken as unknown and its tag is released.
+  static constexpr std::uint64_t kClipStartDeadlineMs = 2000;
+  // How long the ids of a gone agent wait for vic-anim's answer to the
+  // cancel or abort before they are reused anyway.
+  static constexpr std::uint64_t kReleasedIdQuarantineMs = 5000;
+
+  AnimLinkRouter(const clad::FirmwareLayout& layout, AnimLinkSink& sink);
+
+  // Engine -> anim: always forwarded as it is; read for the ids it uses.
+  void on_engine_datagram(const std::uint8_t* bytes, std::size_t size);
+  AnimDatagramRoute on_anim_datagram(const std::uint8_t* bytes, std::size_t size);
+  void on_agent_command(const channel::Command& command, std::uint64_t now_ms);
+  void on_tick(std::uint64_t now_ms);
+
+  // The agent is gone (crashed, hung, restarting): cancel each of its
+  // utterances and abort each of its clips on vic-anim, and forget them.
+  void release_everything_of_agent(std::uint64_t now_ms);
+  // vic-anim restarted: whatever it held of ours is gone with it.
+  void forget_everything_of_agent();
+
+  const clad::FirmwareLayout& layout() const { return layout_; }
+  const AnimLinkCounters& counters() const { return counters_; }
+  std::size_t agent_utterances_in_flight() const;
+  std::size_t agent_clips_in_flight() const;
+
+ private:
+  struct AgentUtterance {
+    bool in_use = false;
+    std::uint32_t handle = 0;
+    std::uint8_t tts_id = 0;
+    std::uint64_t released_at_ms = 0;  // handle 0: its agent is gone, awaiting vic-anim's answer
+  };
+  struct AgentClip {
+    bool in_use = false;
+    bool started = false;
+    std::uint32_t handle = 0;
+    std::uint8_t tag = 0;
+    std::uint64_t requested_at_ms = 0;
+    std::uint64_t released_at_ms = 0;
+    std::uint8_t name_size = 0;
+    std::array<char, 255> name{};
+  };
+
+  void prepare_speech(const channel::Command& command);
+  void play_speech(const channel::Command& command);
+  void cancel_speech(const channel::Command& command);
+  void play_animation(const channel::Command& command, std::uint64_t now_ms);
+  void abort_animation(const channel::Command& command);
+  void send_simple(const channel::Command& command);
+
+  AnimDatagramRoute route_speech_event(const clad::AnimToEngineMessage& message);
+  AnimDatagramRoute route_animation_event(const clad::AnimToEngineMessage& message);
+  void note_robot_state(const clad::AnimToEngineMessage& message);
+
+  bool inject(const clad::EncodeResult& encoded, std::uint32_t handle);
+  void refuse(std::uint32_t handle, const char* reason);
+  void tell_speech_state(std::uint32_t handle, clad::TtsState state, float duration_ms);
+  void tell_animation_state(std::uint32_t handle, channel::AnimationPhase phase, bool aborted);
+  void tell(channel::EventKind kind);
+
+  AgentUtterance* utterance_by_handle(std::uint32_t handle);
+  AgentUtterance* utterance_by_tts_id(std::uint8_t tts_id);
+  AgentClip* clip_by_handle(std::uint32_t handle);
+  AgentClip* clip_by_tag(std::uint8_t tag);
+  void forget(AgentUtterance& utterance);
+  void forget(AgentClip& clip);
+
+  const clad::FirmwareLayout& layout_;
+  AnimLinkSink& sink_;
+  WireIdLedger animation_tags_;
+  WireIdLedger tts_ids_;
+  std::array<AgentUtterance, kMaxAgentUtterances> utterances_{};
+  std::array<AgentClip, kMaxAgentClips> clips_{};
+  BackTouchDetector back_touch_;
+  bool button_was_pressed_ = false;
+  AnimLinkCounters counters_;
+  std::array<std::uint8_t, 1 + clad::kTtsTextFieldBytes + 64> scratch_{};  // one encoded message
+};
+
+}  // namespace vic_r1::bridge

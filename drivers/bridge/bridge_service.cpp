@@ -1,0 +1,291 @@
+#include "drivers/bridge/bridge_service.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace vic_r1::bridge {
+namespace {
+
+// The loop wakes at least this often for deadlines (agent heartbeat, clip
+// start, retries, intent spacing); datagrams wake it at once.
+constexpr int kTickMs = 50;
+constexpr std::uint64_t kCountersLogEveryMs = 5 * 60 * 1000;
+
+// The write end of the signal pipe, for the handler (which can reach no object).
+int signal_write_fd = -1;
+
+extern "C" void note_signal(int signal_number) {
+  const int saved_errno = errno;
+  const auto byte = static_cast<unsigned char>(signal_number);
+  // A full pipe already holds a wake-up; losing this byte loses nothing.
+  (void)!::write(signal_write_fd, &byte, 1);
+  errno = saved_errno;
+}
+
+std::string describe_errno(const char* what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+std::uint64_t monotonic_ms() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1000u +
+         static_cast<std::uint64_t>(now.tv_nsec) / 1000000u;
+}
+
+BridgeService::BridgeService(BridgeOptions options, LogLine log)
+    : options_(std::move(options)),
+      log_(std::move(log)),
+      layout_(clad::layout_for(options_.firmware)),
+      anim_bridge_(options_.socket_directory, layout_, log_),
+      intent_tap_(options_.socket_directory, options_.question_policy, log_),
+      supervisor_(options_.agent, log_) {
+  anim_bridge_.set_agent_event_sink([this](const channel::Event& event) { send_to_agent(event); });
+  intent_tap_.set_question_sink([this](const channel::Event& event) { send_to_agent(event); });
+}
+
+BridgeService::~BridgeService() {
+  if (inotify_fd_ >= 0) ::close(inotify_fd_);
+  if (signal_fd_ >= 0) ::close(signal_fd_);
+  if (signal_write_fd >= 0) ::close(signal_write_fd);
+  signal_write_fd = -1;
+}
+
+bool BridgeService::open(std::string& error) {
+  // Signals become bytes on a pipe the loop polls: handled in the loop, never
+  // in a handler. (A signalfd would do the same natively but receives
+  // nothing under qemu-user, where the ARM build's tests run.)
+  int pipe_ends[2];
+  if (::pipe2(pipe_ends, O_NONBLOCK | O_CLOEXEC) != 0) {
+    error = describe_errno("pipe2");
+    return false;
+  }
+  signal_fd_ = pipe_ends[0];
+  signal_write_fd = pipe_ends[1];
+  struct sigaction action;
+  std::memset(&action, 0, sizeof(action));
+  action.sa_handler = note_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  for (int signal_number : {SIGTERM, SIGINT, SIGCHLD}) {
+    if (::sigaction(signal_number, &action, nullptr) != 0) {
+      error = describe_errno("sigaction");
+      return false;
+    }
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+  inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (inotify_fd_ < 0) {
+    error = describe_errno("inotify_init1");
+    return false;
+  }
+  // Binds and unlinks (a process starting) and renames (ours) in the
+  // socket directory are what tell us a firmware process came or went.
+  if (::inotify_add_watch(inotify_fd_, options_.socket_directory.c_str(),
+                          IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM) < 0) {
+    error = describe_errno(("inotify_add_watch " + options_.socket_directory).c_str());
+    return false;
+  }
+  return anim_bridge_.open(error) && intent_tap_.open(error);
+}
+
+int BridgeService::run() {
+  std::string error;
+  if (!open(error)) {
+    log_("cannot start the bridge: " + error);
+    return 1;
+  }
+  log_("bridge on " + options_.socket_directory + ", firmware " + std::string(layout_.name) +
+       " (" + std::string(layout_.description) + "; " + options_.firmware_reason + ")");
+  if (!layout_.can_inject)
+    log_("unknown firmware layout: forwarding only; the agent cannot speak or animate");
+  anim_bridge_.on_directory_change("");
+  intent_tap_.on_directory_change("");
+
+  bool stop = false;
+  while (!stop) {
+    const std::uint64_t now = monotonic_ms();
+    if (options_.run_agent && supervisor_.tick(now)) greet_agent();
+    intent_tap_.set_accepting_questions(supervisor_.channel_fd() >= 0);
+
+    // Fixed slots: 0 signals, 1 directory, 2 engine, 3 anim, 4 cloud, 5 agent.
+    pollfd fds[6];
+    fds[0] = {signal_fd_, POLLIN, 0};
+    fds[1] = {inotify_fd_, POLLIN, 0};
+    fds[2] = {anim_bridge_.engine_fd(),
+              static_cast<short>(POLLIN | (anim_bridge_.wants_engine_writable() ? POLLOUT : 0)), 0};
+    fds[3] = {anim_bridge_.anim_fd(),
+              static_cast<short>(POLLIN | (anim_bridge_.wants_anim_writable() ? POLLOUT : 0)), 0};
+    fds[4] = {intent_tap_.fd(), POLLIN, 0};
+    fds[5] = {supervisor_.channel_fd(), POLLIN, 0};
+    const int ready = ::poll(fds, 6, kTickMs);
+    if (ready < 0 && errno != EINTR) {
+      log_(describe_errno("poll"));
+      break;
+    }
+    const std::uint64_t after = monotonic_ms();
+    if (ready > 0) {
+      // The robot's own traffic first.
+      if (fds[2].revents & POLLOUT) anim_bridge_.on_engine_writable();
+      if (fds[3].revents & POLLOUT) anim_bridge_.on_anim_writable();
+      if (fds[2].revents & POLLIN) anim_bridge_.on_engine_readable();
+      if (fds[3].revents & POLLIN) anim_bridge_.on_anim_readable();
+      if (fds[4].revents & POLLIN) intent_tap_.on_readable(after);
+      if (fds[1].revents & POLLIN) on_directory_events();
+      if (fds[5].revents & (POLLIN | POLLHUP | POLLERR)) on_channel_readable(after);
+      if (fds[0].revents & POLLIN) on_signal(stop);
+    }
+    tick(after);
+  }
+  log_("stopping: cancelling the agent's speech and putting the robot's sockets back");
+  anim_bridge_.router().release_everything_of_agent(monotonic_ms());
+  supervisor_.stop();
+  anim_bridge_.restore();
+  intent_tap_.restore();
+  log_counters();
+  return 0;
+}
+
+void BridgeService::on_directory_events() {
+  alignas(inotify_event) char buffer[4096];
+  for (;;) {
+    const ssize_t size = ::read(inotify_fd_, buffer, sizeof(buffer));
+    if (size <= 0) return;
+    for (ssize_t offset = 0; offset < size;) {
+      // Copied out rather than cast: records follow each other at any
+      // offset, and a Cortex-A7 build checks alignment.
+      inotify_event event;
+      std::memcpy(&event, buffer + offset, sizeof(event));
+      const char* name_bytes = buffer + offset + sizeof(inotify_event);
+      const std::string_view name =
+          event.len > 0 ? std::string_view(name_bytes, strnlen(name_bytes, event.len))
+                        : std::string_view();
+      if (event.mask & IN_Q_OVERFLOW) {
+        anim_bridge_.on_directory_change("");
+        intent_tap_.on_directory_change("");
+      } else if (!name.empty()) {
+        anim_bridge_.on_directory_change(name);
+        intent_tap_.on_directory_change(name);
+      }
+      offset += static_cast<ssize_t>(sizeof(inotify_event) + event.len);
+    }
+  }
+}
+
+void BridgeService::on_channel_readable(std::uint64_t now_ms) {
+  for (;;) {
+    const int fd = supervisor_.channel_fd();
+    if (fd < 0) return;
+    const ssize_t size = ::recv(fd, channel_buffer_, sizeof(channel_buffer_), MSG_DONTWAIT);
+    if (size < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+      agent_lost(now_ms, describe_errno("channel read failed"));
+      return;
+    }
+    if (size == 0) {
+      agent_lost(now_ms, "its channel closed");
+      return;
+    }
+    supervisor_.on_alive(now_ms);
+    channel::Command command;
+    const char* error = nullptr;
+    if (!channel::decode_command(channel_buffer_, static_cast<std::size_t>(size), command, error)) {
+      ++channel_counters_.bad_commands;
+      log_(std::string("unreadable command from the agent: ") + error);
+      continue;
+    }
+    ++channel_counters_.commands;
+    if (command.kind == channel::CommandKind::kInjectIntent) {
+      clad::IntentResult result{command.intent, command.parameters, command.metadata};
+      std::string why;
+      if (!intent_tap_.inject(result, now_ms, why)) {
+        channel::Event failed;
+        failed.kind = channel::EventKind::kCommandFailed;
+        failed.handle = command.handle;
+        failed.text = why;
+        send_to_agent(failed);
+      }
+      continue;
+    }
+    anim_bridge_.router().on_agent_command(command, now_ms);
+  }
+}
+
+void BridgeService::agent_lost(std::uint64_t now_ms, std::string_view why) {
+  // Whatever it started on vic-anim stops now, so the robot does not go on
+  // talking for a process that is no longer there.
+  anim_bridge_.router().release_everything_of_agent(now_ms);
+  supervisor_.on_lost(now_ms, why);
+  intent_tap_.set_accepting_questions(false);
+}
+
+void BridgeService::send_to_agent(const channel::Event& event) {
+  const int fd = supervisor_.channel_fd();
+  if (event.kind == channel::EventKind::kQuestion && fd < 0) ++channel_counters_.questions_lost;
+  const std::size_t size = channel::encode_event(event, event_buffer_, sizeof(event_buffer_));
+  if (fd < 0 || size == 0 ||
+      ::send(fd, event_buffer_, size, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+    ++channel_counters_.events_dropped;
+    return;
+  }
+  ++channel_counters_.events_sent;
+}
+
+void BridgeService::greet_agent() {
+  channel::Event link;
+  link.kind = channel::EventKind::kRobotLink;
+  link.can_inject = layout_.can_inject;
+  link.text = layout_.description;
+  send_to_agent(link);
+}
+
+void BridgeService::on_signal(bool& stop) {
+  unsigned char signals[64];
+  ssize_t size = 0;
+  while ((size = ::read(signal_fd_, signals, sizeof(signals))) > 0) {
+    for (ssize_t i = 0; i < size; ++i)
+      if (signals[i] == SIGTERM || signals[i] == SIGINT) stop = true;
+    // SIGCHLD: the supervisor reaps on its next tick.
+  }
+}
+
+void BridgeService::tick(std::uint64_t now_ms) {
+  anim_bridge_.on_tick(now_ms);
+  intent_tap_.on_tick(now_ms);
+  if (supervisor_.hung(now_ms)) agent_lost(now_ms, "no heartbeat (hung)");
+  if (now_ms - last_counters_log_ms_ >= kCountersLogEveryMs) {
+    if (last_counters_log_ms_ != 0) log_counters();
+    last_counters_log_ms_ = now_ms;
+  }
+}
+
+void BridgeService::log_counters() {
+  const AnimBridgeCounters& anim = anim_bridge_.counters();
+  const AnimLinkCounters& link = anim_bridge_.router().counters();
+  const IntentTapCounters& tap = intent_tap_.counters();
+  log_("counters: engine->anim " + std::to_string(anim.engine_to_anim) + " (dropped " +
+       std::to_string(anim.dropped_engine_to_anim) + "), anim->engine " +
+       std::to_string(anim.anim_to_engine) + " (dropped " +
+       std::to_string(anim.dropped_anim_to_engine) + "), agent injected " +
+       std::to_string(link.injected) + " (dropped " + std::to_string(anim.dropped_agent) +
+       ", refused " + std::to_string(link.agent_commands_refused) + "), replies to agent " +
+       std::to_string(link.replies_to_agent) + ", malformed " +
+       std::to_string(link.malformed_from_engine + link.malformed_from_anim) +
+       ", id collisions " + std::to_string(link.id_collisions) + "; intents forwarded " +
+       std::to_string(tap.forwarded) + ", questions " + std::to_string(tap.questions) +
+       ", injected " + std::to_string(tap.injected) + ", dropped " + std::to_string(tap.dropped) +
+       "; agent starts " + std::to_string(supervisor_.starts()) + ", events dropped " +
+       std::to_string(channel_counters_.events_dropped));
+}
+
+}  // namespace vic_r1::bridge

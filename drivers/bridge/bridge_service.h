@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "drivers/bridge/anim_bridge.h"
+#include "drivers/bridge/intent_tap.h"
+#include "drivers/clad/firmware_layout.h"
+#include "platform/process/agent_supervisor.h"
+
+namespace vic_r1::bridge {
+
+struct BridgeOptions {
+  std::string socket_directory = "/dev/socket";
+  clad::FirmwareFamily firmware = clad::FirmwareFamily::kVector18;
+  std::string firmware_reason;  // how the family was chosen, for the log
+  intent::QuestionIntentPolicy question_policy;
+  process::AgentSupervisor::Options agent;
+  bool run_agent = true;
+};
+
+struct AgentChannelCounters {
+  std::uint64_t events_sent = 0;
+  std::uint64_t events_dropped = 0;  // the agent's queue was full, or no agent
+  std::uint64_t commands = 0;
+  std::uint64_t bad_commands = 0;
+  std::uint64_t questions_lost = 0;
+};
+
+// vic-r1's parent process: one thread, one poll() loop over the robot's
+// interposed sockets, the socket directory (inotify), the agent's channel
+// and signals. It forwards first and thinks second; it never blocks, never
+// waits for the agent, and keeps forwarding whatever the agent does.
+class BridgeService {
+ public:
+  BridgeService(BridgeOptions options, LogLine log);
+  ~BridgeService();
+
+  // Runs until SIGTERM or SIGINT; returns the exit status.
+  int run();
+
+ private:
+  bool open(std::string& error);
+  void on_directory_events();
+  void on_channel_readable(std::uint64_t now_ms);
+  void on_signal(bool& stop);
+  void tick(std::uint64_t now_ms);
+  void agent_lost(std::uint64_t now_ms, std::string_view why);
+  void send_to_agent(const channel::Event& event);
+  void greet_agent();
+  void log_counters();
+
+  BridgeOptions options_;
+  LogLine log_;
+  const clad::FirmwareLayout& layout_;
+  AnimBridge anim_bridge_;
+  IntentTap intent_tap_;
+  process::AgentSupervisor supervisor_;
+  int inotify_fd_ = -1;
+  int signal_fd_ = -1;  // the read end of the signal pipe
+  AgentChannelCounters channel_counters_;
+  std::uint64_t last_counters_log_ms_ = 0;
+  std::uint8_t channel_buffer_[channel::kMaxChannelMessageBytes];
+  std::uint8_t event_buffer_[channel::kMaxChannelMessageBytes];
+};
+
+// Milliseconds on the monotonic clock.
+std::uint64_t monotonic_ms();
+
+}  // namespace vic_r1::bridge

@@ -1,0 +1,155 @@
+#include "drivers/bridge/intent_tap.h"
+
+#include <unistd.h>
+
+namespace vic_r1::bridge {
+namespace {
+
+constexpr std::size_t kQueuedIntents = 32;
+constexpr std::uint64_t kDirectoryLookMs = 500;
+
+}  // namespace
+
+IntentTap::IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy,
+                     LogLine log)
+    : public_path_(socket_directory + "/" + std::string(kSocketName)),
+      our_path_(socket_directory + "/vic-r1.ai_sock"),
+      log_(std::move(log)),
+      policy_(std::move(policy)),
+      interposer_(public_path_, public_path_ + std::string(kAsideSuffix), our_path_),
+      to_engine_queue_(clad::kMaxIntentDatagramBytes, kQueuedIntents) {
+  question_.reserve(clad::kMaxIntentDatagramBytes);
+}
+
+bool IntentTap::open(std::string& error) {
+  ::unlink(our_path_.c_str());
+  return tap_socket_.open(error) && tap_socket_.bind(our_path_, error) &&
+         forward_socket_.open(error);
+}
+
+void IntentTap::on_directory_change(std::string_view name) {
+  if (!name.empty() && name != kSocketName) return;
+  const auto before = interposer_.state();
+  bool engine_rebound = false;
+  const auto state = interposer_.update(engine_rebound);
+  if (state == ipc::SocketInterposer::State::kFailed && before != state)
+    log_("cannot take " + public_path_ + ": " + interposer_.error());
+  if (state == ipc::SocketInterposer::State::kInterposed && (before != state || engine_rebound))
+    log_("interposed on " + public_path_ + " (vic-engine's socket moved to " +
+         interposer_.aside_path() + ")");
+}
+
+void IntentTap::on_readable(std::uint64_t now_ms) {
+  for (;;) {
+    const ssize_t size = tap_socket_.receive(buffer_, sizeof(buffer_));
+    if (size < 0) return;
+    const auto length = static_cast<std::size_t>(size);
+    if (length > sizeof(buffer_)) {
+      ++counters_.cut_datagrams;
+      continue;
+    }
+    const clad::CloudMicMessage message = clad::decode_cloud_mic(buffer_, length);
+    if (message.kind == clad::CloudMicMessage::Kind::kMalformed) {
+      ++counters_.malformed;
+      log_(std::string("unreadable intent from vic-cloud (") + message.error +
+           "); forwarded untouched");
+    }
+    if (message.kind == clad::CloudMicMessage::Kind::kResult) {
+      const intent::QuestionVerdict verdict = intent::classify_intent(policy_, message.result, question_);
+      if (verdict.owned && accepting_questions_) {
+        ++counters_.questions;
+        clad::IntentResult close;
+        close.intent = verdict.close_with;
+        std::uint8_t encoded[256];
+        const clad::EncodeResult result = clad::encode_intent_result(close, encoded, sizeof(encoded));
+        if (result.ok()) send_to_engine(encoded, result.size, now_ms);
+        if (question_sink_) {
+          channel::Event event;
+          event.kind = channel::EventKind::kQuestion;
+          event.question_source = verdict.source;
+          event.intent = message.result.intent;
+          event.text = question_;
+          question_sink_(event);
+        }
+        continue;
+      }
+    }
+    send_to_engine(buffer_, length, now_ms);
+  }
+}
+
+void IntentTap::send_to_engine(const std::uint8_t* bytes, std::size_t size, std::uint64_t now_ms) {
+  if (!to_engine_queue_.empty()) {
+    if (!to_engine_queue_.push(bytes, size)) ++counters_.dropped;
+    flush(now_ms);
+    return;
+  }
+  switch (forward_socket_.send_to(interposer_.aside_path(), bytes, size)) {
+    case ipc::SendOutcome::kSent:
+      ++counters_.forwarded;
+      last_sent_ms_ = now_ms;
+      sent_any_ = true;
+      return;
+    case ipc::SendOutcome::kWouldBlock:
+      // An unconnected sender may have only max_dgram_qlen datagrams queued;
+      // keep it and try again on the next tick.
+      if (!to_engine_queue_.push(bytes, size)) ++counters_.dropped;
+      return;
+    default:
+      ++counters_.dropped;
+      log_("cannot deliver an intent to vic-engine at " + interposer_.aside_path() + ": " +
+           ipc::last_errno_text());
+      return;
+  }
+}
+
+bool IntentTap::inject(const clad::IntentResult& result, std::uint64_t now_ms, std::string& error) {
+  std::uint8_t encoded[clad::kMaxIntentDatagramBytes];
+  const clad::EncodeResult encoding = clad::encode_intent_result(result, encoded, sizeof(encoded));
+  if (!encoding.ok()) {
+    error = encoding.error;
+    return false;
+  }
+  if (!interposed()) {
+    error = "not on ai_sock yet (vic-engine has not bound it)";
+    return false;
+  }
+  // Always through the queue, so it keeps its distance from the last intent.
+  if (!to_engine_queue_.push(encoded, encoding.size)) {
+    error = "too many intents waiting for vic-engine";
+    ++counters_.dropped;
+    return false;
+  }
+  ++counters_.injected;
+  flush(now_ms);
+  return true;
+}
+
+void IntentTap::flush(std::uint64_t now_ms) {
+  while (!to_engine_queue_.empty()) {
+    if (sent_any_ && now_ms - last_sent_ms_ < kEngineTickSpacingMs) return;
+    const ipc::SendOutcome outcome = forward_socket_.send_to(
+        interposer_.aside_path(), to_engine_queue_.front_bytes(), to_engine_queue_.front_size());
+    if (outcome == ipc::SendOutcome::kWouldBlock) return;
+    if (outcome != ipc::SendOutcome::kSent) {
+      ++counters_.dropped;
+      log_("cannot deliver an intent to vic-engine at " + interposer_.aside_path() + ": " +
+           ipc::last_errno_text());
+    }
+    to_engine_queue_.pop();
+    last_sent_ms_ = now_ms;
+    sent_any_ = true;
+  }
+}
+
+void IntentTap::on_tick(std::uint64_t now_ms) {
+  flush(now_ms);
+  if (now_ms - last_directory_look_ms_ >= kDirectoryLookMs) {
+    last_directory_look_ms_ = now_ms;
+    on_directory_change("");
+  }
+}
+
+void IntentTap::restore() { interposer_.restore(); }
+
+}  // namespace vic_r1::bridge

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "drivers/bridge/anim_bridge.h"
+#include "drivers/bridge/datagram_queue.h"
+#include "drivers/channel/agent_channel_messages.h"
+#include "drivers/clad/cloud_mic_messages.h"
+#include "drivers/intent/question_intents.h"
+#include "drivers/ipc/socket_interposer.h"
+#include "drivers/ipc/unix_datagram_socket.h"
+
+namespace vic_r1::bridge {
+
+struct IntentTapCounters {
+  std::uint64_t forwarded = 0;       // unchanged, to vic-engine
+  std::uint64_t questions = 0;       // owned: closed quietly and handed to the agent
+  std::uint64_t injected = 0;        // the agent's intents delivered to vic-engine
+  std::uint64_t malformed = 0;       // results we could not read: forwarded untouched
+  std::uint64_t dropped = 0;         // vic-engine's queue stayed full, or no vic-engine
+  std::uint64_t cut_datagrams = 0;   // longer than our buffer
+};
+
+// Sits on ai_sock, where vic-cloud delivers the intent of each voice request
+// to vic-engine. vic-engine binds it and accepts datagrams from anyone
+// without connecting back (SetBindClients(false)), so we take the path the
+// same way as on the anim link and forward every datagram to the engine's
+// socket, now aside, from an unbound socket of our own.
+//
+// A question the agent owns is not forwarded: the engine gets the intent
+// that ends its own handling quietly (QuestionIntentPolicy), and the agent
+// gets the question. vic-engine keeps only the last intent that arrived in
+// each 60 ms engine tick (userIntentComponent.cpp, OnCloudData), so intents
+// we send are spaced at least kEngineTickSpacingMs apart.
+class IntentTap {
+ public:
+  static constexpr std::string_view kSocketName = "ai_sock";
+  static constexpr std::string_view kAsideSuffix = ".vic-engine";
+  static constexpr std::uint64_t kEngineTickSpacingMs = 100;
+
+  IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy, LogLine log);
+
+  bool open(std::string& error);
+  void on_directory_change(std::string_view name);
+  void on_readable(std::uint64_t now_ms);
+  void on_tick(std::uint64_t now_ms);
+
+  // An intent from the agent for vic-engine (e.g. to listen again).
+  bool inject(const clad::IntentResult& result, std::uint64_t now_ms, std::string& error);
+
+  void set_question_sink(std::function<void(const channel::Event&)> sink) {
+    question_sink_ = std::move(sink);
+  }
+  // Without a running agent no question is taken: the engine gets each
+  // intent unchanged and answers as it always has (fail-open).
+  void set_accepting_questions(bool accepting) { accepting_questions_ = accepting; }
+
+  int fd() const { return tap_socket_.fd(); }
+  bool interposed() const {
+    return interposer_.state() == ipc::SocketInterposer::State::kInterposed;
+  }
+  const IntentTapCounters& counters() const { return counters_; }
+  void restore();
+
+ private:
+  void send_to_engine(const std::uint8_t* bytes, std::size_t size, std::uint64_t now_ms);
+  void flush(std::uint64_t now_ms);
+
+  std::string public_path_;
+  std::string our_path_;
+  LogLine log_;
+  intent::QuestionIntentPolicy policy_;
+  ipc::SocketInterposer interposer_;
+  ipc::UnixDatagramSocket tap_socket_;      // where vic-cloud sends
+  ipc::UnixDatagramSocket forward_socket_;  // unbound: to vic-engine's socket
+  // Intents waiting for the engine (its queue full, or the tick spacing).
+  DatagramQueue to_engine_queue_;
+  std::uint64_t last_sent_ms_ = 0;
+  bool sent_any_ = false;
+  bool accepting_questions_ = false;
+  std::uint64_t last_directory_look_ms_ = 0;
+  std::function<void(const channel::Event&)> question_sink_;
+  IntentTapCounters counters_;
+  std::string question_;  // reused: its capacity stays after the first question
+  std::uint8_t buffer_[clad::kMaxIntentDatagramBytes * 2];
+};
+
+}  // namespace vic_r1::bridge

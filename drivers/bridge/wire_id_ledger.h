@@ -1,0 +1,52 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace vic_r1::bridge {
+
+// Who holds each 8-bit wire id of one kind (animation tags, or ttsIDs) on the
+// engine<->anim link. The engine reserves no range for anyone else: it hands
+// out animation tags from an 8-bit counter that wraps through every value
+// (engine/components/animationComponent.cpp, with the first few held for the
+// trigger-word get-in animations, animationComponent.h) and ttsIDs from an
+// 8-bit counter over 1..255 (textToSpeechCoordinator.cpp). So the bridge
+// watches the ids the engine sends, and gives the agent the free id the
+// engine's counter will reach last: the one just behind where it is now.
+//
+// If the engine still takes an id the agent holds, the engine wins: the id is
+// handed over and the caller learns that the agent's use of it is void.
+class WireIdLedger {
+ public:
+  // Ids below `first_usable` are never given to the agent (0 means "none"
+  // on the wire; 1-5 are the engine's trigger-word get-in tags).
+  explicit WireIdLedger(std::uint8_t first_usable);
+
+  // The engine put `id` in use. Returns true if the agent held it.
+  bool note_engine_use(std::uint8_t id);
+  // The engine's use of `id` ended (its last reply passed).
+  void note_engine_done(std::uint8_t id);
+
+  // A free id for the agent, as far from the engine's next ids as possible;
+  // false when every usable id is taken.
+  bool take_for_agent(std::uint8_t& id);
+  void release_agent(std::uint8_t id);
+
+  bool agent_holds(std::uint8_t id) const { return owner_[id] == Owner::kAgent; }
+  bool engine_holds(std::uint8_t id) const;
+
+ private:
+  enum class Owner : std::uint8_t { kFree, kEngine, kAgent };
+
+  // An engine id with no final reply (an unknown clip gets none) stops
+  // counting as in use once the engine's counter has moved this far past it.
+  static constexpr std::uint32_t kEngineUseGoesStaleAfter = 128;
+
+  std::uint8_t first_usable_;
+  std::array<Owner, 256> owner_{};
+  std::array<std::uint32_t, 256> engine_use_number_{};
+  std::uint32_t engine_uses_ = 0;
+  std::uint8_t last_engine_id_ = 0;
+};
+
+}  // namespace vic_r1::bridge

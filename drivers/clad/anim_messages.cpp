@@ -1,0 +1,242 @@
+#include "drivers/clad/anim_messages.h"
+
+#include "drivers/clad/clad_bytes.h"
+
+namespace vic_r1::clad {
+namespace {
+
+constexpr std::size_t kMaxShortString = 255;
+
+EncodeResult refuse(const char* why) { return EncodeResult{0, why}; }
+
+EncodeResult finish(const CladWriter& writer) {
+  if (writer.failed()) return refuse("the output buffer is too small for the message");
+  return EncodeResult{writer.size(), nullptr};
+}
+
+// vic-anim trims trailing spaces from TTS text by walking back from its end;
+// with nothing but spaces the walk runs past the start of the string
+// (textToSpeechComponent.cpp), so such text must never reach it.
+bool only_spaces(std::string_view text) {
+  for (char c : text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+  }
+  return true;
+}
+
+bool contains_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+
+}  // namespace
+
+// PlayAnim: uint_32 numLoops, uint_32 startAt_ms, uint_8 tag,
+// bool renderInEyeHue, string animName.
+EncodeResult encode(const FirmwareLayout& layout, const PlayAnim& message, std::uint8_t* out,
+                    std::size_t capacity) {
+  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+  if (message.anim_name.empty()) return refuse("PlayAnim needs a clip name");
+  if (message.anim_name.size() > kMaxShortString) return refuse("clip name longer than 255 bytes");
+  CladWriter writer(out, capacity);
+  writer.u8(layout.play_anim);
+  writer.u32(message.num_loops);
+  writer.u32(message.start_at_ms);
+  writer.u8(message.tag);
+  writer.boolean(message.render_in_eye_hue);
+  writer.short_string(message.anim_name);
+  return finish(writer);
+}
+
+// AbortAnimation: uint_8 tag.
+EncodeResult encode(const FirmwareLayout& layout, const AbortAnimation& message,
+                    std::uint8_t* out, std::size_t capacity) {
+  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+  CladWriter writer(out, capacity);
+  writer.u8(layout.abort_animation);
+  writer.u8(message.tag);
+  return finish(writer);
+}
+
+// SetFullAnimTrackLockState: uint_8 trackLockState.
+EncodeResult encode(const FirmwareLayout& layout, const SetFullAnimTrackLockState& message,
+                    std::uint8_t* out, std::size_t capacity) {
+  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+  CladWriter writer(out, capacity);
+  writer.u8(layout.set_full_anim_track_lock_state);
+  writer.u8(message.track_lock_state);
+  return finish(writer);
+}
+
+// DrawTextOnScreen: bool drawNow, ColorRGB textColor, ColorRGB bgColor
+// (3 x uint_8 each), string text.
+EncodeResult encode(const FirmwareLayout& layout, const DrawTextOnScreen& message,
+                    std::uint8_t* out, std::size_t capacity) {
+  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+  if (message.text.size() > kMaxShortString) return refuse("screen text longer than 255 bytes");
+  CladWriter writer(out, capacity);
+  writer.u8(layout.draw_text_on_screen);
+  writer.boolean(message.draw_now);
+  writer.u8(message.text_color.r);
+  writer.u8(message.text_color.g);
+  writer.u8(message.text_color.b);
+  writer.u8(message.background_color.r);
+  writer.u8(message.background_color.g);
+  writer.u8(message.background_color.b);
+  writer.short_string(message.text);
+  return finish(writer);
+}
+
+// TextToSpeechPrepare: uint_32 style, float_32 durationScalar,
+// [float_32 pitchScalar], uint_8 triggerMode, uint_8 ttsID, int_8 text[1024].
+EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechPrepare& message,
+                    std::uint8_t* out, std::size_t capacity) {
+  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+  if (message.text.empty() || only_spaces(message.text))
+    return refuse("TTS text is empty or only spaces");
+  if (message.text.size() > kMaxTtsTextBytes) return refuse("TTS text longer than 1023 bytes");
+  if (contains_nul(message.text)) return refuse("TTS text contains a NUL byte");
+  if (message.tts_id == 0) return refuse("ttsID 0 is not a valid utterance id");
+  CladWriter writer(out, capacity);
+  writer.u8(layout.text_to_speech_prepare);
+  writer.u32(message.style);
+  writer.f32(message.duration_scalar);
+  if (layout.tts_prepare_has_pitch_scalar) writer.f32(message.pitch_scalar);
+  writer.u8(static_cast<std::uint8_t>(message.trigger_mode));
+  writer.u8(message.tts_id);
+  writer.fixed_c_string(message.text, kTtsTextFieldBytes);
+  return finish(writer);
+}
+
+// TextToSpeechPlay: uint_8 ttsID.
+EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechPlay& message,
+                    std::uint8_t* out, std::size_t capacity) {
+  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+  CladWriter writer(out, capacity);
+  writer.u8(layout.text_to_speech_play);
+  writer.u8(message.tts_id);
+  return finish(writer);
+}
+
+// TextToSpeechCancel: uint_8 ttsID.
+EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechCancel& message,
+                    std::uint8_t* out, std::size_t capacity) {
+  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+  CladWriter writer(out, capacity);
+  writer.u8(layout.text_to_speech_cancel);
+  writer.u8(message.tts_id);
+  return finish(writer);
+}
+
+EngineToAnimMessage decode_engine_to_anim(const FirmwareLayout& layout, const std::uint8_t* bytes,
+                                          std::size_t size) {
+  EngineToAnimMessage message;
+  if (size == 0) return message;
+  message.tag = bytes[0];
+  CladReader reader(bytes + 1, size - 1);
+  using Kind = EngineToAnimMessage::Kind;
+  const std::uint8_t tag = message.tag;
+  if (tag == layout.play_anim) {
+    message.kind = Kind::kPlayAnim;
+    reader.u32();  // numLoops
+    reader.u32();  // startAt_ms
+    message.anim_tag = reader.u8();
+    reader.boolean();  // renderInEyeHue
+    message.anim_name = reader.short_string();
+  } else if (tag == layout.abort_animation) {
+    message.kind = Kind::kAbortAnimation;
+    message.anim_tag = reader.u8();
+  } else if (tag == layout.text_to_speech_prepare) {
+    message.kind = Kind::kTextToSpeechPrepare;
+    reader.u32();  // style
+    reader.f32();  // durationScalar
+    if (layout.tts_prepare_has_pitch_scalar) reader.f32();
+    message.trigger_mode = static_cast<TtsTriggerMode>(reader.u8());
+    message.tts_id = reader.u8();
+    const std::string_view field = reader.view(kTtsTextFieldBytes);
+    message.tts_text = field.substr(0, field.find('\0'));
+  } else if (tag == layout.text_to_speech_play) {
+    message.kind = Kind::kTextToSpeechPlay;
+    message.tts_id = reader.u8();
+  } else if (tag == layout.text_to_speech_cancel) {
+    message.kind = Kind::kTextToSpeechCancel;
+    message.tts_id = reader.u8();
+  } else {
+    return message;
+  }
+  if (!reader.consumed_exactly()) {
+    message.kind = Kind::kMalformed;
+    message.error = reader.failed() ? "datagram shorter than its layout"
+                                    : "datagram longer than its layout";
+  }
+  return message;
+}
+
+AnimToEngineMessage decode_anim_to_engine(const FirmwareLayout& layout, const std::uint8_t* bytes,
+                                          std::size_t size) {
+  AnimToEngineMessage message;
+  if (size == 0) return message;
+  message.tag = bytes[0];
+  using Kind = AnimToEngineMessage::Kind;
+  const std::uint8_t tag = message.tag;
+  if (tag == layout.robot_state) {
+    // The hot path at 33 Hz: two fixed offsets, no walk through the fields.
+    if (size != layout.robot_state_datagram_bytes) {
+      message.kind = Kind::kMalformed;
+      message.error = "RobotState of the wrong size for this firmware";
+      return message;
+    }
+    message.kind = Kind::kRobotState;
+    CladReader status(bytes + layout.robot_state_status_offset, 4);
+    message.robot_status = status.u32();
+    CladReader touch(bytes + layout.robot_state_backpack_touch_offset, 2);
+    message.backpack_touch_raw = touch.u16();
+    return message;
+  }
+  CladReader reader(bytes + 1, size - 1);
+  if (tag == layout.robot_available) {
+    message.kind = Kind::kRobotAvailable;
+  } else if (tag == layout.animation_started) {
+    // AnimationStarted: uint_8 tag, string animName.
+    message.kind = Kind::kAnimationStarted;
+    message.anim_tag = reader.u8();
+    message.anim_name = reader.short_string();
+  } else if (tag == layout.animation_ended) {
+    // AnimationEnded: uint_32 streamTimeAnimEnded, uint_8 tag,
+    // bool wasAborted, string animName.
+    message.kind = Kind::kAnimationEnded;
+    message.stream_time_anim_ended = reader.u32();
+    message.anim_tag = reader.u8();
+    message.was_aborted = reader.boolean();
+    message.anim_name = reader.short_string();
+  } else if (tag == layout.text_to_speech_event) {
+    // TextToSpeechEvent: float_32 expectedDuration_ms, uint_8 ttsID,
+    // TextToSpeechState ttsState (uint_8).
+    message.kind = Kind::kTextToSpeechEvent;
+    message.expected_duration_ms = reader.f32();
+    message.tts_id = reader.u8();
+    const std::uint8_t state = reader.u8();
+    message.tts_state = static_cast<TtsState>(state);
+    if (state > static_cast<std::uint8_t>(TtsState::kFinished) && reader.consumed_exactly()) {
+      message.kind = Kind::kMalformed;
+      message.error = "TextToSpeechEvent with an unknown state";
+      return message;
+    }
+  } else if (tag == layout.trigger_word_detected) {
+    // TriggerWordDetected: uint_32 triggerScore, uint_16 direction,
+    // bool isButtonPress, bool fromMute, bool willOpenStream.
+    message.kind = Kind::kTriggerWordDetected;
+    message.trigger_score = reader.u32();
+    message.direction = reader.u16();
+    message.is_button_press = reader.boolean();
+    message.from_mute = reader.boolean();
+    message.will_open_stream = reader.boolean();
+  } else {
+    return message;
+  }
+  if (!reader.consumed_exactly()) {
+    message.kind = Kind::kMalformed;
+    message.error = reader.failed() ? "datagram shorter than its layout"
+                                    : "datagram longer than its layout";
+  }
+  return message;
+}
+
+}  // namespace vic_r1::clad

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace vic_r1::clad {
+
+// Vector's processes check no hash of their CLAD definitions against each
+// other: vic-anim silently drops a message whose size does not match the
+// layout it was built with. So the layouts we speak are pinned per firmware
+// family, as data, and an unknown family gets no injected message at all.
+enum class FirmwareFamily {
+  kVector18,  // 1.8 official, OSKR, wire-os-victor (the default)
+  kVector16,  // 1.6-based forks: TextToSpeechPrepare has no pitchScalar
+  kUnknown,   // forward only, inject nothing
+};
+
+// The tags and sizes of the messages vic-r1 sends to vic-anim and reads on
+// their way to vic-engine, for one firmware family. Tags come from the
+// explicit values in messageEngineToRobot.clad (union EngineToRobot) and
+// messageRobotToEngine.clad (union RobotToEngine).
+struct FirmwareLayout {
+  FirmwareFamily family;
+  std::string_view name;         // as the user writes it in --firmware and as status prints it
+  std::string_view description;  // what the family is, for logs
+  bool can_inject;               // false: forward only
+
+  // Engine -> anim.
+  std::uint8_t play_anim;
+  std::uint8_t set_full_anim_track_lock_state;
+  std::uint8_t abort_animation;
+  std::uint8_t draw_text_on_screen;
+  std::uint8_t text_to_speech_prepare;
+  std::uint8_t text_to_speech_play;
+  std::uint8_t text_to_speech_cancel;
+  bool tts_prepare_has_pitch_scalar;
+
+  // Anim -> engine.
+  std::uint8_t robot_available;
+  std::uint8_t animation_started;
+  std::uint8_t animation_ended;
+  std::uint8_t trigger_word_detected;
+  std::uint8_t text_to_speech_event;
+  std::uint8_t robot_state;
+
+  // RobotState (a structure sent whole as the union member): its size with
+  // the tag byte, and where the two fields we read sit in the datagram.
+  std::size_t robot_state_datagram_bytes;
+  std::size_t robot_state_status_offset;          // uint_32 status (RobotStatusFlag)
+  std::size_t robot_state_backpack_touch_offset;  // uint_16 backpackTouchSensorRaw
+};
+
+// The size with the tag byte of TextToSpeechPrepare in this layout.
+std::size_t text_to_speech_prepare_datagram_bytes(const FirmwareLayout& layout);
+
+const FirmwareLayout& layout_for(FirmwareFamily family);
+
+// The family a --firmware value or a config names ("1.8", "1.6",
+// "unknown"); false when the name is none of them.
+bool firmware_family_from_name(std::string_view name, FirmwareFamily& family);
+
+// Every family, for `--firmware list` and `vic-r1 version`.
+const FirmwareLayout* const* all_firmware_layouts(std::size_t& count);
+
+}  // namespace vic_r1::clad

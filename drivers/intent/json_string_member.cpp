@@ -1,0 +1,174 @@
+#include "drivers/intent/json_string_member.h"
+
+#include <cstdint>
+
+namespace vic_r1::intent {
+namespace {
+
+constexpr int kMaxDepth = 32;
+
+class JsonScanner {
+ public:
+  explicit JsonScanner(std::string_view text) : text_(text) {}
+
+  void skip_space() {
+    while (at_ < text_.size() &&
+           (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r'))
+      ++at_;
+  }
+  bool take(char expected) {
+    skip_space();
+    if (at_ < text_.size() && text_[at_] == expected) {
+      ++at_;
+      return true;
+    }
+    return false;
+  }
+  bool peek(char expected) {
+    skip_space();
+    return at_ < text_.size() && text_[at_] == expected;
+  }
+  bool at_end() {
+    skip_space();
+    return at_ == text_.size();
+  }
+
+  // A string at the cursor, unescaped into `out`.
+  bool string(std::string& out) {
+    out.clear();
+    if (!take('"')) return false;
+    while (at_ < text_.size()) {
+      const char c = text_[at_++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return false;  // raw control characters are not JSON
+      if (c != '\\') {
+        out.push_back(c);
+        continue;
+      }
+      if (at_ >= text_.size()) return false;
+      const char escape = text_[at_++];
+      switch (escape) {
+        case '"': out.push_back('"'); break;
+        case '\\': out.push_back('\\'); break;
+        case '/': out.push_back('/'); break;
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        case 'u':
+          if (!unicode_escape(out)) return false;
+          break;
+        default:
+          return false;
+      }
+    }
+    return false;
+  }
+
+  // Any value at the cursor, passed over.
+  bool skip_value(int depth) {
+    if (depth > kMaxDepth) return false;
+    skip_space();
+    if (at_ >= text_.size()) return false;
+    const char c = text_[at_];
+    if (c == '"') {
+      std::string ignored;
+      return string(ignored);
+    }
+    if (c == '{' || c == '[') {
+      const char close = c == '{' ? '}' : ']';
+      ++at_;
+      if (take(close)) return true;
+      for (;;) {
+        if (c == '{') {
+          std::string ignored;
+          if (!string(ignored) || !take(':')) return false;
+        }
+        if (!skip_value(depth + 1)) return false;
+        if (take(close)) return true;
+        if (!take(',')) return false;
+      }
+    }
+    // A number or a literal: the characters they may hold.
+    const std::size_t start = at_;
+    while (at_ < text_.size()) {
+      const char d = text_[at_];
+      const bool allowed = (d >= '0' && d <= '9') || (d >= 'a' && d <= 'z') || d == '-' ||
+                           d == '+' || d == '.' || d == 'E';
+      if (!allowed) break;
+      ++at_;
+    }
+    return at_ > start;
+  }
+
+ private:
+  bool hex4(std::uint32_t& value) {
+    if (text_.size() - at_ < 4) return false;
+    value = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char h = text_[at_++];
+      value <<= 4;
+      if (h >= '0' && h <= '9') value |= static_cast<std::uint32_t>(h - '0');
+      else if (h >= 'a' && h <= 'f') value |= static_cast<std::uint32_t>(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F') value |= static_cast<std::uint32_t>(h - 'A' + 10);
+      else return false;
+    }
+    return true;
+  }
+
+  bool unicode_escape(std::string& out) {
+    std::uint32_t code = 0;
+    if (!hex4(code)) return false;
+    if (code >= 0xD800 && code <= 0xDBFF) {
+      // A high surrogate must be followed by an escaped low one.
+      std::uint32_t low = 0;
+      if (text_.size() - at_ < 2 || text_[at_] != '\\' || text_[at_ + 1] != 'u') return false;
+      at_ += 2;
+      if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
+      code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+    } else if (code >= 0xDC00 && code <= 0xDFFF) {
+      return false;
+    }
+    if (code < 0x80) {
+      out.push_back(static_cast<char>(code));
+    } else if (code < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else if (code < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    }
+    return true;
+  }
+
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+bool json_string_member(std::string_view json, std::string_view name, std::string& value) {
+  JsonScanner scanner(json);
+  if (!scanner.take('{')) return false;
+  if (scanner.take('}')) return false;
+  std::string key;
+  for (;;) {
+    if (!scanner.string(key) || !scanner.take(':')) return false;
+    if (key == name) {
+      if (!scanner.peek('"')) return false;
+      return scanner.string(value);
+    }
+    if (!scanner.skip_value(1)) return false;
+    if (scanner.take('}')) return false;
+    if (!scanner.take(',')) return false;
+  }
+}
+
+}  // namespace vic_r1::intent
