@@ -30,7 +30,7 @@ const std::vector<channel::Command>& EchoResponder::on_event(const channel::Even
       stop_speaking();
       break;
     case channel::EventKind::kSpeechState:
-      if (event.handle != utterance_) break;
+      if (utterance_ == 0 || event.handle != utterance_) break;
       if (event.speech_state == clad::TtsState::kPrepared) {
         channel::Command play;
         play.kind = channel::CommandKind::kPlaySpeech;

@@ -73,7 +73,10 @@ void AnimBridge::on_directory_change(std::string_view name) {
       to_anim_queue_.clear();
       anim_connected_ = false;
     }
-    if (state == ipc::SocketInterposer::State::kInterposed && !anim_connected_) connect_to_anim();
+    // A new vic-anim is greeted at once; otherwise the retry pace holds.
+    if (state == ipc::SocketInterposer::State::kInterposed && !anim_connected_ &&
+        (anim_restarted || now_ms_ - last_anim_attempt_ms_ >= kAnimRetryMs))
+      connect_to_anim();
   }
   if (engine_connected_ && !name.empty() && name == engine_path_name_ &&
       inode_at(engine_path_) != engine_path_inode_) {
@@ -84,6 +87,9 @@ void AnimBridge::on_directory_change(std::string_view name) {
 }
 
 void AnimBridge::connect_to_anim() {
+  // Every attempt counts for the retry pace, a failed connect() too: while
+  // vic-anim is down, one try (and one log line) a second, not one a tick.
+  last_anim_attempt_ms_ = now_ms_;
   std::string error;
   if (!anim_socket_.connect(interposer_.aside_path(), error)) {
     log_("cannot reach vic-anim: " + error);
@@ -108,7 +114,6 @@ void AnimBridge::connect_to_anim() {
       anim_socket_.disconnect();
       break;
   }
-  last_anim_attempt_ms_ = now_ms_;
 }
 
 // -------------------------------------------------------------- engine -> anim
@@ -116,6 +121,11 @@ void AnimBridge::connect_to_anim() {
 void AnimBridge::on_engine_readable() {
   std::string sender;
   for (;;) {
+    // While vic-anim's socket is full, what the engine sends waits in the
+    // kernel, in our socket's queue, and then the engine's own send gets
+    // EAGAIN: exactly what it would meet without us. Reading on and
+    // dropping would hide a stalled vic-anim and lose datagrams.
+    if (!to_anim_queue_.empty()) return;
     const ssize_t size =
         engine_socket_.receive(buffer_, sizeof(buffer_), engine_connected_ ? nullptr : &sender);
     if (size < 0) return;
@@ -156,6 +166,7 @@ void AnimBridge::accept_engine(const std::string& sender) {
   engine_path_name_ = last_component(sender);
   engine_path_inode_ = inode_at(sender);
   ++counters_.engine_connections;
+  router_.on_engine_connected();
   log_("vic-engine connected from " + sender);
   to_engine_queue_.clear();
   send_robot_available();
@@ -178,6 +189,7 @@ void AnimBridge::engine_gone(const char* why) {
 
 void AnimBridge::on_anim_readable() {
   for (;;) {
+    if (!to_engine_queue_.empty()) return;  // as in on_engine_readable()
     const ssize_t size = anim_socket_.receive(buffer_, sizeof(buffer_));
     if (size < 0) return;
     const auto length = static_cast<std::size_t>(size);
@@ -195,7 +207,8 @@ void AnimBridge::on_anim_readable() {
         break;
     }
     if (!engine_connected_) {
-      ++counters_.dropped_anim_to_engine;
+      // Nobody to give it to, as vic-anim itself would find: not a loss.
+      ++counters_.anim_to_no_engine;
       continue;
     }
     forward(engine_socket_, to_engine_queue_, buffer_, length, true);
@@ -206,42 +219,53 @@ void AnimBridge::on_anim_readable() {
 
 void AnimBridge::forward(ipc::UnixDatagramSocket& socket, DatagramQueue& queue,
                          const std::uint8_t* bytes, std::size_t size, bool to_engine) {
-  std::uint64_t& forwarded = to_engine ? counters_.anim_to_engine : counters_.engine_to_anim;
-  std::uint64_t& dropped =
-      to_engine ? counters_.dropped_anim_to_engine : counters_.dropped_engine_to_anim;
-  // Behind anything already waiting, so the order never changes.
+  const bool delivered = deliver(socket, queue, bytes, size, to_engine);
+  if (to_engine) {
+    ++(delivered ? counters_.anim_to_engine : counters_.dropped_anim_to_engine);
+  } else {
+    ++(delivered ? counters_.engine_to_anim : counters_.dropped_engine_to_anim);
+  }
+}
+
+bool AnimBridge::deliver(ipc::UnixDatagramSocket& socket, DatagramQueue& queue,
+                         const std::uint8_t* bytes, std::size_t size, bool to_engine) {
+  // Behind anything already waiting, so the order never changes. The waiting
+  // ones go out first as soon as the peer's socket has room: the kernel calls
+  // a datagram socket writable only once three quarters of its send buffer
+  // are free, and waiting for that would hold back datagrams the peer's
+  // socket could already take.
   if (!queue.empty()) {
-    if (queue.push(bytes, size)) {
-      ++forwarded;
-    } else {
-      ++dropped;
-    }
-    return;
+    flush(queue, socket, to_engine);
+    if (to_engine ? !engine_connected_ : !anim_connected_) return false;  // the peer is gone
+    if (!queue.empty()) return queue.push(bytes, size);
   }
   switch (socket.send(bytes, size)) {
     case ipc::SendOutcome::kSent:
-      ++forwarded;
-      return;
+      return true;
     case ipc::SendOutcome::kWouldBlock:
-      if (queue.push(bytes, size)) {
-        ++forwarded;
-      } else {
-        ++dropped;
-      }
-      return;
+      return queue.push(bytes, size);
     case ipc::SendOutcome::kPeerGone:
     case ipc::SendOutcome::kRefused:
     case ipc::SendOutcome::kFailed:
-      ++dropped;
-      if (to_engine) {
-        engine_gone("vic-engine is gone (send failed)");
-      } else {
-        log_("vic-anim is gone (send failed: " + ipc::last_errno_text() + ")");
-        anim_connected_ = false;
-        anim_socket_.disconnect();
-      }
-      return;
+      peer_gone(to_engine);
+      return false;
   }
+  return false;
+}
+
+void AnimBridge::peer_gone(bool engine) {
+  if (engine) {
+    engine_gone("vic-engine is gone (send failed)");
+    return;
+  }
+  log_("vic-anim is gone (send failed: " + ipc::last_errno_text() + ")");
+  anim_connected_ = false;
+  anim_socket_.disconnect();
+  to_anim_queue_.clear();
+  // What it held of the agent's is gone with it; the agent must not wait for
+  // its end. (Its restart, seen after this, finds us no longer connected and
+  // so cannot tell the agent itself.)
+  router_.forget_everything_of_agent();
 }
 
 void AnimBridge::flush(DatagramQueue& queue, ipc::UnixDatagramSocket& socket, bool to_engine) {
@@ -250,12 +274,7 @@ void AnimBridge::flush(DatagramQueue& queue, ipc::UnixDatagramSocket& socket, bo
     if (outcome == ipc::SendOutcome::kWouldBlock) return;
     if (outcome != ipc::SendOutcome::kSent) {
       queue.clear();
-      if (to_engine) {
-        engine_gone("vic-engine is gone (send failed)");
-      } else {
-        anim_connected_ = false;
-        anim_socket_.disconnect();
-      }
+      peer_gone(to_engine);
       return;
     }
     queue.pop();
@@ -273,6 +292,12 @@ bool AnimBridge::inject_to_anim(const std::uint8_t* bytes, std::size_t size) {
     return false;
   }
   return true;
+}
+
+bool AnimBridge::queue_to_anim(const std::uint8_t* bytes, std::size_t size) {
+  if (anim_connected_ && deliver(anim_socket_, to_anim_queue_, bytes, size, false)) return true;
+  ++counters_.dropped_agent;
+  return false;
 }
 
 void AnimBridge::tell_agent(const channel::Event& event) {

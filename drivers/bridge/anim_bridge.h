@@ -21,7 +21,8 @@ struct AnimBridgeCounters {
   std::uint64_t engine_to_anim = 0;  // forwarded
   std::uint64_t anim_to_engine = 0;  // forwarded
   std::uint64_t dropped_engine_to_anim = 0;  // the anim side's queue and ours were both full
-  std::uint64_t dropped_anim_to_engine = 0;  // likewise towards the engine, or no engine yet
+  std::uint64_t dropped_anim_to_engine = 0;  // likewise towards the engine
+  std::uint64_t anim_to_no_engine = 0;       // arrived while no engine was connected
   std::uint64_t dropped_agent = 0;   // the agent's messages that congestion turned away
   std::uint64_t cut_datagrams = 0;   // larger than our buffer (never seen on a robot)
   std::uint64_t engine_connections = 0;
@@ -74,8 +75,12 @@ class AnimBridge final : public AnimLinkSink {
   AnimLinkRouter& router() { return router_; }
   int engine_fd() const { return engine_socket_.fd(); }
   int anim_fd() const { return anim_socket_.fd(); }
+  // A side with datagrams waiting for it is polled for room, and the other
+  // side is not read until they are out (back-pressure, as with no bridge).
   bool wants_engine_writable() const { return !to_engine_queue_.empty(); }
   bool wants_anim_writable() const { return !to_anim_queue_.empty(); }
+  bool wants_engine_readable() const { return to_anim_queue_.empty(); }
+  bool wants_anim_readable() const { return to_engine_queue_.empty(); }
   bool interposed() const { return interposer_.state() == ipc::SocketInterposer::State::kInterposed; }
   bool engine_connected() const { return engine_connected_; }
   bool anim_connected() const { return anim_connected_; }
@@ -86,14 +91,20 @@ class AnimBridge final : public AnimLinkSink {
 
   // AnimLinkSink
   bool inject_to_anim(const std::uint8_t* bytes, std::size_t size) override;
+  bool queue_to_anim(const std::uint8_t* bytes, std::size_t size) override;
   void tell_agent(const channel::Event& event) override;
 
  private:
   void connect_to_anim();
   void accept_engine(const std::string& sender);
   void engine_gone(const char* why);
+  // forward() counts; deliver() sends, or queues behind what waits, and
+  // says whether the datagram is on its way.
   void forward(ipc::UnixDatagramSocket& socket, DatagramQueue& queue, const std::uint8_t* bytes,
                std::size_t size, bool to_engine);
+  bool deliver(ipc::UnixDatagramSocket& socket, DatagramQueue& queue, const std::uint8_t* bytes,
+               std::size_t size, bool to_engine);
+  void peer_gone(bool engine);
   void flush(DatagramQueue& queue, ipc::UnixDatagramSocket& socket, bool to_engine);
   void send_robot_available();
 

@@ -12,6 +12,10 @@ namespace {
 constexpr std::uint8_t kFirstAgentAnimationTag = 6;
 // ttsID 0 is never used by the engine's counter (1..255).
 constexpr std::uint8_t kFirstAgentTtsId = 1;
+// Where a fresh engine process's counters stand: tags 1-5 taken at start-up,
+// no ttsID yet (textToSpeechCoordinator.cpp counts from 0, skipping it).
+constexpr std::uint8_t kFreshEngineLastAnimationTag = 5;
+constexpr std::uint8_t kFreshEngineLastTtsId = 0;
 
 bool is_final(clad::TtsState state) {
   return state == clad::TtsState::kFinished || state == clad::TtsState::kInvalid;
@@ -26,6 +30,13 @@ AnimLinkRouter::AnimLinkRouter(const clad::FirmwareLayout& layout, AnimLinkSink&
       tts_ids_(kFirstAgentTtsId) {}
 
 // ------------------------------------------------------------ engine -> anim
+
+void AnimLinkRouter::on_engine_connected() {
+  // A restarted engine counts from the start again: ids chosen behind where
+  // the old process had got to would be the new one's next.
+  animation_tags_.engine_restarted(kFreshEngineLastAnimationTag);
+  tts_ids_.engine_restarted(kFreshEngineLastTtsId);
+}
 
 void AnimLinkRouter::on_engine_datagram(const std::uint8_t* bytes, std::size_t size) {
   const clad::EngineToAnimMessage message = clad::decode_engine_to_anim(layout_, bytes, size);
@@ -328,7 +339,7 @@ void AnimLinkRouter::release_everything_of_agent(std::uint64_t now_ms) {
     clad::TextToSpeechCancel cancel;
     cancel.tts_id = utterance.tts_id;
     const clad::EncodeResult encoded = clad::encode(layout_, cancel, scratch_.data(), scratch_.size());
-    if (encoded.ok() && sink_.inject_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
+    if (encoded.ok() && sink_.queue_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
     // Its id stays out of the agent's reach until vic-anim's Invalid (or
     // Finished) passes, which goes to no one: the engine never knew it.
     utterance.handle = 0;
@@ -339,7 +350,7 @@ void AnimLinkRouter::release_everything_of_agent(std::uint64_t now_ms) {
     clad::AbortAnimation abort;
     abort.tag = clip.tag;
     const clad::EncodeResult encoded = clad::encode(layout_, abort, scratch_.data(), scratch_.size());
-    if (encoded.ok() && sink_.inject_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
+    if (encoded.ok() && sink_.queue_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
     clip.handle = 0;
     clip.released_at_ms = now_ms;
     if (!clip.started) forget(clip);

@@ -20,6 +20,11 @@ class AnimLinkSink {
   // One of the agent's messages for vic-anim. False when it could not be
   // queued (the link is congested: the agent's traffic is the first to go).
   virtual bool inject_to_anim(const std::uint8_t* bytes, std::size_t size) = 0;
+  // The cancels and aborts that silence a gone agent: the robot must get
+  // them even under congestion, so they may wait behind the engine's traffic.
+  virtual bool queue_to_anim(const std::uint8_t* bytes, std::size_t size) {
+    return inject_to_anim(bytes, size);
+  }
   virtual void tell_agent(const channel::Event& event) = 0;
 };
 
@@ -62,6 +67,8 @@ class AnimLinkRouter {
 
   // Engine -> anim: always forwarded as it is; read for the ids it uses.
   void on_engine_datagram(const std::uint8_t* bytes, std::size_t size);
+  // A vic-engine process connected: its tag and ttsID counters start over.
+  void on_engine_connected();
   AnimDatagramRoute on_anim_datagram(const std::uint8_t* bytes, std::size_t size);
   void on_agent_command(const channel::Command& command, std::uint64_t now_ms);
   void on_tick(std::uint64_t now_ms);

@@ -8,16 +8,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace vic_r1::bridge {
 namespace {
 
-// The loop wakes at least this often for deadlines (agent heartbeat, clip
-// start, retries, intent spacing); datagrams wake it at once.
-constexpr int kTickMs = 50;
+// Datagrams wake the loop at once; otherwise it wakes for its deadlines: every
+// kBusyTickMs while an intent waits for its spacing or the agent for its
+// restart, else every kIdleTickMs (heartbeat, clip start, retries and the look
+// at the socket directory are all far coarser than that). An idle robot then
+// costs 4 wake-ups a second, not 20.
+constexpr int kBusyTickMs = 20;
+constexpr int kIdleTickMs = 250;
 constexpr std::uint64_t kCountersLogEveryMs = 5 * 60 * 1000;
+// How long a stopping bridge waits for vic-anim to answer the cancels of the
+// agent's speech and clips: some fifteen of its 33 ms ticks.
+constexpr std::uint64_t kStopGraceMs = 500;
 
 // The write end of the signal pipe, for the handler (which can reach no object).
 int signal_write_fd = -1;
@@ -115,20 +123,37 @@ int BridgeService::run() {
   bool stop = false;
   while (!stop) {
     const std::uint64_t now = monotonic_ms();
-    if (options_.run_agent && supervisor_.tick(now)) greet_agent();
-    intent_tap_.set_accepting_questions(supervisor_.channel_fd() >= 0);
+    if (options_.run_agent) {
+      switch (supervisor_.tick(now)) {
+        case process::AgentSupervisor::Change::kStarted:
+          greet_agent();
+          break;
+        case process::AgentSupervisor::Change::kEnded:
+          anim_bridge_.router().release_everything_of_agent(now);
+          break;
+        case process::AgentSupervisor::Change::kNone:
+          break;
+      }
+    }
+    // Fail-open: with no agent to answer, or no way for it to speak, the
+    // engine keeps every question and answers as it always has.
+    intent_tap_.set_accepting_questions(supervisor_.channel_fd() >= 0 && layout_.can_inject);
 
     // Fixed slots: 0 signals, 1 directory, 2 engine, 3 anim, 4 cloud, 5 agent.
     pollfd fds[6];
     fds[0] = {signal_fd_, POLLIN, 0};
     fds[1] = {inotify_fd_, POLLIN, 0};
     fds[2] = {anim_bridge_.engine_fd(),
-              static_cast<short>(POLLIN | (anim_bridge_.wants_engine_writable() ? POLLOUT : 0)), 0};
+              static_cast<short>((anim_bridge_.wants_engine_readable() ? POLLIN : 0) |
+                                 (anim_bridge_.wants_engine_writable() ? POLLOUT : 0)),
+              0};
     fds[3] = {anim_bridge_.anim_fd(),
-              static_cast<short>(POLLIN | (anim_bridge_.wants_anim_writable() ? POLLOUT : 0)), 0};
+              static_cast<short>((anim_bridge_.wants_anim_readable() ? POLLIN : 0) |
+                                 (anim_bridge_.wants_anim_writable() ? POLLOUT : 0)),
+              0};
     fds[4] = {intent_tap_.fd(), POLLIN, 0};
     fds[5] = {supervisor_.channel_fd(), POLLIN, 0};
-    const int ready = ::poll(fds, 6, kTickMs);
+    const int ready = ::poll(fds, 6, next_wake_ms(now));
     if (ready < 0 && errno != EINTR) {
       log_(describe_errno("poll"));
       break;
@@ -150,10 +175,49 @@ int BridgeService::run() {
   log_("stopping: cancelling the agent's speech and putting the robot's sockets back");
   anim_bridge_.router().release_everything_of_agent(monotonic_ms());
   supervisor_.stop();
+  wait_for_anim_to_take_the_cancels();
   anim_bridge_.restore();
   intent_tap_.restore();
   log_counters();
   return 0;
+}
+
+// vic-anim reads what we sent on its next tick, after that tick's own sends;
+// were we gone by then, its send to our closed socket would fail and the
+// kernel would drop the cancels unread (a failed datagram send empties the
+// sender's receive queue), and the robot would speak on for an agent that is
+// no more. So stay, forwarding both ways, until vic-anim has answered them.
+void BridgeService::wait_for_anim_to_take_the_cancels() {
+  const AnimLinkRouter& router = anim_bridge_.router();
+  const std::uint64_t leave_by_ms = monotonic_ms() + kStopGraceMs;
+  while (anim_bridge_.anim_connected() &&
+         (router.agent_utterances_in_flight() > 0 || router.agent_clips_in_flight() > 0)) {
+    const std::uint64_t now = monotonic_ms();
+    if (now >= leave_by_ms) return;
+    pollfd fds[2];
+    fds[0] = {anim_bridge_.engine_fd(),
+              static_cast<short>((anim_bridge_.wants_engine_readable() ? POLLIN : 0) |
+                                 (anim_bridge_.wants_engine_writable() ? POLLOUT : 0)),
+              0};
+    fds[1] = {anim_bridge_.anim_fd(),
+              static_cast<short>((anim_bridge_.wants_anim_readable() ? POLLIN : 0) |
+                                 (anim_bridge_.wants_anim_writable() ? POLLOUT : 0)),
+              0};
+    if (::poll(fds, 2, static_cast<int>(leave_by_ms - now)) < 0 && errno != EINTR) return;
+    if (fds[0].revents & POLLOUT) anim_bridge_.on_engine_writable();
+    if (fds[1].revents & POLLOUT) anim_bridge_.on_anim_writable();
+    if (fds[0].revents & POLLIN) anim_bridge_.on_engine_readable();
+    if (fds[1].revents & POLLIN) anim_bridge_.on_anim_readable();
+  }
+}
+
+int BridgeService::next_wake_ms(std::uint64_t now_ms) const {
+  if (intent_tap_.has_waiting_intents()) return kBusyTickMs;
+  if (options_.run_agent && supervisor_.pid() <= 0) {
+    const std::uint64_t due = supervisor_.next_start_ms();
+    return due <= now_ms ? 0 : static_cast<int>(std::min<std::uint64_t>(due - now_ms, kIdleTickMs));
+  }
+  return kIdleTickMs;
 }
 
 void BridgeService::on_directory_events() {

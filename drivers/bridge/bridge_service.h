@@ -41,11 +41,13 @@ class BridgeService {
 
  private:
   bool open(std::string& error);
+  int next_wake_ms(std::uint64_t now_ms) const;
   void on_directory_events();
   void on_channel_readable(std::uint64_t now_ms);
   void on_signal(bool& stop);
   void tick(std::uint64_t now_ms);
   void agent_lost(std::uint64_t now_ms, std::string_view why);
+  void wait_for_anim_to_take_the_cancels();
   void send_to_agent(const channel::Event& event);
   void greet_agent();
   void log_counters();

@@ -25,13 +25,13 @@ class DatagramQueue {
   bool push(const std::uint8_t* bytes, std::size_t size) {
     if (full() || size > slot_bytes_) return false;
     const std::size_t slot = (head_ + count_) % sizes_.size();
-    if (size != 0) std::memcpy(&storage_[slot * slot_bytes_], bytes, size);
+    if (size != 0) std::memcpy(storage_.data() + slot * slot_bytes_, bytes, size);
     sizes_[slot] = size;
     ++count_;
     return true;
   }
 
-  const std::uint8_t* front_bytes() const { return &storage_[head_ * slot_bytes_]; }
+  const std::uint8_t* front_bytes() const { return storage_.data() + head_ * slot_bytes_; }
   std::size_t front_size() const { return sizes_[head_]; }
   void pop() {
     head_ = (head_ + 1) % sizes_.size();

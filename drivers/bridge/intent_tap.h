@@ -60,6 +60,7 @@ class IntentTap {
   void set_accepting_questions(bool accepting) { accepting_questions_ = accepting; }
 
   int fd() const { return tap_socket_.fd(); }
+  bool has_waiting_intents() const { return !to_engine_queue_.empty(); }
   bool interposed() const {
     return interposer_.state() == ipc::SocketInterposer::State::kInterposed;
   }

@@ -26,6 +26,11 @@ class WireIdLedger {
   bool note_engine_use(std::uint8_t id);
   // The engine's use of `id` ended (its last reply passed).
   void note_engine_done(std::uint8_t id);
+  // A new engine process took over: its counter starts again after
+  // `last_id`, wherever the old process had got to, so the agent's ids are
+  // walked back from there. What the old process held stays held until its
+  // last reply passes or it goes stale.
+  void engine_restarted(std::uint8_t last_id) { last_engine_id_ = last_id; }
 
   // A free id for the agent, as far from the engine's next ids as possible;
   // false when every usable id is taken.

@@ -90,19 +90,38 @@ class JsonScanner {
         if (!take(',')) return false;
       }
     }
-    // A number or a literal: the characters they may hold.
-    const std::size_t start = at_;
-    while (at_ < text_.size()) {
-      const char d = text_[at_];
-      const bool allowed = (d >= '0' && d <= '9') || (d >= 'a' && d <= 'z') || d == '-' ||
-                           d == '+' || d == '.' || d == 'E';
-      if (!allowed) break;
-      ++at_;
-    }
-    return at_ > start;
+    return literal("true") || literal("false") || literal("null") || number();
   }
 
  private:
+  bool literal(std::string_view word) {
+    if (text_.substr(at_, word.size()) != word) return false;
+    at_ += word.size();
+    return true;
+  }
+
+  bool digit() const { return at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9'; }
+
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, as RFC 8259 section 6.
+  bool number() {
+    if (at_ < text_.size() && text_[at_] == '-') ++at_;
+    if (!digit()) return false;
+    if (text_[at_++] != '0')
+      while (digit()) ++at_;
+    if (at_ < text_.size() && text_[at_] == '.') {
+      ++at_;
+      if (!digit()) return false;
+      while (digit()) ++at_;
+    }
+    if (at_ < text_.size() && (text_[at_] == 'e' || text_[at_] == 'E')) {
+      ++at_;
+      if (at_ < text_.size() && (text_[at_] == '+' || text_[at_] == '-')) ++at_;
+      if (!digit()) return false;
+      while (digit()) ++at_;
+    }
+    return true;
+  }
+
   bool hex4(std::uint32_t& value) {
     if (text_.size() - at_ < 4) return false;
     value = 0;

@@ -36,19 +36,18 @@ AgentSupervisor::AgentSupervisor(Options options, std::function<void(std::string
 
 AgentSupervisor::~AgentSupervisor() { stop(); }
 
-bool AgentSupervisor::tick(std::uint64_t now_ms) {
+AgentSupervisor::Change AgentSupervisor::tick(std::uint64_t now_ms) {
   if (pid_ > 0) {
     int status = 0;
     const pid_t ended = ::waitpid(pid_, &status, WNOHANG);
-    if (ended == pid_) {
-      log_("agent (pid " + std::to_string(pid_) + ") " + exit_description(status));
-      pid_ = -1;
-      on_lost(now_ms, "it ended");
-    }
-    return false;
+    if (ended != pid_) return Change::kNone;
+    log_("agent (pid " + std::to_string(pid_) + ") " + exit_description(status));
+    pid_ = -1;
+    on_lost(now_ms, "it ended");
+    return Change::kEnded;
   }
-  if (now_ms < next_start_ms_) return false;
-  return start(now_ms);
+  if (now_ms < next_start_ms_) return Change::kNone;
+  return start(now_ms) ? Change::kStarted : Change::kNone;
 }
 
 bool AgentSupervisor::start(std::uint64_t now_ms) {

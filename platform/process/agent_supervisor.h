@@ -32,9 +32,12 @@ class AgentSupervisor {
   AgentSupervisor(Options options, std::function<void(std::string_view)> log);
   ~AgentSupervisor();
 
-  // Starts the child when it is due. Returns true when a new child started
-  // this call (its channel is channel_fd()).
-  bool tick(std::uint64_t now_ms);
+  enum class Change { kNone, kStarted, kEnded };
+
+  // Reaps a child that ended and starts a new one when it is due. kStarted:
+  // a new child runs (its channel is channel_fd()); kEnded: the child ended
+  // by itself (exit, crash), and whatever it had started must be undone.
+  Change tick(std::uint64_t now_ms);
 
   // The child said something: it is alive.
   void on_alive(std::uint64_t now_ms) { last_alive_ms_ = now_ms; }
@@ -50,6 +53,7 @@ class AgentSupervisor {
   void stop();
 
   int channel_fd() const { return channel_fd_; }
+  std::uint64_t next_start_ms() const { return next_start_ms_; }
   pid_t pid() const { return pid_; }
   std::uint64_t starts() const { return starts_; }
 

@@ -69,6 +69,13 @@ Text to speech (textToSpeech/textToSpeechComponent.cpp)
 Every datagram it received and sent is recorded in the WireLog, with the
 outcome of each received one and, for each reply, the index of the request it
 concerns (see wire_exactness.py).
+
+restart() behaves like a restarted process (vic-anim has Restart=no, but a
+bridge must survive `systemctl restart vic-anim`): the socket closes, a new
+one is unlinked and bound at the server path (replacing whatever is there,
+a bridge's link included), with no client, no animation and no utterance.
+Its records carry the new `epoch`, and a ("anim", "restarted") record marks
+the moment the old process ended.
 """
 
 import os
@@ -215,28 +222,15 @@ class FakeVicAnim:
         self._thread: Optional[threading.Thread] = None
         self._sock = None
 
-        # Connection (LocalUdpServer / MonitorConnectionState)
-        self._client = None
-        self._was_connected = False
-        self._fault_due: Optional[float] = None
+        self._initial_locked_tracks = locked_tracks
+        self.epoch = 0                      # process number: restarts count up
+        self._reset_process_state()
 
-        # Streamer and TTS
-        self._animation: Optional[_Animation] = None
-        self._locked_tracks = locked_tracks
-        self._tracks_in_use = 0
-        self._animation_state_countdown = animation_state_period_ticks
-        self._utterances: Dict[int, _Utterance] = {}
-
-        # Robot body and microphones
-        self._start_time = 0.0
-        self._next_robot_state = 0.0
-        self._next_mic_direction = 0.0
+        # Robot body (the hardware outlives the process)
         self._extra_status = 0
         self._touch_until = 0.0
         self._button_until = 0.0
         self._touch_override: Optional[int] = None
-        self._pending_trigger_words: List[bytes] = []
-        self._pending_injections: List[bytes] = []
         self.periodic_traffic_enabled = True
 
         # What happened (read these from tests; copy under lock via the methods)
@@ -250,6 +244,27 @@ class FakeVicAnim:
         self.screen_texts: List[str] = []
         self.robot_available_sent = 0
         self.sends_without_client = 0
+
+    def _reset_process_state(self):
+        """What a fresh vic-anim process starts with."""
+        # Connection (LocalUdpServer / MonitorConnectionState)
+        self._client = None
+        self._was_connected = False
+        self._fault_due: Optional[float] = None
+
+        # Streamer and TTS
+        self._animation: Optional[_Animation] = None
+        self._locked_tracks = self._initial_locked_tracks
+        self._tracks_in_use = 0
+        self._animation_state_countdown = self.animation_state_period_ticks
+        self._utterances: Dict[int, _Utterance] = {}
+
+        # Microphones and the robot's messages
+        self._start_time = 0.0
+        self._next_robot_state = 0.0
+        self._next_mic_direction = 0.0
+        self._pending_trigger_words: List[bytes] = []
+        self._pending_injections: List[bytes] = []
 
     # ------------------------------------------------------------------ life
 
@@ -277,6 +292,19 @@ class FakeVicAnim:
             if self._sock is not None:
                 self._sock.close()
                 self._sock = None
+
+    def restart(self, down_time_s: float = 0.0):
+        """Stop and start again like `systemctl restart vic-anim`; returns once
+        the new process has bound the server path."""
+        self.stop()
+        with self._lock:
+            self.epoch += 1
+            self.wire_log.record("anim", "restarted", LINK_ANIM, b"", epoch=self.epoch)
+            self._reset_process_state()
+        self._event("stopped (restart); down for %.1f s" % down_time_s)
+        if down_time_s > 0:
+            time.sleep(down_time_s)     # the time the process is down, not a wait for anything
+        self.start()
 
     def _run(self):
         next_tick = self.clock()
@@ -327,6 +355,11 @@ class FakeVicAnim:
         with self._lock:
             self._pending_injections.append(bytes(datagram))
 
+    def injections_waiting(self) -> int:
+        """How many inject_to_client() datagrams the next tick still has to send."""
+        with self._lock:
+            return len(self._pending_injections)
+
     def pause_periodic_traffic(self):
         """Stop RobotState, MicDirection, MicDataState and AnimationState."""
         with self._lock:
@@ -369,6 +402,18 @@ class FakeVicAnim:
         sent meanwhile are read together by that tick, and state read inside
         stays as it is until then."""
         return self._lock
+
+    def output_queue_bytes(self) -> int:
+        """Bytes of anim's datagrams its client has not read yet (SIOCOUTQ:
+        the send buffer they still occupy), 0 without a socket."""
+        with self._lock:
+            return unix_dgram.output_queue_bytes(self._sock) if self._sock is not None else 0
+
+    def send_buffer_bytes(self) -> int:
+        with self._lock:
+            if self._sock is None:
+                return 0
+            return self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
 
     def held_tts_ids(self):
         with self._lock:
@@ -486,7 +531,7 @@ class FakeVicAnim:
         if outcome not in ("processed", "unchecked_size", "connection_packet"):
             self.drop_counts[outcome] += 1
         return self.wire_log.record("anim", "received", LINK_ANIM, data, peer=address,
-                                    outcome=outcome)
+                                    outcome=outcome, epoch=self.epoch)
 
     def _add_client(self, address):
         if not address:
@@ -706,7 +751,7 @@ class FakeVicAnim:
             self._disconnect("short send %d/%d" % (sent, len(datagram)))
             return False
         self.wire_log.record("anim", "sent", LINK_ANIM, datagram, peer=self._client,
-                             regarding=regarding)
+                             regarding=regarding, epoch=self.epoch)
         return True
 
     def _disconnect(self, reason: str):

@@ -30,7 +30,8 @@ ai_sock (engine/aiComponent/behaviorComponent/behaviorComponentCloudServer.cpp)
 
 restart() behaves like a restarted process: the old sockets are closed, the
 counters start over, ai_sock is unlinked and bound again (replacing whatever
-was at that path, as the real engine does), and a new ANKICONN goes out.
+was at that path, as the real engine does), and a new ANKICONN goes out. A
+("engine", "restarted") record marks the moment the old process ended.
 """
 
 import os
@@ -60,7 +61,7 @@ class FakeVicEngine:
     def __init__(self, socket_dir: str, *, wire_log: Optional[WireLog] = None,
                  connect_retry_s: float = CONNECT_RETRY_S,
                  idle_traffic: bool = False, idle_period_s: float = 0.05, idle_seed: int = 1,
-                 idle_clips: Optional[List[str]] = None,
+                 idle_clips: Optional[List[str]] = None, idle_speech: bool = True,
                  play_utterances_on: int = clad.TTS_STATE_PREPARED,
                  bind_ai_sock: bool = True,
                  clock=time.monotonic, log=None):
@@ -76,6 +77,7 @@ class FakeVicEngine:
         self.idle_clips = idle_clips or ["anim_greeting_hello_01", "anim_feedback_goodrobot_01",
                                          "anim_tts_loop_02", "anim_knowledgegraph_searching_01",
                                          "anim_observing_self_absorbed_01"]
+        self.idle_speech = idle_speech
         self.play_utterances_on = play_utterances_on
         self.bind_ai_sock = bind_ai_sock
         self.clock = clock
@@ -191,6 +193,7 @@ class FakeVicEngine:
                     # starts after the down time.
                     self._close_sockets()
                     self.epoch += 1
+                    self.wire_log.record("engine", "restarted", LINK_ANIM, b"", epoch=self.epoch)
                     self._reset_process_state()
                     self.link_state = "down"
                     self._begin_at = now + self._restart_request
@@ -444,6 +447,19 @@ class FakeVicEngine:
     def is_linked(self) -> bool:
         return self.link_state == "linked"
 
+    def link_output_queue_bytes(self) -> int:
+        """Bytes of the engine's datagrams anim's side has not read yet
+        (SIOCOUTQ); a send fails with EAGAIN, and the link with it, once this
+        reaches link_send_buffer_bytes(). 0 without a link."""
+        with self._lock:
+            return unix_dgram.output_queue_bytes(self._link) if self._link is not None else 0
+
+    def link_send_buffer_bytes(self) -> int:
+        with self._lock:
+            if self._link is None:
+                return 0
+            return self._link.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+
     def intents(self) -> List[clad.CloudIntentResult]:
         with self._lock:
             return [m for _, m in self.cloud_messages if isinstance(m, clad.CloudIntentResult)]
@@ -490,6 +506,10 @@ class FakeVicEngine:
             if self._send_message(clad.encode_play_anim(name, tag, rng.choice([1, 1, 2]))):
                 self.animations_requested[tag] = name
         elif kind == 5:
+            self._send_message(clad.encode_move_head(rng.uniform(-1.0, 1.0)))
+        elif kind == 6 and not self.idle_speech:
+            # An engine that stays quiet (its speech would cut off the
+            # utterance a test is listening to): a head move instead.
             self._send_message(clad.encode_move_head(rng.uniform(-1.0, 1.0)))
         elif kind == 6:
             text = rng.choice(IDLE_SENTENCES)

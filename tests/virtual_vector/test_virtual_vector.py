@@ -239,6 +239,35 @@ class SocketRules(RobotTestCase):
         self.wait(lambda: len(robot.engine.animation_events_for(tag)) == 2, "no Started/Ended")
         robot.assert_exact(cloud_injected=lambda datagram: b"intent_greeting_hello" in datagram)
 
+    def test_anim_restart_rebinds_the_path_and_serves_the_next_sender_afresh(self):
+        anim = FakeVicAnim(self.socket_dir, clip_durations_ms=SHORT_CLIPS)
+        anim.start()
+        try:
+            path = os.path.join(self.socket_dir, clad.ENGINE_ANIM_SERVER_NAME)
+            first = self.third_socket("first")
+            first.connect(path)
+            first.send(clad.CONNECTION_PACKET)
+            self.assertIn(clad.encode_robot_available(), [first.recv(4096) for _ in range(20)])
+            # As a bridge would: its own link in place of the server's path.
+            os.rename(path, path + ".aside")
+            os.link(os.path.join(self.socket_dir, "first"), path)
+            anim.restart()
+            self.assertEqual(anim.epoch, 1)
+            self.assertNotEqual(os.stat(path).st_ino,
+                                os.stat(os.path.join(self.socket_dir, "first")).st_ino)
+            self.assertIsNone(anim.client)
+            second = self.third_socket("second")
+            second.connect(path)
+            second.send(clad.CONNECTION_PACKET)
+            self.assertIn(clad.encode_robot_available(), [second.recv(4096) for _ in range(20)])
+            self.assertEqual(anim.robot_available_sent, 2)
+            markers = anim.wire_log.stream("anim", "restarted", LINK_ANIM)
+            self.assertEqual([m.epoch for m in markers], [1])
+            self.assertEqual({r.epoch for r in anim.wire_log.stream("anim", "sent", LINK_ANIM)},
+                             {0, 1})
+        finally:
+            anim.stop()
+
     def test_anim_keeps_serving_after_its_socket_file_is_renamed(self):
         robot = FakeVicAnim(self.socket_dir, clip_durations_ms=SHORT_CLIPS)
         robot.start()
@@ -523,6 +552,34 @@ class Exactness(RobotTestCase):
         unnamed = wire_exactness.check_anim_received_what_engine_sent(log)
         self.assertFalse(unnamed.ok)
         self.assertFalse(wire_exactness.check_engine_received_what_anim_sent(log).ok)
+
+    def test_only_a_restarting_process_may_lose_its_last_datagrams(self):
+        def log_with(anim_loses):
+            log = WireLog()
+            state = [clad.encode_robot_state(stamp, 0, 600) for stamp in range(6)]
+            log.record("engine", "sent", LINK_ANIM, clad.CONNECTION_PACKET, at=0.0)
+            log.record("anim", "sent", LINK_ANIM, clad.encode_robot_available(), at=0.1)
+            log.record("engine", "received", LINK_ANIM, clad.encode_robot_available(), at=0.1)
+            for stamp, datagram in enumerate(state[:4]):
+                log.record("anim", "sent", LINK_ANIM, datagram, at=1.0 + stamp)
+                if stamp not in anim_loses:
+                    log.record("engine", "received", LINK_ANIM, datagram, at=1.0 + stamp)
+            # anim ends at 4.5 (after sending at 4.0) and comes back.
+            log.record("anim", "restarted", LINK_ANIM, b"", epoch=1, at=4.5)
+            log.record("anim", "sent", LINK_ANIM, clad.encode_robot_available(), epoch=1, at=5.0)
+            for stamp, datagram in enumerate(state[4:], 4):
+                log.record("anim", "sent", LINK_ANIM, datagram, epoch=1, at=2.0 + stamp)
+                log.record("engine", "received", LINK_ANIM, datagram, at=2.0 + stamp)
+            return log
+
+        def report(log):
+            return wire_exactness.check_engine_received_what_anim_sent(log, settle_s=0.0)
+
+        self.assertTrue(report(log_with(anim_loses=set())).ok)
+        # Its last datagram (sent 0.5 s before it ended) may go with it...
+        self.assertTrue(report(log_with(anim_loses={3})).ok, report(log_with({3})).describe())
+        # ...one sent long before may not.
+        self.assertFalse(report(log_with(anim_loses={1})).ok)
 
 
 if __name__ == "__main__":

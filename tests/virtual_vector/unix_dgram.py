@@ -4,8 +4,11 @@ LocalUdpClient.cpp): non-blocking, 256 KiB buffers, unlink then bind."""
 
 import ctypes
 import errno
+import fcntl
 import os
 import socket
+import struct
+import termios
 
 from clad_layouts import SOCKET_BUFFER_SIZE
 
@@ -47,6 +50,15 @@ def disconnect(sock):
         code = ctypes.get_errno()
         if code != errno.ENOENT:
             raise OSError(code, os.strerror(code))
+
+
+def output_queue_bytes(sock) -> int:
+    """SIOCOUTQ: the memory the socket's sent datagrams still hold until the
+    receiver reads them. A send fails with EAGAIN once it reaches SO_SNDBUF
+    (the receiver's queue length counts only for a receiver not connected
+    back to the sender)."""
+    result = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, struct.pack("i", 0))
+    return struct.unpack("i", result)[0]
 
 
 def errno_name(error: OSError) -> str:

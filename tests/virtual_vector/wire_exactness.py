@@ -6,8 +6,10 @@ Three checks, one per direction a bridge forwards:
       Everything anim read from its client is, in order, either exactly the
       next datagram vic-engine sent, or an injected message (the test says
       which, with a predicate on the bytes). Nothing the engine sent may be
-      missing. Connection packets (ANKICONN) are not messages and are skipped
-      on both sides.
+      missing, except while vic-anim restarted: from `restart_grace_s` before
+      the old process's last read until the new process's first read (the
+      bridge's greeting), there was no anim to deliver to. Connection packets
+      (ANKICONN) are not messages and are skipped on both sides.
 
   check_engine_received_what_anim_sent
       Within each engine connection (the engine's epoch), the engine received
@@ -16,11 +18,21 @@ Three checks, one per direction a bridge forwards:
       an injected PlayAnim, a TextToSpeechEvent of an injected utterance) may
       be withheld, and each connection must get one RobotAvailable (anim's,
       or the one a bridge holds and repeats after an engine restart). Between
-      connections (the engine was down) datagrams may be lost.
+      connections (the engine was down) datagrams may be lost, and so may
+      whatever anim sent before the engine got its RobotAvailable (the engine
+      drops everything before it). A restarted vic-anim's RobotAvailable may
+      reach a connected engine or not.
 
   check_engine_received_what_cloud_sent
       The engine's ai_sock received what vic-cloud sent, in order, except the
       ones a predicate says the agent may take over, plus injected ones.
+
+On the engine<->anim link, what a process sent in its last `restart_grace_s`
+before it ended (a restart) may be lost: when a datagram socket's send to a peer
+that has died fails (ECONNREFUSED), the kernel drops everything still
+unread in the sender's own queue (net/unix/af_unix.c, unix_dgram_sendmsg ->
+unix_dgram_disconnected), so the dead process's last words go, with a
+bridge as without one.
 
 Datagrams still in flight are not losses: anything sent within `settle_s` of
 the check is allowed to be missing. Each check returns an ExactnessReport
@@ -35,8 +47,11 @@ import clad_layouts as clad
 from wire_log import LINK_AI, LINK_ANIM, WireLog, WireRecord
 
 # How far ahead to look for a received datagram among the sent ones, to tell
-# "this one was lost" from "this one was altered".
+# "this one was lost" from "this one was altered": near first, then (only
+# once something is wrong) far, so that a long run of losses under load is
+# reported as such rather than as every later datagram differing.
 LOOKAHEAD = 32
+FAR_LOOKAHEAD = 8192
 MAX_PROBLEMS_KEPT = 12
 HEX_WINDOW = 48
 
@@ -125,12 +140,15 @@ def _merge(received: List[WireRecord], sent: List[WireRecord], pos: int, *, may_
     """
     matched = 0
     for record in received:
-        skipped = 0
-        while pos < len(sent) and sent[pos].data != record.data and may_skip(sent[pos]):
-            pos += 1
-            skipped += 1
-        if not probe:
-            report.withheld += skipped
+        # Skip what may be missing only if the record is found behind it: an
+        # injected record must not use up what the other side sent.
+        ahead = pos
+        while ahead < len(sent) and sent[ahead].data != record.data and may_skip(sent[ahead]):
+            ahead += 1
+        if ahead < len(sent) and sent[ahead].data == record.data:
+            if not probe:
+                report.withheld += ahead - pos
+            pos = ahead
         if pos < len(sent) and sent[pos].data == record.data:
             pos += 1
             matched += 1
@@ -149,6 +167,12 @@ def _merge(received: List[WireRecord], sent: List[WireRecord], pos: int, *, may_
             return pos, matched, False
         ahead = next((j for j in range(pos + 1, min(len(sent), pos + 1 + LOOKAHEAD))
                       if sent[j].data == record.data), None)
+        if ahead is None and len(record.data) > 16:
+            # Far only for a datagram that is likely unique (short ones such
+            # as MicDataState repeat and would match anywhere).
+            ahead = next((j for j in range(pos + 1 + LOOKAHEAD,
+                                           min(len(sent), pos + 1 + FAR_LOOKAHEAD))
+                          if sent[j].data == record.data), None)
         if ahead is not None:
             lost = [s for s in sent[pos:ahead] if not may_skip(s)]
             report.problem("%d datagram(s) lost before %s; first lost: %s"
@@ -193,26 +217,62 @@ def _is_connection_packet(record: WireRecord) -> bool:
     return record.data == clad.CONNECTION_PACKET
 
 
+def anim_restart_gaps(log: WireLog, restart_grace_s: float = 1.0) -> List[tuple]:
+    """(start, end) times around each vic-anim restart during which a datagram
+    the engine sent may never reach anim: from `restart_grace_s` before the
+    old process's last read (what it had not read yet died with it) to the
+    new process's first read (nothing could be delivered before)."""
+    gaps = []
+    received = log.stream("anim", "received", LINK_ANIM)
+    for marker in log.stream("anim", "restarted", LINK_ANIM):
+        before = [r.time for r in received if r.epoch < marker.epoch]
+        after = [r.time for r in received if r.epoch >= marker.epoch]
+        start = (before[-1] if before else marker.time) - restart_grace_s
+        gaps.append((start, after[0] if after else float("inf")))
+    return gaps
+
+
+def sent_just_before_its_process_ended(log: WireLog, endpoint: str,
+                                       restart_grace_s: float = 1.0):
+    """A predicate: was this record of `endpoint`'s sent in the last
+    `restart_grace_s` of a process of it that then ended (restarted)?"""
+    ends = {marker.epoch - 1: marker.time
+            for marker in log.stream(endpoint, "restarted", LINK_ANIM)}
+
+    def last_words(record: WireRecord) -> bool:
+        end = ends.get(record.epoch)
+        return end is not None and record.time >= end - restart_grace_s
+    return last_words
+
+
 def check_anim_received_what_engine_sent(log: WireLog,
                                          is_injected: Optional[Callable[[bytes], bool]] = None,
-                                         settle_s: float = 0.25) -> ExactnessReport:
+                                         settle_s: float = 0.25,
+                                         restart_grace_s: float = 1.0) -> ExactnessReport:
     report = ExactnessReport("engine -> anim")
     cutoff = log.clock() - settle_s
+    gaps = anim_restart_gaps(log, restart_grace_s)
     # Receiver first: a send recorded after its receive is then still visible.
     received = [r for r in log.stream("anim", "received", LINK_ANIM)
                 if not _is_connection_packet(r)]
     sent = [r for r in log.stream("engine", "sent", LINK_ANIM) if not _is_connection_packet(r)]
     extra_allowed = (lambda r: is_injected(r.data)) if is_injected else _never
 
+    engine_last_words = sent_just_before_its_process_ended(log, "engine", restart_grace_s)
+
+    def sent_while_anim_restarted(record: WireRecord) -> bool:
+        return (any(start <= record.time <= end for start, end in gaps)
+                or engine_last_words(record))
+
     def mark(kind):
         def on(record):
             report.received_from[record.index] = kind
         return on
 
-    pos, _, _ = _merge(received, sent, 0, may_skip=_never, extra_allowed=extra_allowed,
-                       cutoff=cutoff, report=report, probe=False,
+    pos, _, _ = _merge(received, sent, 0, may_skip=sent_while_anim_restarted,
+                       extra_allowed=extra_allowed, cutoff=cutoff, report=report, probe=False,
                        on_match=mark("engine"), on_extra=mark("injected"))
-    _report_tail(sent, pos, _never, cutoff, report)
+    _report_tail(sent, pos, sent_while_anim_restarted, cutoff, report)
     return report
 
 
@@ -221,28 +281,42 @@ def check_engine_received_what_anim_sent(log: WireLog,
                                          settle_s: float = 0.25,
                                          engine_still_linked: bool = True,
                                          expect_robot_available: bool = True,
-                                         connect_grace_s: float = 0.1
+                                         connect_grace_s: float = 0.1,
+                                         restart_grace_s: float = 1.0
                                          ) -> ExactnessReport:
     """`is_injected` classifies anim's received datagrams (as in the first
     check) so that replies concerning injected requests may be withheld.
     Datagrams anim sent before an engine connection began (the engine's first
-    socket operation of that epoch) plus `connect_grace_s` may be lost; any
-    later one must arrive."""
+    socket operation of that epoch) plus `connect_grace_s`, or before that
+    connection received its RobotAvailable if that came later (a bridge
+    accepts the engine when it gets to it; the engine ignores everything
+    before RobotAvailable anyway), may be lost; any later one must arrive."""
     report = ExactnessReport("anim -> engine")
     cutoff = log.clock() - settle_s
     received = log.stream("engine", "received", LINK_ANIM)
     sent = log.stream("anim", "sent", LINK_ANIM)
     if expect_robot_available:
-        # Delivered once per engine connection, checked below.
-        sent = [r for r in sent if r.data != ROBOT_AVAILABLE]
-    origin = check_anim_received_what_engine_sent(log, is_injected, settle_s).received_from
+        # Delivered once per engine connection, checked below; a restarted
+        # anim's own RobotAvailable stays in the stream as optional.
+        sent = [r for r in sent if r.data != ROBOT_AVAILABLE or r.epoch > 0]
+    origin = check_anim_received_what_engine_sent(log, is_injected, settle_s,
+                                                  restart_grace_s).received_from
+    anim_last_words = sent_just_before_its_process_ended(log, "anim", restart_grace_s)
 
     def may_skip(record: WireRecord) -> bool:
+        if record.data == ROBOT_AVAILABLE and record.epoch > 0:
+            return True
+        if anim_last_words(record):
+            return True
         return record.regarding is not None and origin.get(record.regarding) == "injected"
 
     epoch_start: Dict[int, float] = {}
     for record in log.stream("engine", "sent", LINK_ANIM) + received:
         epoch_start[record.epoch] = min(record.time, epoch_start.get(record.epoch, record.time))
+    available_at: Dict[int, float] = {}
+    for record in received:
+        if record.data == ROBOT_AVAILABLE and record.epoch not in available_at:
+            available_at[record.epoch] = record.time
 
     epochs: List[List[WireRecord]] = []
     for record in received:
@@ -284,7 +358,9 @@ def check_engine_received_what_anim_sent(log: WireLog,
             if matched > best_matched:
                 best, best_matched = candidate, matched
         began = epoch_start[items[0].epoch] + connect_grace_s
-        missed = [s for s in sent[pos:best] if not may_skip(s) and s.time > began]
+        available = available_at.get(items[0].epoch, 0.0)
+        missed = [s for s in sent[pos:best]
+                  if not may_skip(s) and s.time > began and s.time >= available]
         if missed:
             report.problem("%d datagram(s) anim sent after engine connection %d began never "
                            "reached it (lost); first: %s"

@@ -64,6 +64,12 @@ class WireLog:
         with self._lock:
             return list(self._streams.get((endpoint, direction, link), []))
 
+    def stream_since(self, endpoint: str, direction: str, link: str,
+                     start: int) -> List[WireRecord]:
+        """The records of one stream from index `start` on (a copy)."""
+        with self._lock:
+            return list(self._streams.get((endpoint, direction, link), [])[start:])
+
     def all_records(self) -> List[WireRecord]:
         with self._lock:
             return list(self._records)

@@ -383,6 +383,28 @@ TEST(AnimLinkRouter, EngineTakingTheAgentsTtsIdEndsTheAgentsUtterance) {
   CHECK_TRUE(last_injected_tts_id() != ours);
 }
 
+TEST(AnimLinkRouter, AfterTheEngineRestartsTheAgentsIdsStayClearOfItsNewCounters) {
+  // The old engine got to ttsID 2 and tag 7, all of them over.
+  for (std::uint8_t id = 1; id <= 2; ++id) {
+    from_engine(engine_tts_prepare(id));
+    STRCMP_EQUAL("to engine", from_anim(tts_event(id, TtsState::kFinished)));
+  }
+  for (std::uint8_t tag = 6; tag <= 7; ++tag) {
+    from_engine(engine_play_anim(tag, "anim_engine_01"));
+    STRCMP_EQUAL("to engine", from_anim(animation_ended(tag, false, "anim_engine_01")));
+  }
+  router.on_engine_connected();
+
+  prepare_speech(7);
+  UNSIGNED_LONGS_EQUAL(255, last_injected_tts_id());
+  play_animation(8, "anim_greeting_hello_01");
+  UNSIGNED_LONGS_EQUAL(255, last_injected_tag());
+  // The new engine's first ids are its own, no collision with the agent's.
+  from_engine(engine_tts_prepare(1));
+  from_engine(engine_play_anim(6, "anim_engine_01"));
+  UNSIGNED_LONGS_EQUAL(0, router.counters().id_collisions);
+}
+
 TEST(AnimLinkRouter, SecondPrepareWithAHandleInFlightIsRefused) {
   prepare_speech(7);
   prepare_speech(7);

@@ -50,6 +50,18 @@ TEST(WireIdLedger, AgentGetsTheFreeIdJustBehindTheEnginesLastOne) {
   }
 }
 
+TEST(WireIdLedger, AfterAnEngineRestartIdsWalkBackFromTheNewCounter) {
+  // The old process got to 2 (1 over); a new one counts from 1 again.
+  WireIdLedger ledger(1);
+  engine_uses_range(ledger, 1, 2);
+  ledger.note_engine_done(1);
+  ledger.engine_restarted(0);
+
+  UNSIGNED_LONGS_EQUAL(255, take(ledger));
+  CHECK_FALSE(ledger.note_engine_use(1));  // the new engine's first id is no collision
+  CHECK_TRUE(ledger.engine_holds(2));      // the old process's last one is not free yet
+}
+
 TEST(WireIdLedger, WalkBackFollowsTheEnginesLatestId) {
   WireIdLedger ledger(1);
   ledger.note_engine_use(100);

@@ -1,0 +1,131 @@
+// libFuzzer target for the bridge's decisions: the AnimLinkRouter fed an
+// arbitrary interleaving of engine datagrams, anim datagrams and agent
+// commands, and the intent classifier fed arbitrary intents. Besides the
+// sanitizers, its oracles are the promises the robot depends on:
+// - every message injected towards vic-anim is one of the agent's, whole and
+//   of exactly its layout's size (vic-anim drops anything else silently);
+// - no injected message uses an animation tag below 6 (the engine's
+//   trigger-word and Alexa get-in tags) or ttsID 0;
+// - only replies (TTS events, AnimationStarted/Ended) are ever kept from the
+//   engine; everything else from vic-anim reaches it.
+//
+// Input layout: a sequence of records, each one byte of kind and one byte of
+// length, then that many bytes.
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "drivers/bridge/anim_link_router.h"
+#include "drivers/channel/agent_channel_messages.h"
+#include "drivers/clad/anim_messages.h"
+#include "drivers/clad/cloud_mic_messages.h"
+#include "drivers/intent/question_intents.h"
+
+namespace {
+
+using namespace vic_r1;
+
+void require(bool condition, const char* what) {
+  if (!condition) {
+    std::fprintf(stderr, "anim_link_fuzz: broken promise: %s\n", what);
+    std::abort();
+  }
+}
+
+class CheckingSink final : public bridge::AnimLinkSink {
+ public:
+  explicit CheckingSink(const clad::FirmwareLayout& layout) : layout_(layout) {}
+
+  bool inject_to_anim(const std::uint8_t* bytes, std::size_t size) override {
+    require(layout_.can_inject, "injected with an unknown layout");
+    const clad::EngineToAnimMessage message = clad::decode_engine_to_anim(layout_, bytes, size);
+    using Kind = clad::EngineToAnimMessage::Kind;
+    const bool ours_to_send = message.kind != Kind::kMalformed &&
+                              (message.kind != Kind::kOther || message.tag == layout_.draw_text_on_screen ||
+                               message.tag == layout_.set_full_anim_track_lock_state);
+    require(ours_to_send, "injected a message that does not decode whole");
+    if (message.kind == Kind::kPlayAnim) require(message.anim_tag >= 6, "animation tag below 6");
+    if (message.kind == Kind::kTextToSpeechPrepare) require(message.tts_id != 0, "ttsID 0");
+    return refuse_next_ ? (refuse_next_ = false) : true;
+  }
+  void tell_agent(const channel::Event& event) override {
+    std::uint8_t buffer[channel::kMaxChannelMessageBytes];
+    require(channel::encode_event(event, buffer, sizeof(buffer)) != 0, "event too big for the channel");
+  }
+
+  bool refuse_next_ = false;
+
+ private:
+  const clad::FirmwareLayout& layout_;
+};
+
+void fuzz_intent(const std::uint8_t* bytes, std::size_t size) {
+  const clad::CloudMicMessage message = clad::decode_cloud_mic(bytes, size);
+  if (message.kind != clad::CloudMicMessage::Kind::kResult) return;
+  std::string question;
+  const intent::QuestionVerdict verdict =
+      intent::classify_intent(intent::QuestionIntentPolicy{}, message.result, question);
+  require(!verdict.owned || !question.empty(), "owned a question without text");
+  require(!verdict.owned || !verdict.close_with.empty(), "owned a question with nothing to close it");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 1) return 0;
+  const clad::FirmwareLayout& layout =
+      clad::layout_for(data[0] % 3 == 0   ? clad::FirmwareFamily::kVector18
+                       : data[0] % 3 == 1 ? clad::FirmwareFamily::kVector16
+                                          : clad::FirmwareFamily::kUnknown);
+  CheckingSink sink(layout);
+  bridge::AnimLinkRouter router(layout, sink);
+  std::uint64_t now_ms = 0;
+  for (std::size_t at = 1; at + 2 <= size;) {
+    const std::uint8_t kind = data[at];
+    const std::size_t length = data[at + 1];
+    at += 2;
+    if (length > size - at) break;
+    const std::uint8_t* record = data + at;
+    at += length;
+    now_ms += 7;
+    switch (kind % 7) {
+      case 0:
+        router.on_engine_datagram(record, length);
+        break;
+      case 1:
+        if (router.on_anim_datagram(record, length) == bridge::AnimDatagramRoute::kToAgentOnly) {
+          using Kind = clad::AnimToEngineMessage::Kind;
+          const Kind decoded = clad::decode_anim_to_engine(layout, record, length).kind;
+          require(decoded == Kind::kTextToSpeechEvent || decoded == Kind::kAnimationStarted ||
+                      decoded == Kind::kAnimationEnded,
+                  "kept a message from the engine that is no reply");
+        }
+        break;
+      case 2: {
+        channel::Command command;
+        const char* error = nullptr;
+        if (channel::decode_command(record, length, command, error))
+          router.on_agent_command(command, now_ms);
+        break;
+      }
+      case 3:
+        router.on_tick(now_ms += 1000);
+        break;
+      case 4:
+        router.release_everything_of_agent(now_ms);
+        break;
+      case 5:
+        sink.refuse_next_ = true;
+        break;
+      case 6:
+        fuzz_intent(record, length);
+        break;
+    }
+  }
+  require(router.agent_utterances_in_flight() <= bridge::AnimLinkRouter::kMaxAgentUtterances,
+          "utterance table overflowed");
+  return 0;
+}
