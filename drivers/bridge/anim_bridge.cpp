@@ -34,8 +34,7 @@ std::string last_component(const std::string& path) {
 
 AnimBridge::AnimBridge(const std::string& socket_directory, const clad::FirmwareLayout& layout,
                        LogLine log)
-    : directory_(socket_directory),
-      public_path_(socket_directory + "/" + std::string(kServerName)),
+    : public_path_(socket_directory + "/" + std::string(kServerName)),
       our_server_path_(socket_directory + "/vic-r1.engine_anim_server"),
       our_client_path_(socket_directory + "/vic-r1.engine_anim_client"),
       layout_(layout),

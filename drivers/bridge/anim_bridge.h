@@ -108,7 +108,6 @@ class AnimBridge final : public AnimLinkSink {
   void flush(DatagramQueue& queue, ipc::UnixDatagramSocket& socket, bool to_engine);
   void send_robot_available();
 
-  std::string directory_;
   std::string public_path_;
   std::string our_server_path_;
   std::string our_client_path_;

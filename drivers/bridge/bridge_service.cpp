@@ -179,6 +179,9 @@ int BridgeService::run() {
   anim_bridge_.restore();
   intent_tap_.restore();
   log_counters();
+  if (anim_bridge_.engine_connected())
+    log_("vic-engine is still connected to vic-r1's socket, which is now gone: restart "
+         "vic-engine (or the robot) so that it talks to vic-anim directly");
   return 0;
 }
 
