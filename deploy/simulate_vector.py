@@ -48,7 +48,7 @@ def main() -> int:
                            cloud_options={"retry_interval_s": 0.2}) as robot:
             robot.start_anim()
             env = dict(os.environ)
-            if args.command[0].startswith("qemu-"):
+            if os.path.basename(args.command[0]).startswith("qemu-"):
                 # The bridge starts its agent from the same ARM binary.
                 env["VIC_R1_AGENT_EXEC_PREFIX"] = " ".join(args.command[:-1])
             bridge = subprocess.Popen(
