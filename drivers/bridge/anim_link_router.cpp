@@ -6,9 +6,10 @@
 namespace vic_r1::bridge {
 namespace {
 
-// Animation tags 1-5 are the engine's trigger-word get-in animations, set once
-// through SetTriggerWordResponse and played by vic-anim itself
-// (engine/components/animationComponent.h); 0 means "no animation".
+// Animation tags 1-5 are taken when the engine starts: 1 for the trigger-word
+// get-in (sent once in SetTriggerWordResponse and played by vic-anim itself),
+// 2-5 for the Alexa get-ins (animationComponent.cpp:68-72); 0 means "no
+// animation" (or, in AbortAnimation, "whatever is playing").
 constexpr std::uint8_t kFirstAgentAnimationTag = 6;
 // ttsID 0 is never used by the engine's counter (1..255).
 constexpr std::uint8_t kFirstAgentTtsId = 1;

@@ -8,9 +8,9 @@ namespace vic_r1::bridge {
 // Who holds each 8-bit wire id of one kind (animation tags, or ttsIDs) on the
 // engine<->anim link. The engine reserves no range for anyone else: it hands
 // out animation tags from an 8-bit counter that wraps through every value
-// (engine/components/animationComponent.cpp, with the first few held for the
-// trigger-word get-in animations, animationComponent.h) and ttsIDs from an
-// 8-bit counter over 1..255 (textToSpeechCoordinator.cpp). So the bridge
+// (engine/components/animationComponent.h:266, .cpp:60-72, where 1 is taken
+// for the trigger-word get-in and 2-5 for the Alexa get-ins) and ttsIDs from
+// an 8-bit counter over 1..255 (textToSpeechCoordinator.cpp:32-42). So the bridge
 // watches the ids the engine sends, and gives the agent the free id the
 // engine's counter will reach last: the one just behind where it is now.
 //
@@ -19,7 +19,7 @@ namespace vic_r1::bridge {
 class WireIdLedger {
  public:
   // Ids below `first_usable` are never given to the agent (0 means "none"
-  // on the wire; 1-5 are the engine's trigger-word get-in tags).
+  // on the wire; 1-5 are the engine's trigger-word and Alexa get-in tags).
   explicit WireIdLedger(std::uint8_t first_usable);
 
   // The engine put `id` in use. Returns true if the agent held it.
