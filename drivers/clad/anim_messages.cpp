@@ -26,6 +26,16 @@ bool only_spaces(std::string_view text) {
 
 bool contains_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
 
+// The messages whose whole payload is one uint_8.
+EncodeResult encode_one_byte(const FirmwareLayout& layout, std::uint8_t tag, std::uint8_t value,
+                             std::uint8_t* out, std::size_t capacity) {
+  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+  CladWriter writer(out, capacity);
+  writer.u8(tag);
+  writer.u8(value);
+  return finish(writer);
+}
+
 }  // namespace
 
 // PlayAnim: uint_32 numLoops, uint_32 startAt_ms, uint_8 tag,
@@ -48,21 +58,14 @@ EncodeResult encode(const FirmwareLayout& layout, const PlayAnim& message, std::
 // AbortAnimation: uint_8 tag.
 EncodeResult encode(const FirmwareLayout& layout, const AbortAnimation& message,
                     std::uint8_t* out, std::size_t capacity) {
-  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
-  CladWriter writer(out, capacity);
-  writer.u8(layout.abort_animation);
-  writer.u8(message.tag);
-  return finish(writer);
+  return encode_one_byte(layout, layout.abort_animation, message.tag, out, capacity);
 }
 
 // SetFullAnimTrackLockState: uint_8 trackLockState.
 EncodeResult encode(const FirmwareLayout& layout, const SetFullAnimTrackLockState& message,
                     std::uint8_t* out, std::size_t capacity) {
-  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
-  CladWriter writer(out, capacity);
-  writer.u8(layout.set_full_anim_track_lock_state);
-  writer.u8(message.track_lock_state);
-  return finish(writer);
+  return encode_one_byte(layout, layout.set_full_anim_track_lock_state, message.track_lock_state,
+                         out, capacity);
 }
 
 // DrawTextOnScreen: bool drawNow, ColorRGB textColor, ColorRGB bgColor
@@ -108,21 +111,13 @@ EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechPrepare& mes
 // TextToSpeechPlay: uint_8 ttsID.
 EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechPlay& message,
                     std::uint8_t* out, std::size_t capacity) {
-  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
-  CladWriter writer(out, capacity);
-  writer.u8(layout.text_to_speech_play);
-  writer.u8(message.tts_id);
-  return finish(writer);
+  return encode_one_byte(layout, layout.text_to_speech_play, message.tts_id, out, capacity);
 }
 
 // TextToSpeechCancel: uint_8 ttsID.
 EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechCancel& message,
                     std::uint8_t* out, std::size_t capacity) {
-  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
-  CladWriter writer(out, capacity);
-  writer.u8(layout.text_to_speech_cancel);
-  writer.u8(message.tts_id);
-  return finish(writer);
+  return encode_one_byte(layout, layout.text_to_speech_cancel, message.tts_id, out, capacity);
 }
 
 EngineToAnimMessage decode_engine_to_anim(const FirmwareLayout& layout, const std::uint8_t* bytes,
