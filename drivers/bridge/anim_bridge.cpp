@@ -58,7 +58,7 @@ void AnimBridge::on_directory_change(std::string_view name) {
   if (name.empty() || name == kServerName) {
     const auto before = interposer_.state();
     bool anim_restarted = false;
-    const auto state = interposer_.update(anim_restarted);
+    const auto state = interposer_.update(anim_restarted, now_ms_);
     if (state == ipc::SocketInterposer::State::kFailed && before != state)
       log_("cannot take " + public_path_ + ": " + interposer_.error());
     if (state == ipc::SocketInterposer::State::kInterposed && before != state)

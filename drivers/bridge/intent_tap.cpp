@@ -31,7 +31,7 @@ void IntentTap::on_directory_change(std::string_view name) {
   if (!name.empty() && name != kSocketName) return;
   const auto before = interposer_.state();
   bool engine_rebound = false;
-  const auto state = interposer_.update(engine_rebound);
+  const auto state = interposer_.update(engine_rebound, now_ms_);
   if (state == ipc::SocketInterposer::State::kFailed && before != state)
     log_("cannot take " + public_path_ + ": " + interposer_.error());
   if (state == ipc::SocketInterposer::State::kInterposed && (before != state || engine_rebound))
@@ -40,6 +40,7 @@ void IntentTap::on_directory_change(std::string_view name) {
 }
 
 void IntentTap::on_readable(std::uint64_t now_ms) {
+  now_ms_ = now_ms;
   for (;;) {
     const ssize_t size = tap_socket_.receive(buffer_, sizeof(buffer_));
     if (size < 0) return;
@@ -143,6 +144,7 @@ void IntentTap::flush(std::uint64_t now_ms) {
 }
 
 void IntentTap::on_tick(std::uint64_t now_ms) {
+  now_ms_ = now_ms;
   flush(now_ms);
   if (now_ms - last_directory_look_ms_ >= kDirectoryLookMs) {
     last_directory_look_ms_ = now_ms;

@@ -84,6 +84,7 @@ class IntentTap {
   bool sent_any_ = false;
   bool accepting_questions_ = false;
   std::uint64_t last_directory_look_ms_ = 0;
+  std::uint64_t now_ms_ = 0;  // as of the last call that brought the time
   std::function<void(const channel::Event&)> question_sink_;
   IntentTapCounters counters_;
   std::string question_;  // reused: its capacity stays after the first question

@@ -33,7 +33,8 @@ bool SocketInterposer::public_path_is_ours(bool& exists) const {
   return public_stat.st_dev == our_stat.st_dev && public_stat.st_ino == our_stat.st_ino;
 }
 
-SocketInterposer::State SocketInterposer::update(bool& moved_firmware_socket) {
+SocketInterposer::State SocketInterposer::update(bool& moved_firmware_socket,
+                                                 std::uint64_t now_ms) {
   moved_firmware_socket = false;
   bool exists = false;
   if (public_path_is_ours(exists)) {
@@ -46,8 +47,19 @@ SocketInterposer::State SocketInterposer::update(bool& moved_firmware_socket) {
     return state_;
   }
   if (!socket_is_live(public_path_)) {
+    struct stat public_stat;
+    if (::lstat(public_path_.c_str(), &public_stat) != 0) return state_;
+    if (public_stat.st_ino != suspect_inode_) {
+      suspect_inode_ = public_stat.st_ino;
+      suspect_since_ms_ = now_ms;
+    }
+    if (now_ms - suspect_since_ms_ < kStaleAfterMs) {
+      if (state_ != State::kFailed) state_ = State::kWaiting;
+      return state_;
+    }
     // A stale file: ours from an earlier run, or a dead firmware process's.
     // Whatever is aside (if live) is still the firmware's real socket.
+    suspect_inode_ = 0;
     if (::unlink(public_path_.c_str()) != 0 && errno != ENOENT) {
       error_ = describe("unlink stale socket", public_path_, errno);
       state_ = State::kFailed;

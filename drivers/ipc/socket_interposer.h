@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 
 namespace vic_r1::ipc {
@@ -31,7 +32,15 @@ class SocketInterposer {
   // when the path is already ours. `moved_firmware_socket` is set when a
   // (new) firmware socket was moved aside this time, i.e. the firmware
   // process (re)started and whoever talks to it must reconnect.
-  State update(bool& moved_firmware_socket);
+  //
+  // A public file nobody is bound to is taken as stale (ours from an earlier
+  // run, or a dead process's) only when it is still so, same inode, after
+  // kStaleAfterMs: the kernel creates the file of a bind() a moment before
+  // the socket can be reached through it, and a process binding just then
+  // must not lose its socket.
+  State update(bool& moved_firmware_socket, std::uint64_t now_ms);
+
+  static constexpr std::uint64_t kStaleAfterMs = 500;
 
   // Undo at exit: our link removed, the firmware's socket put back, so the
   // robot works as if we had never been there once its clients reconnect.
@@ -55,6 +64,8 @@ class SocketInterposer {
   std::string our_path_;
   State state_ = State::kWaiting;
   std::string error_;
+  ino_t suspect_inode_ = 0;  // a public file seen with nobody bound to it
+  std::uint64_t suspect_since_ms_ = 0;
 };
 
 // Gives `path` the mode and owner of `model` (the firmware's socket file), so

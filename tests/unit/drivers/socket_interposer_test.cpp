@@ -94,7 +94,7 @@ TEST_GROUP(SocketInterposer) {
   UnixDatagramSocket interpose(SocketInterposer& interposer) {
     UnixDatagramSocket firmware = bound_socket(public_path);
     bool moved = false;
-    CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kInterposed);
+    CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kInterposed);
     CHECK_TRUE(moved);
     return firmware;
   }
@@ -103,7 +103,7 @@ TEST_GROUP(SocketInterposer) {
 TEST(SocketInterposer, WaitsWhileTheFirmwareHasNotBound) {
   SocketInterposer interposer = make_interposer();
   bool moved = true;
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kWaiting);
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kWaiting);
   CHECK_FALSE(moved);
   CHECK_TRUE(interposer.state() == SocketInterposer::State::kWaiting);
   CHECK_FALSE(exists(public_path));
@@ -117,7 +117,7 @@ TEST(SocketInterposer, InterposingMovesTheFirmwareSocketAsideAndLinksOurs) {
   const ino_t firmware_inode = inode_of(public_path);
 
   bool moved = false;
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kInterposed);
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kInterposed);
   CHECK_TRUE(moved);
   CHECK_TRUE(inode_of(public_path) == inode_of(our_path));
   CHECK_TRUE(inode_of(aside_path) == firmware_inode);
@@ -153,7 +153,7 @@ TEST(SocketInterposer, UpdateWhenAlreadyInterposedChangesNothing) {
   const ino_t aside_inode = inode_of(aside_path);
 
   bool moved = true;
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kInterposed);
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kInterposed);
   CHECK_FALSE(moved);
   CHECK_TRUE(inode_of(public_path) == inode_of(our_path));
   CHECK_TRUE(inode_of(aside_path) == aside_inode);
@@ -170,12 +170,12 @@ TEST(SocketInterposer, FirmwareRestartIsTakenAgain) {
   old_firmware.close();
   CHECK_EQUAL(0, ::unlink(public_path.c_str()));
   bool moved = true;
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kWaiting);
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kWaiting);
   CHECK_FALSE(moved);
 
   UnixDatagramSocket new_firmware = bound_socket(public_path);
   const ino_t new_inode = inode_of(public_path);
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kInterposed);
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kInterposed);
   CHECK_TRUE(moved);
   CHECK_TRUE(inode_of(public_path) == inode_of(our_path));
   CHECK_TRUE(inode_of(aside_path) == new_inode);
@@ -191,7 +191,7 @@ TEST(SocketInterposer, FirmwareRebindWithoutAPauseIsTakenAgain) {
   UnixDatagramSocket new_firmware = bound_socket(public_path);
 
   bool moved = false;
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kInterposed);
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kInterposed);
   CHECK_TRUE(moved);
   CHECK_TRUE(send_text(ours, aside_path, "hello again"));
   STRCMP_EQUAL("hello again", received_text(new_firmware).c_str());
@@ -204,7 +204,13 @@ TEST(SocketInterposer, StalePublicFileIsReplacedWhenTheAsideSocketIsLive) {
   SocketInterposer interposer = make_interposer();
 
   bool moved = true;
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kInterposed);
+  // Not on first sight: a file nobody is bound to may be a bind() under way.
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kWaiting);
+  CHECK_TRUE(exists(public_path));
+  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs - 1) ==
+             SocketInterposer::State::kWaiting);
+  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs) ==
+             SocketInterposer::State::kInterposed);
   CHECK_FALSE(moved);
   CHECK_TRUE(inode_of(public_path) == inode_of(our_path));
 
@@ -220,16 +226,34 @@ TEST(SocketInterposer, StalePublicFileWithNothingAsideIsRemovedAndWaitedOn) {
   SocketInterposer interposer = make_interposer();
 
   bool moved = true;
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kWaiting);
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kWaiting);
+  CHECK_TRUE(exists(public_path));
+  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs) ==
+             SocketInterposer::State::kWaiting);
   CHECK_FALSE(moved);
   CHECK_FALSE(exists(public_path));
 
   // The firmware comes up: it is moved aside over the stale file.
   UnixDatagramSocket firmware = bound_socket(public_path);
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kInterposed);
+  CHECK_TRUE(interposer.update(moved, 1000) == SocketInterposer::State::kInterposed);
   CHECK_TRUE(moved);
   CHECK_TRUE(send_text(ours, aside_path, "up"));
   STRCMP_EQUAL("up", received_text(firmware).c_str());
+}
+
+TEST(SocketInterposer, ReplacedFileRestartsTheStaleClock) {
+  // A dead file, then a new one (another bind under way): the new inode is
+  // watched afresh, not removed on the old one's time.
+  make_stale_socket_file(public_path);
+  SocketInterposer interposer = make_interposer();
+  bool moved = false;
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kWaiting);
+  // Kept under another name, so the new file cannot get the same inode.
+  CHECK_EQUAL(0, ::rename(public_path.c_str(), (public_path + ".old").c_str()));
+  make_stale_socket_file(public_path);
+  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs) ==
+             SocketInterposer::State::kWaiting);
+  CHECK_TRUE(exists(public_path));
 }
 
 TEST(SocketInterposer, FailedRenameIsReportedWithThePaths) {
@@ -237,7 +261,7 @@ TEST(SocketInterposer, FailedRenameIsReportedWithThePaths) {
   UnixDatagramSocket firmware = bound_socket(public_path);
 
   bool moved = true;
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kFailed);
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kFailed);
   CHECK_FALSE(moved);
   const std::string& error = interposer.error();
   CHECK_TRUE_TEXT(error.find("rename " + public_path) != std::string::npos, error.c_str());
@@ -283,7 +307,7 @@ TEST(SocketInterposer, InterposedSocketGetsTheFirmwaresMode) {
   CHECK_EQUAL(0, ::chmod(public_path.c_str(), 0666));
   SocketInterposer interposer = make_interposer();
   bool moved = false;
-  CHECK_TRUE(interposer.update(moved) == SocketInterposer::State::kInterposed);
+  CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kInterposed);
   LONGS_EQUAL(0666, mode_of(public_path));
   LONGS_EQUAL(0666, mode_of(our_path));
 }
