@@ -56,7 +56,7 @@ def main() -> int:
                 stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
             reader = threading.Thread(target=lambda: bridge_log.extend(bridge.stderr), daemon=True)
             reader.start()
-            if not wait_until(lambda: any("agent: listening" in line for line in bridge_log),
+            if not wait_until(lambda: any("agent info: listening" in line for line in bridge_log),
                               START_DEADLINE_S):
                 return fail("vic-r1 did not start its agent", bridge_log)
             robot.start_engine()

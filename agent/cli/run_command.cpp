@@ -14,6 +14,8 @@
 #include "agent/cli/firmware_detection.h"
 #include "agent/robot/echo_responder.h"
 #include "drivers/bridge/bridge_service.h"
+#include "platform/log/logger.h"
+#include "platform/time/monotonic_clock.h"
 
 namespace vic_r1::cli {
 
@@ -30,6 +32,9 @@ const char* const kRunUsage =
     "  --no-agent           forward only, start no agent\n";
 
 namespace {
+
+// How every line of the bridge and the agent begins in the robot's log.
+constexpr std::string_view kProgramName = "vic-r1";
 
 bool parse_milliseconds(const std::string& text, std::uint64_t& value) {
   if (text.empty() || text.size() > 9) return false;
@@ -120,9 +125,10 @@ int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std
   }
   options.agent.command = agent_command();
 
-  bridge::BridgeService service(options, [&err](std::string_view line) {
-    err << "vic-r1 bridge: " << line << std::endl;
-  });
+  // On the robot stderr is a pipe to logwrapper, shared with the agent: one
+  // write() per line, and never a wait for the reader.
+  logging::LogSink log(kProgramName, logging::LogSink::Options{STDERR_FILENO, true});
+  bridge::BridgeService service(options, log);
   return service.run();
 }
 
@@ -134,6 +140,8 @@ int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out
     return kExitUsage;
   }
   const int fd = std::atoi(arguments[1].c_str());
+  logging::LogSink sink(kProgramName, logging::LogSink::Options{STDERR_FILENO, true});
+  logging::Logger log(sink, "agent");
   robot::EchoResponder responder;
   std::uint8_t packet[channel::kMaxChannelMessageBytes];
   std::uint8_t encoded[channel::kMaxChannelMessageBytes];
@@ -146,15 +154,16 @@ int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out
   channel::Command heartbeat;
   heartbeat.kind = channel::CommandKind::kHeartbeat;
   if (!send_command(heartbeat)) return 1;
-  std::uint64_t last_heartbeat_ms = bridge::monotonic_ms();
-  err << "vic-r1 agent: listening (pid " << ::getpid() << ")" << std::endl;
+  std::uint64_t last_heartbeat_ms = platform::monotonic_ms();
+  log.info("listening (pid ", ::getpid(), ")");
   for (;;) {
     // Due by the clock, not by a quiet channel: a steady stream of events
     // that need no answer must not make the agent look hung.
-    const std::uint64_t now_ms = bridge::monotonic_ms();
+    const std::uint64_t now_ms = platform::monotonic_ms();
     if (now_ms - last_heartbeat_ms >= kHeartbeatMs) {
       if (!send_command(heartbeat)) return 1;
       last_heartbeat_ms = now_ms;
+      sink.report_repeats_if_due();
     }
     pollfd channel{fd, POLLIN, 0};
     const int ready =
@@ -166,11 +175,11 @@ int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out
     channel::Event event;
     const char* error = nullptr;
     if (!channel::decode_event(packet, static_cast<std::size_t>(size), event, error)) {
-      err << "vic-r1 agent: unreadable event: " << error << std::endl;
+      log.warning("unreadable event: ", error);
       continue;
     }
     if (event.kind == channel::EventKind::kQuestion)
-      err << "vic-r1 agent: question: " << event.text << std::endl;
+      log.info("question: ", event.text);
     for (const channel::Command& command : responder.on_event(event))
       if (!send_command(command)) return 1;
   }

@@ -33,12 +33,12 @@ std::string last_component(const std::string& path) {
 }  // namespace
 
 AnimBridge::AnimBridge(const std::string& socket_directory, const clad::FirmwareLayout& layout,
-                       LogLine log)
+                       logging::Logger log)
     : public_path_(socket_directory + "/" + std::string(kServerName)),
       our_server_path_(socket_directory + "/vic-r1.engine_anim_server"),
       our_client_path_(socket_directory + "/vic-r1.engine_anim_client"),
       layout_(layout),
-      log_(std::move(log)),
+      log_(log),
       interposer_(public_path_, public_path_ + std::string(kAsideSuffix), our_server_path_),
       router_(layout, *this),
       to_engine_queue_(clad::kMaxAnimDatagramBytes, kQueueSlots),
@@ -60,14 +60,14 @@ void AnimBridge::on_directory_change(std::string_view name) {
     bool anim_restarted = false;
     const auto state = interposer_.update(anim_restarted, now_ms_);
     if (state == ipc::SocketInterposer::State::kFailed && before != state)
-      log_("cannot take " + public_path_ + ": " + interposer_.error());
+      log_.error("cannot take ", public_path_, ": ", interposer_.error());
     if (state == ipc::SocketInterposer::State::kInterposed && before != state)
-      log_("interposed on " + public_path_ + " (vic-anim's socket moved to " +
-           interposer_.aside_path() + ")");
+      log_.info("interposed on ", public_path_, " (vic-anim's socket moved to ",
+                interposer_.aside_path(), ")");
     if (anim_restarted && anim_connected_) {
       // A new vic-anim: whatever it held of the agent's died with the old
       // one, and it needs our greeting to take us as its client.
-      log_("vic-anim bound its server again (restart): reconnecting");
+      log_.warning("vic-anim bound its server again (restart): reconnecting");
       router_.forget_everything_of_agent();
       to_anim_queue_.clear();
       anim_connected_ = false;
@@ -91,7 +91,7 @@ void AnimBridge::connect_to_anim() {
   last_anim_attempt_ms_ = now_ms_;
   std::string error;
   if (!anim_socket_.connect(interposer_.aside_path(), error)) {
-    log_("cannot reach vic-anim: " + error);
+    log_.warning("cannot reach vic-anim: ", error);
     return;
   }
   const auto* greeting = reinterpret_cast<const std::uint8_t*>(clad::kConnectionGreeting.data());
@@ -99,17 +99,17 @@ void AnimBridge::connect_to_anim() {
     case ipc::SendOutcome::kSent:
       anim_connected_ = true;
       ++counters_.anim_connections;
-      log_("greeted vic-anim at " + interposer_.aside_path());
+      log_.info("greeted vic-anim at ", interposer_.aside_path());
       break;
     case ipc::SendOutcome::kRefused:
       // vic-anim already has its one client: vic-engine connected before we
       // were in place. Nothing can get between them until the engine restarts.
-      log_("vic-anim already serves another client (vic-engine started before vic-r1?); "
-           "forwarding starts after `systemctl restart vic-engine`");
+      log_.error("vic-anim already serves another client (vic-engine started before vic-r1?); "
+                 "forwarding starts after `systemctl restart vic-engine`");
       anim_socket_.disconnect();
       break;
     default:
-      log_("cannot greet vic-anim at " + interposer_.aside_path() + ": " + ipc::last_errno_text());
+      log_.warning("cannot greet vic-anim at ", interposer_.aside_path(), ": ", ipc::last_errno_text());
       anim_socket_.disconnect();
       break;
   }
@@ -157,7 +157,7 @@ void AnimBridge::accept_engine(const std::string& sender) {
   }
   std::string error;
   if (!engine_socket_.connect(sender, error)) {
-    log_("cannot connect back to vic-engine: " + error);
+    log_.error("cannot connect back to vic-engine: ", error);
     return;
   }
   engine_connected_ = true;
@@ -166,7 +166,7 @@ void AnimBridge::accept_engine(const std::string& sender) {
   engine_path_inode_ = inode_at(sender);
   ++counters_.engine_connections;
   router_.on_engine_connected();
-  log_("vic-engine connected from " + sender);
+  log_.info("vic-engine connected from ", sender);
   to_engine_queue_.clear();
   send_robot_available();
 }
@@ -178,7 +178,7 @@ void AnimBridge::send_robot_available() {
 }
 
 void AnimBridge::engine_gone(const char* why) {
-  log_(std::string(why) + "; waiting for vic-engine to connect again");
+  log_.warning(why, "; waiting for vic-engine to connect again");
   engine_socket_.disconnect();
   engine_connected_ = false;
   to_engine_queue_.clear();
@@ -257,7 +257,7 @@ void AnimBridge::peer_gone(bool engine) {
     engine_gone("vic-engine is gone (send failed)");
     return;
   }
-  log_("vic-anim is gone (send failed: " + ipc::last_errno_text() + ")");
+  log_.warning("vic-anim is gone (send failed: ", ipc::last_errno_text(), ")");
   anim_connected_ = false;
   anim_socket_.disconnect();
   to_anim_queue_.clear();

@@ -12,10 +12,9 @@
 #include "drivers/bridge/datagram_queue.h"
 #include "drivers/ipc/socket_interposer.h"
 #include "drivers/ipc/unix_datagram_socket.h"
+#include "platform/log/logger.h"
 
 namespace vic_r1::bridge {
-
-using LogLine = std::function<void(std::string_view)>;
 
 struct AnimBridgeCounters {
   std::uint64_t engine_to_anim = 0;  // forwarded
@@ -49,7 +48,8 @@ class AnimBridge final : public AnimLinkSink {
   static constexpr std::string_view kAsideSuffix = ".vic-anim";
   static constexpr std::size_t kQueueSlots = 256;
 
-  AnimBridge(const std::string& socket_directory, const clad::FirmwareLayout& layout, LogLine log);
+  AnimBridge(const std::string& socket_directory, const clad::FirmwareLayout& layout,
+             logging::Logger log);
   ~AnimBridge() override;
 
   // Binds our two sockets under private names. False (with `error`) when
@@ -112,7 +112,7 @@ class AnimBridge final : public AnimLinkSink {
   std::string our_server_path_;
   std::string our_client_path_;
   const clad::FirmwareLayout& layout_;
-  LogLine log_;
+  logging::Logger log_;
   ipc::SocketInterposer interposer_;
   ipc::UnixDatagramSocket engine_socket_;  // our server, where vic-engine sends
   ipc::UnixDatagramSocket anim_socket_;    // our client of vic-anim

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "platform/time/monotonic_clock.h"
+
 namespace vic_r1::bridge {
 namespace {
 
@@ -42,22 +44,18 @@ std::string describe_errno(const char* what) {
   return std::string(what) + ": " + std::strerror(errno);
 }
 
+using platform::monotonic_ms;
+
 }  // namespace
 
-std::uint64_t monotonic_ms() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::uint64_t>(now.tv_sec) * 1000u +
-         static_cast<std::uint64_t>(now.tv_nsec) / 1000000u;
-}
-
-BridgeService::BridgeService(BridgeOptions options, LogLine log)
+BridgeService::BridgeService(BridgeOptions options, logging::LogSink& sink)
     : options_(std::move(options)),
-      log_(std::move(log)),
+      log_(sink, "bridge"),
       layout_(clad::layout_for(options_.firmware)),
-      anim_bridge_(options_.socket_directory, layout_, log_),
-      intent_tap_(options_.socket_directory, options_.question_policy, log_),
-      supervisor_(options_.agent, log_) {
+      anim_bridge_(options_.socket_directory, layout_, logging::Logger(sink, "anim-link")),
+      intent_tap_(options_.socket_directory, options_.question_policy,
+                  logging::Logger(sink, "intent-tap")),
+      supervisor_(options_.agent, logging::Logger(sink, "supervisor")) {
   anim_bridge_.set_agent_event_sink([this](const channel::Event& event) { send_to_agent(event); });
   intent_tap_.set_question_sink([this](const channel::Event& event) { send_to_agent(event); });
 }
@@ -110,13 +108,13 @@ bool BridgeService::open(std::string& error) {
 int BridgeService::run() {
   std::string error;
   if (!open(error)) {
-    log_("cannot start the bridge: " + error);
+    log_.error("cannot start the bridge: ", error);
     return 1;
   }
-  log_("bridge on " + options_.socket_directory + ", firmware " + std::string(layout_.name) +
-       " (" + std::string(layout_.description) + "; " + options_.firmware_reason + ")");
+  log_.info("bridge on ", options_.socket_directory, ", firmware ", layout_.name, " (",
+            layout_.description, "; ", options_.firmware_reason, ")");
   if (!layout_.can_inject)
-    log_("unknown firmware layout: forwarding only; the agent cannot speak or animate");
+    log_.warning("unknown firmware layout: forwarding only; the agent cannot speak or animate");
   anim_bridge_.on_directory_change("");
   intent_tap_.on_directory_change("");
 
@@ -155,7 +153,7 @@ int BridgeService::run() {
     fds[5] = {supervisor_.channel_fd(), POLLIN, 0};
     const int ready = ::poll(fds, 6, next_wake_ms(now));
     if (ready < 0 && errno != EINTR) {
-      log_(describe_errno("poll"));
+      log_.error("poll: ", std::strerror(errno));
       break;
     }
     const std::uint64_t after = monotonic_ms();
@@ -172,7 +170,7 @@ int BridgeService::run() {
     }
     tick(after);
   }
-  log_("stopping: cancelling the agent's speech and putting the robot's sockets back");
+  log_.info("stopping: cancelling the agent's speech and putting the robot's sockets back");
   anim_bridge_.router().release_everything_of_agent(monotonic_ms());
   supervisor_.stop();
   wait_for_anim_to_take_the_cancels();
@@ -180,8 +178,8 @@ int BridgeService::run() {
   intent_tap_.restore();
   log_counters();
   if (anim_bridge_.engine_connected())
-    log_("vic-engine is still connected to vic-r1's socket, which is now gone: restart "
-         "vic-engine (or the robot) so that it talks to vic-anim directly");
+    log_.warning("vic-engine is still connected to vic-r1's socket, which is now gone: restart "
+                 "vic-engine (or the robot) so that it talks to vic-anim directly");
   return 0;
 }
 
@@ -268,7 +266,7 @@ void BridgeService::on_channel_readable(std::uint64_t now_ms) {
     const char* error = nullptr;
     if (!channel::decode_command(channel_buffer_, static_cast<std::size_t>(size), command, error)) {
       ++channel_counters_.bad_commands;
-      log_(std::string("unreadable command from the agent: ") + error);
+      log_.warning("unreadable command from the agent: ", error);
       continue;
     }
     ++channel_counters_.commands;
@@ -330,6 +328,7 @@ void BridgeService::tick(std::uint64_t now_ms) {
   anim_bridge_.on_tick(now_ms);
   intent_tap_.on_tick(now_ms);
   if (supervisor_.hung(now_ms)) agent_lost(now_ms, "no heartbeat (hung)");
+  log_.sink().report_repeats_if_due();
   if (now_ms - last_counters_log_ms_ >= kCountersLogEveryMs) {
     if (last_counters_log_ms_ != 0) log_counters();
     last_counters_log_ms_ = now_ms;
@@ -340,19 +339,16 @@ void BridgeService::log_counters() {
   const AnimBridgeCounters& anim = anim_bridge_.counters();
   const AnimLinkCounters& link = anim_bridge_.router().counters();
   const IntentTapCounters& tap = intent_tap_.counters();
-  log_("counters: engine->anim " + std::to_string(anim.engine_to_anim) + " (dropped " +
-       std::to_string(anim.dropped_engine_to_anim) + "), anim->engine " +
-       std::to_string(anim.anim_to_engine) + " (dropped " +
-       std::to_string(anim.dropped_anim_to_engine) + "), agent injected " +
-       std::to_string(link.injected) + " (dropped " + std::to_string(anim.dropped_agent) +
-       ", refused " + std::to_string(link.agent_commands_refused) + "), replies to agent " +
-       std::to_string(link.replies_to_agent) + ", malformed " +
-       std::to_string(link.malformed_from_engine + link.malformed_from_anim) +
-       ", id collisions " + std::to_string(link.id_collisions) + "; intents forwarded " +
-       std::to_string(tap.forwarded) + ", questions " + std::to_string(tap.questions) +
-       ", injected " + std::to_string(tap.injected) + ", dropped " + std::to_string(tap.dropped) +
-       "; agent starts " + std::to_string(supervisor_.starts()) + ", events dropped " +
-       std::to_string(channel_counters_.events_dropped));
+  log_.info("counters: engine->anim ", anim.engine_to_anim, " (dropped ",
+            anim.dropped_engine_to_anim, "), anim->engine ", anim.anim_to_engine, " (dropped ",
+            anim.dropped_anim_to_engine, "), agent injected ", link.injected, " (dropped ",
+            anim.dropped_agent, ", refused ", link.agent_commands_refused, "), replies to agent ",
+            link.replies_to_agent, ", malformed ",
+            link.malformed_from_engine + link.malformed_from_anim, ", id collisions ",
+            link.id_collisions, "; intents forwarded ", tap.forwarded, ", questions ",
+            tap.questions, ", injected ", tap.injected, ", dropped ", tap.dropped,
+            "; agent starts ", supervisor_.starts(), ", events dropped ",
+            channel_counters_.events_dropped);
 }
 
 }  // namespace vic_r1::bridge

@@ -6,6 +6,7 @@
 #include "drivers/bridge/anim_bridge.h"
 #include "drivers/bridge/intent_tap.h"
 #include "drivers/clad/firmware_layout.h"
+#include "platform/log/logger.h"
 #include "platform/process/agent_supervisor.h"
 
 namespace vic_r1::bridge {
@@ -33,7 +34,9 @@ struct AgentChannelCounters {
 // waits for the agent, and keeps forwarding whatever the agent does.
 class BridgeService {
  public:
-  BridgeService(BridgeOptions options, LogLine log);
+  // `sink`: the process's log; each part of the bridge writes to it under
+  // its own source name.
+  BridgeService(BridgeOptions options, logging::LogSink& sink);
   ~BridgeService();
 
   // Runs until SIGTERM or SIGINT; returns the exit status.
@@ -53,7 +56,7 @@ class BridgeService {
   void log_counters();
 
   BridgeOptions options_;
-  LogLine log_;
+  logging::Logger log_;
   const clad::FirmwareLayout& layout_;
   AnimBridge anim_bridge_;
   IntentTap intent_tap_;
@@ -65,8 +68,5 @@ class BridgeService {
   std::uint8_t channel_buffer_[channel::kMaxChannelMessageBytes];
   std::uint8_t event_buffer_[channel::kMaxChannelMessageBytes];
 };
-
-// Milliseconds on the monotonic clock.
-std::uint64_t monotonic_ms();
 
 }  // namespace vic_r1::bridge

@@ -11,10 +11,10 @@ constexpr std::uint64_t kDirectoryLookMs = 500;
 }  // namespace
 
 IntentTap::IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy,
-                     LogLine log)
+                     logging::Logger log)
     : public_path_(socket_directory + "/" + std::string(kSocketName)),
       our_path_(socket_directory + "/vic-r1.ai_sock"),
-      log_(std::move(log)),
+      log_(log),
       policy_(std::move(policy)),
       interposer_(public_path_, public_path_ + std::string(kAsideSuffix), our_path_),
       to_engine_queue_(clad::kMaxIntentDatagramBytes, kQueuedIntents) {
@@ -33,10 +33,10 @@ void IntentTap::on_directory_change(std::string_view name) {
   bool engine_rebound = false;
   const auto state = interposer_.update(engine_rebound, now_ms_);
   if (state == ipc::SocketInterposer::State::kFailed && before != state)
-    log_("cannot take " + public_path_ + ": " + interposer_.error());
+    log_.error("cannot take ", public_path_, ": ", interposer_.error());
   if (state == ipc::SocketInterposer::State::kInterposed && (before != state || engine_rebound))
-    log_("interposed on " + public_path_ + " (vic-engine's socket moved to " +
-         interposer_.aside_path() + ")");
+    log_.info("interposed on ", public_path_, " (vic-engine's socket moved to ",
+              interposer_.aside_path(), ")");
 }
 
 void IntentTap::on_readable(std::uint64_t now_ms) {
@@ -52,8 +52,7 @@ void IntentTap::on_readable(std::uint64_t now_ms) {
     const clad::CloudMicMessage message = clad::decode_cloud_mic(buffer_, length);
     if (message.kind == clad::CloudMicMessage::Kind::kMalformed) {
       ++counters_.malformed;
-      log_(std::string("unreadable intent from vic-cloud (") + message.error +
-           "); forwarded untouched");
+      log_.warning("unreadable intent from vic-cloud (", message.error, "); forwarded untouched");
     }
     if (message.kind == clad::CloudMicMessage::Kind::kResult) {
       const intent::QuestionVerdict verdict = intent::classify_intent(policy_, message.result, question_);
@@ -98,8 +97,8 @@ void IntentTap::send_to_engine(const std::uint8_t* bytes, std::size_t size, std:
       return;
     default:
       ++counters_.dropped;
-      log_("cannot deliver an intent to vic-engine at " + interposer_.aside_path() + ": " +
-           ipc::last_errno_text());
+      log_.warning("cannot deliver an intent to vic-engine at ", interposer_.aside_path(), ": ",
+                   ipc::last_errno_text());
       return;
   }
 }
@@ -134,8 +133,8 @@ void IntentTap::flush(std::uint64_t now_ms) {
     if (outcome == ipc::SendOutcome::kWouldBlock) return;
     if (outcome != ipc::SendOutcome::kSent) {
       ++counters_.dropped;
-      log_("cannot deliver an intent to vic-engine at " + interposer_.aside_path() + ": " +
-           ipc::last_errno_text());
+      log_.warning("cannot deliver an intent to vic-engine at ", interposer_.aside_path(), ": ",
+                   ipc::last_errno_text());
     }
     to_engine_queue_.pop();
     last_sent_ms_ = now_ms;

@@ -42,7 +42,8 @@ class IntentTap {
   static constexpr std::string_view kAsideSuffix = ".vic-engine";
   static constexpr std::uint64_t kEngineTickSpacingMs = 100;
 
-  IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy, LogLine log);
+  IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy,
+            logging::Logger log);
 
   bool open(std::string& error);
   void on_directory_change(std::string_view name);
@@ -73,7 +74,7 @@ class IntentTap {
 
   std::string public_path_;
   std::string our_path_;
-  LogLine log_;
+  logging::Logger log_;
   intent::QuestionIntentPolicy policy_;
   ipc::SocketInterposer interposer_;
   ipc::UnixDatagramSocket tap_socket_;      // where vic-cloud sends

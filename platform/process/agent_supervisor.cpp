@@ -14,12 +14,6 @@
 namespace vic_r1::process {
 namespace {
 
-std::string exit_description(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
-  return "ended";
-}
-
 void sleep_ms(long milliseconds) {
   timespec delay{milliseconds / 1000, (milliseconds % 1000) * 1000000L};
   while (nanosleep(&delay, &delay) != 0 && errno == EINTR) {
@@ -28,11 +22,19 @@ void sleep_ms(long milliseconds) {
 
 }  // namespace
 
-AgentSupervisor::AgentSupervisor(Options options, std::function<void(std::string_view)> log)
+AgentSupervisor::AgentSupervisor(Options options, logging::Logger log)
     : options_(std::move(options)),
-      log_(std::move(log)),
+      log_(log),
       backoff_(options_.first_restart_delay_ms, options_.max_restart_delay_ms,
-               options_.stable_after_ms) {}
+               options_.stable_after_ms) {
+  // The child's argv is built once: a restart allocates nothing, and after
+  // fork() only async-signal-safe calls are made.
+  arguments_ = options_.command;
+  arguments_.push_back("--channel-fd");
+  arguments_.push_back(std::to_string(kChildChannelFd));
+  for (std::string& argument : arguments_) argv_.push_back(argument.data());
+  argv_.push_back(nullptr);
+}
 
 AgentSupervisor::~AgentSupervisor() { stop(); }
 
@@ -41,7 +43,11 @@ AgentSupervisor::Change AgentSupervisor::tick(std::uint64_t now_ms) {
     int status = 0;
     const pid_t ended = ::waitpid(pid_, &status, WNOHANG);
     if (ended != pid_) return Change::kNone;
-    log_("agent (pid " + std::to_string(pid_) + ") " + exit_description(status));
+    if (WIFSIGNALED(status)) {
+      log_.warning("agent (pid ", pid_, ") killed by signal ", strsignal(WTERMSIG(status)));
+    } else {
+      log_.warning("agent (pid ", pid_, ") exited with status ", WEXITSTATUS(status));
+    }
     pid_ = -1;
     on_lost(now_ms, "it ended");
     return Change::kEnded;
@@ -54,24 +60,15 @@ bool AgentSupervisor::start(std::uint64_t now_ms) {
   int ends[2];
   // Non-blocking on our side: the bridge never waits for the agent.
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) {
-    log_(std::string("cannot create the agent channel: ") + std::strerror(errno));
+    log_.error("cannot create the agent channel: ", std::strerror(errno));
     next_start_ms_ = backoff_.on_ended(now_ms);
     return false;
   }
   ::fcntl(ends[0], F_SETFL, ::fcntl(ends[0], F_GETFL) | O_NONBLOCK);
 
-  // Everything the child needs is built before fork(): after it, only
-  // async-signal-safe calls.
-  std::vector<std::string> arguments = options_.command;
-  arguments.push_back("--channel-fd");
-  arguments.push_back(std::to_string(kChildChannelFd));
-  std::vector<char*> argv;
-  for (std::string& argument : arguments) argv.push_back(argument.data());
-  argv.push_back(nullptr);
-
   const pid_t pid = ::fork();
   if (pid < 0) {
-    log_(std::string("cannot start the agent: fork: ") + std::strerror(errno));
+    log_.error("cannot start the agent: fork: ", std::strerror(errno));
     ::close(ends[0]);
     ::close(ends[1]);
     next_start_ms_ = backoff_.on_ended(now_ms);
@@ -87,7 +84,7 @@ bool AgentSupervisor::start(std::uint64_t now_ms) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
-    ::execv(argv[0], argv.data());
+    ::execv(argv_[0], argv_.data());
     ::_exit(127);
   }
   ::close(ends[1]);
@@ -96,16 +93,16 @@ bool AgentSupervisor::start(std::uint64_t now_ms) {
   last_alive_ms_ = now_ms;
   backoff_.on_started(now_ms);
   ++starts_;
-  log_("agent started (pid " + std::to_string(pid_) + ")");
+  log_.info("agent started (pid ", pid_, ")");
   return true;
 }
 
 void AgentSupervisor::on_lost(std::uint64_t now_ms, std::string_view why) {
-  if (pid_ > 0) log_("agent (pid " + std::to_string(pid_) + ") lost: " + std::string(why));
+  if (pid_ > 0) log_.warning("agent (pid ", pid_, ") lost: ", why);
   reap_and_close();
   next_start_ms_ = backoff_.on_ended(now_ms);
   if (next_start_ms_ > now_ms)
-    log_("agent restarts in " + std::to_string(next_start_ms_ - now_ms) + " ms");
+    log_.info("agent restarts in ", next_start_ms_ - now_ms, " ms");
 }
 
 void AgentSupervisor::reap_and_close() {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "platform/log/logger.h"
 #include "platform/process/restart_backoff.h"
 
 namespace vic_r1::process {
@@ -29,7 +30,7 @@ class AgentSupervisor {
 
   static constexpr int kChildChannelFd = 3;
 
-  AgentSupervisor(Options options, std::function<void(std::string_view)> log);
+  AgentSupervisor(Options options, logging::Logger log);
   ~AgentSupervisor();
 
   enum class Change { kNone, kStarted, kEnded };
@@ -62,7 +63,9 @@ class AgentSupervisor {
   void reap_and_close();
 
   Options options_;
-  std::function<void(std::string_view)> log_;
+  std::vector<std::string> arguments_;
+  std::vector<char*> argv_;  // points into arguments_
+  logging::Logger log_;
   RestartBackoff backoff_;
   pid_t pid_ = -1;
   int channel_fd_ = -1;

@@ -142,10 +142,10 @@ class Bridge:
                           % (what or repr(pattern), timeout_s, len(found), count))
 
     def agent_pids(self):
-        return [int(m.group(1)) for m in self.matches(r"vic-r1 agent: listening \(pid (\d+)\)")]
+        return [int(m.group(1)) for m in self.matches(r"vic-r1 agent info: listening \(pid (\d+)\)")]
 
     def wait_for_agent(self, count=1):
-        match = self.wait_for_line(r"vic-r1 agent: listening \(pid (\d+)\)", START_S, count,
+        match = self.wait_for_line(r"vic-r1 agent info: listening \(pid (\d+)\)", START_S, count,
                                    "the agent's 'listening' line #%d" % count)
         pid = int(match.group(1))
         check(parent_of(pid) == self.pid,
@@ -181,7 +181,7 @@ class Bridge:
 
     def counters(self):
         """The counters vic-r1 logs when it stops, as a dict of name -> number."""
-        lines = self.matches(r"vic-r1 bridge: counters: (.*)")
+        lines = self.matches(r"vic-r1 bridge info: counters: (.*)")
         if not lines:
             return {}
         text = lines[-1].group(1)
@@ -781,7 +781,7 @@ def question_is_answered_through_tts(case):
     check(got == [clad.decode_cloud_mic(NOAUDIO)],
           "vic-engine should get intent_system_noaudio with empty parameters and metadata "
           "instead of the question; it got %s" % got)
-    question_of_agent = case.bridge.wait_for_line(r"vic-r1 agent: question: (.*)$",
+    question_of_agent = case.bridge.wait_for_line(r"vic-r1 agent info: question: (.*)$",
                                                   what="the agent's question")
     check(question_of_agent.group(1) == question,
           "the agent got the question as %r" % question_of_agent.group(1))
@@ -850,9 +850,9 @@ def other_intents_pass_unchanged(case):
     for number, (expected, actual) in enumerate(zip(sent, got)):
         check(expected == actual, "intent #%d changed on its way to vic-engine:\n  sent     %s\n"
               "  received %s" % (number, expected.hex(" "), actual.hex(" ")))
-    check(not case.bridge.matches(r"vic-r1 agent: question:"),
+    check(not case.bridge.matches(r"vic-r1 agent info: question:"),
           "the agent was given a question: %s"
-          % [m.group(0) for m in case.bridge.matches(r"vic-r1 agent: question:")])
+          % [m.group(0) for m in case.bridge.matches(r"vic-r1 agent info: question:")])
     case.settle()
     case.assert_exact()
     check(not [r for r in robot.anim.received() if r.data[0] == clad.TAG_TEXT_TO_SPEECH_PREPARE
@@ -1135,9 +1135,9 @@ def no_agent_forwards_questions_unchanged(case):
           "the question did not reach vic-engine unchanged")
     case.settle()
     case.assert_exact()
-    check(not case.bridge.matches(r"vic-r1 agent:|agent started"),
+    check(not case.bridge.matches(r"vic-r1 agent |agent started"),
           "an agent ran with --no-agent: %s"
-          % [m.string for m in case.bridge.matches(r"vic-r1 agent:|agent started")])
+          % [m.string for m in case.bridge.matches(r"vic-r1 agent |agent started")])
     case.assert_link_healthy()
 
 
@@ -1155,7 +1155,7 @@ def unknown_firmware_injects_nothing(case):
              "vic-engine received no intent")
     case.settle()
     case.assert_exact()
-    check(not case.bridge.matches(r"vic-r1 agent: question:"),
+    check(not case.bridge.matches(r"vic-r1 agent info: question:"),
           "the question reached the agent although nothing can be injected")
     speech = [clad.message_name(r.data) for r in robot.anim.received()
               if r.data[0] in (clad.TAG_TEXT_TO_SPEECH_PREPARE, clad.TAG_TEXT_TO_SPEECH_PLAY,
