@@ -13,7 +13,8 @@ constexpr std::uint64_t kDirectoryLookMs = 500;
 IntentTap::IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy,
                      logging::Logger log)
     : public_path_(socket_directory + "/" + std::string(kSocketName)),
-      our_path_(socket_directory + "/vic-r1.ai_sock"),
+      our_path_(socket_directory + "/" + std::string(kTapName)),
+      client_path_(socket_directory + "/" + std::string(kClientName)),
       log_(log),
       policy_(std::move(policy)),
       interposer_(public_path_, public_path_ + std::string(kAsideSuffix), our_path_),
@@ -22,9 +23,11 @@ IntentTap::IntentTap(const std::string& socket_directory, intent::QuestionIntent
 }
 
 bool IntentTap::open(std::string& error) {
+  // Our names may be left from an earlier run; nothing else uses them.
   ::unlink(our_path_.c_str());
+  ::unlink(client_path_.c_str());
   return tap_socket_.open(error) && tap_socket_.bind(our_path_, error) &&
-         forward_socket_.open(error);
+         forward_socket_.open(error) && forward_socket_.bind(client_path_, error);
 }
 
 void IntentTap::on_directory_change(std::string_view name) {
@@ -151,6 +154,9 @@ void IntentTap::on_tick(std::uint64_t now_ms) {
   }
 }
 
-void IntentTap::restore() { interposer_.restore(); }
+void IntentTap::restore() {
+  interposer_.restore();
+  ::unlink(client_path_.c_str());
+}
 
 }  // namespace vic_r1::bridge

@@ -29,7 +29,13 @@ struct IntentTapCounters {
 // to vic-engine. vic-engine binds it and accepts datagrams from anyone
 // without connecting back (SetBindClients(false)), so we take the path the
 // same way as on the anim link and forward every datagram to the engine's
-// socket, now aside, from an unbound socket of our own.
+// socket, now aside, from a socket of our own bound at kClientName.
+//
+// That socket must be bound: with SetBindClients(false) the engine names
+// the sender of every datagram std::string(sun_path, saddrlen - 2)
+// (coretech/messaging/shared/LocalUdpServer.cpp:41-44, 218-222, 236-238),
+// and an unbound sender arrives with saddrlen 0: the length wraps, the
+// string throws, and vic-engine (built without exceptions) aborts.
 //
 // A question the agent owns is not forwarded: the engine gets the intent
 // that ends its own handling quietly (QuestionIntentPolicy), and the agent
@@ -39,6 +45,9 @@ struct IntentTapCounters {
 class IntentTap {
  public:
   static constexpr std::string_view kSocketName = "ai_sock";
+  // Where vic-cloud sends (ours, linked at ai_sock) and where we send from.
+  static constexpr std::string_view kTapName = "vic-r1.ai_sock";
+  static constexpr std::string_view kClientName = "vic-r1.ai_sock_client";
   static constexpr std::string_view kAsideSuffix = ".vic-engine";
   static constexpr std::uint64_t kEngineTickSpacingMs = 100;
 
@@ -74,11 +83,12 @@ class IntentTap {
 
   std::string public_path_;
   std::string our_path_;
+  std::string client_path_;
   logging::Logger log_;
   intent::QuestionIntentPolicy policy_;
   ipc::SocketInterposer interposer_;
   ipc::UnixDatagramSocket tap_socket_;      // where vic-cloud sends
-  ipc::UnixDatagramSocket forward_socket_;  // unbound: to vic-engine's socket
+  ipc::UnixDatagramSocket forward_socket_;  // bound at kClientName: to vic-engine's socket
   // Intents waiting for the engine (its queue full, or the tick spacing).
   DatagramQueue to_engine_queue_;
   std::uint64_t last_sent_ms_ = 0;

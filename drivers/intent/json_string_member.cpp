@@ -1,11 +1,45 @@
 #include "drivers/intent/json_string_member.h"
 
+#include <cstddef>
 #include <cstdint>
 
 namespace vic_r1::intent {
 namespace {
 
 constexpr int kMaxDepth = 32;
+
+// Where an unescaped string goes. None of them allocates: strings passed
+// over go nowhere, a member's name into a small fixed buffer (a longer one
+// cannot be the name asked for), the value into the caller's string, whose
+// capacity the caller reserves.
+class Discard {
+ public:
+  void clear() {}
+  void push_back(char) {}
+};
+
+class MemberName {
+ public:
+  void clear() {
+    size_ = 0;
+    too_long_ = false;
+  }
+  void push_back(char c) {
+    if (size_ == sizeof(bytes_)) {
+      too_long_ = true;
+      return;
+    }
+    bytes_[size_++] = c;
+  }
+  bool is(std::string_view name) const {
+    return !too_long_ && std::string_view(bytes_, size_) == name;
+  }
+
+ private:
+  char bytes_[64];
+  std::size_t size_ = 0;
+  bool too_long_ = false;
+};
 
 class JsonScanner {
  public:
@@ -34,7 +68,8 @@ class JsonScanner {
   }
 
   // A string at the cursor, unescaped into `out`.
-  bool string(std::string& out) {
+  template <typename Sink>
+  bool string(Sink& out) {
     out.clear();
     if (!take('"')) return false;
     while (at_ < text_.size()) {
@@ -73,7 +108,7 @@ class JsonScanner {
     if (at_ >= text_.size()) return false;
     const char c = text_[at_];
     if (c == '"') {
-      std::string ignored;
+      Discard ignored;
       return string(ignored);
     }
     if (c == '{' || c == '[') {
@@ -82,7 +117,7 @@ class JsonScanner {
       if (take(close)) return true;
       for (;;) {
         if (c == '{') {
-          std::string ignored;
+          Discard ignored;
           if (!string(ignored) || !take(':')) return false;
         }
         if (!skip_value(depth + 1)) return false;
@@ -136,7 +171,8 @@ class JsonScanner {
     return true;
   }
 
-  bool unicode_escape(std::string& out) {
+  template <typename Sink>
+  bool unicode_escape(Sink& out) {
     std::uint32_t code = 0;
     if (!hex4(code)) return false;
     if (code >= 0xD800 && code <= 0xDBFF) {
@@ -177,10 +213,10 @@ bool json_string_member(std::string_view json, std::string_view name, std::strin
   JsonScanner scanner(json);
   if (!scanner.take('{')) return false;
   if (scanner.take('}')) return false;
-  std::string key;
+  MemberName key;
   for (;;) {
     if (!scanner.string(key) || !scanner.take(':')) return false;
-    if (key == name) {
+    if (key.is(name)) {
       if (!scanner.peek('"')) return false;
       return scanner.string(value);
     }

@@ -13,6 +13,9 @@ namespace vic_r1::intent {
 //
 // Returns false when `json` is not an object, the member is missing or not a
 // string, or the text is malformed anywhere before the member was found.
+//
+// Nothing is allocated but what `value` needs: the unescaped text is never
+// longer than `json`, so a `value` with that much capacity never grows.
 bool json_string_member(std::string_view json, std::string_view name, std::string& value);
 
 }  // namespace vic_r1::intent

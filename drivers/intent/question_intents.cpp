@@ -1,24 +1,41 @@
 #include "drivers/intent/question_intents.h"
 
-#include <algorithm>
-
 #include "drivers/intent/json_string_member.h"
 
 namespace vic_r1::intent {
 namespace {
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
   return text;
 }
 
-bool listed(const std::vector<std::string>& names, std::string_view name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
+// In place: erase() moves bytes within the string and never allocates.
+void trim(std::string& text) {
+  std::size_t end = text.size();
+  while (end > 0 && is_space(text[end - 1])) --end;
+  text.erase(end);
+  std::size_t start = 0;
+  while (start < text.size() && is_space(text[start])) ++start;
+  text.erase(0, start);
 }
 
 }  // namespace
+
+std::vector<QuestionIntentRule> default_question_rules() {
+  using channel::QuestionSource;
+  return {
+      {"intent_system_unmatched", QuestionField::kTranscriptInMetadata,
+       QuestionSource::kUnmatchedIntent, "intent_system_noaudio"},
+      {"intent_knowledge_response_extend_bypass", QuestionField::kQueryTextInParameters,
+       QuestionSource::kKnowledgeResponse, "intent_system_noaudio"},
+      {"intent_knowledge_response_extend", QuestionField::kQueryTextInParameters,
+       QuestionSource::kKnowledgeResponse, "intent_knowledge_no_response"},
+  };
+}
 
 std::string_view transcript_from_metadata(std::string_view metadata) {
   // vic-cloud: "text: %s  confidence: %f  handler: %s". The transcript may
@@ -35,24 +52,18 @@ QuestionVerdict classify_intent(const QuestionIntentPolicy& policy,
                                 const clad::IntentResult& result, std::string& question) {
   QuestionVerdict verdict;
   question.clear();
-  if (listed(policy.text_in_metadata_intents, result.intent)) {
-    const std::string_view transcript = transcript_from_metadata(result.metadata);
-    if (transcript.empty()) return verdict;
-    question.assign(transcript);
+  for (const QuestionIntentRule& rule : policy.rules) {
+    if (rule.intent != result.intent) continue;
+    if (rule.field == QuestionField::kTranscriptInMetadata) {
+      question.assign(transcript_from_metadata(result.metadata));
+    } else if (!json_string_member(result.parameters, "query_text", question)) {
+      question.clear();
+    }
+    trim(question);
+    if (question.empty()) return verdict;
     verdict.owned = true;
-    verdict.source = channel::QuestionSource::kUnmatchedIntent;
-    verdict.close_with = policy.close_unmatched_with;
-    return verdict;
-  }
-  if (listed(policy.knowledge_response_intents, result.intent)) {
-    std::string query;
-    if (!json_string_member(result.parameters, "query_text", query)) return verdict;
-    const std::string_view text = trim(query);
-    if (text.empty()) return verdict;
-    question.assign(text);
-    verdict.owned = true;
-    verdict.source = channel::QuestionSource::kKnowledgeResponse;
-    verdict.close_with = policy.close_knowledge_with;
+    verdict.source = rule.source;
+    verdict.close_with = rule.close_with;
     return verdict;
   }
   return verdict;

@@ -9,32 +9,65 @@
 
 namespace vic_r1::intent {
 
-// Which intents from vic-cloud carry a question the agent answers, and what
-// vic-engine gets instead so that its own handling of the question ends
-// quietly. Read from the engine's behaviour sources (wire-os-victor):
+// Where an intent from vic-cloud carries the user's words.
+enum class QuestionField {
+  // `metadata`, "text: <q>  confidence: <f>  handler: <svc>", which vic-cloud
+  // writes for every plain intent (vector-cloud internal/voice/stream/
+  // context.go) and vic-engine never reads (userIntentComponent.cpp:798-826
+  // reads only `intent` and `parameters`).
+  kTranscriptInMetadata,
+  // `query_text` in the JSON parameters of a knowledge-graph answer.
+  kQueryTextInParameters,
+};
+
+// One intent the agent answers instead of vic-engine: which intent, where
+// its question is, and which intent vic-engine gets instead, chosen to end
+// what the engine is doing at that moment with the least on its face and
+// speaker. An intent of the named kind without usable text is not taken.
+struct QuestionIntentRule {
+  std::string intent;
+  QuestionField field = QuestionField::kTranscriptInMetadata;
+  channel::QuestionSource source = channel::QuestionSource::kUnmatchedIntent;
+  std::string close_with;
+};
+
+// The rules vic-r1 runs with unless configured otherwise, read from the
+// engine's behaviour sources (wire-os-victor, engine/aiComponent/
+// behaviorComponent/):
 //
-// - An unmatched request ("Hey Vector, why is the sky blue?") arrives as
-//   intent_system_unmatched with the transcript in `metadata` ("text: <q>
-//   confidence: <f>  handler: <svc>"), which vic-engine never reads
-//   (userIntentComponent.cpp reads only `intent` and `parameters`). Passed
-//   on, it would count towards the engine's unmatched-intent reactions; we
-//   send intent_system_noaudio instead, which ReactToVoiceCommand consumes as
-//   "silence": listening ends with the neutral get-out, no speech, no
-//   "confused" reaction and no cloud-error count
-//   (behaviorReactToVoiceCommand.cpp, UpdateUserIntentStatus and
-//   TransitionToIntentReceived).
-// - A knowledge-graph answer (intent_knowledge_response_extend, the reply in
-//   a KnowledgeGraphQuestion session) carries the question as `query_text`
-//   in its JSON parameters. The engine would speak `answer`; we send
-//   intent_knowledge_no_response, which that behaviour consumes and ends
-//   without speech (behaviorKnowledgeGraphQuestion.cpp, ConsumeResponse).
-//   intent_system_noaudio must not go there: that behaviour leaves it
-//   unclaimed and the engine then plays its "confused" reaction.
+// - intent_system_unmatched, the transcript in `metadata`: what wire-pod
+//   sends for speech it could not match ("Hey Vector, why is the sky
+//   blue?"), arriving while ReactToVoiceCommand waits for the intent. Closed
+//   with intent_system_noaudio (user intent `silence`): the behaviour ends
+//   as for unmatched speech (the fail earcon, the listening get-out, the
+//   neutral "idk" clip; behaviorReactToVoiceCommand.cpp:816-820, 859-867,
+//   948, 993-995), with no speech and no turn, and without the SDK's
+//   "intent heard" or the attention-transfer count that `unmatched` adds
+//   (:454-456, 978-981).
+// - intent_knowledge_response_extend_bypass, `query_text` in the parameters:
+//   what vic-cloud sends for a knowledge answer on the intent-graph path,
+//   i.e. after a plain "Hey Vector" (vector-cloud internal/voice/stream/
+//   process.go:212-224, context.go:156-192; wire-pod matchIntentSend.go:
+//   318-337). Forwarded, it starts KnowledgeGraphQuestion, which speaks the
+//   cloud's `answer` (behaviorKnowledgeGraphQuestion.cpp:139-146, 205-215).
+//   It arrives under ReactToVoiceCommand like an unmatched intent, so it is
+//   closed the same way. Not with intent_knowledge_no_response: nothing
+//   claims `knowledge_unknown` outside a knowledge session, and an unclaimed
+//   intent makes the engine play ReactToUnclaimedIntent's "can't do that"
+//   (userIntentComponent.cpp:905-933, behaviorReactToUnclaimedIntent.cpp:47-81).
+// - intent_knowledge_response_extend, `query_text` in the parameters: the
+//   answer inside a KnowledgeGraphQuestion session ("Hey Vector, I have a
+//   question"). Its Listening state ends on any intent with the end earcon,
+//   and anything but a non-empty answer plays the searching-then-fail
+//   sequence (behaviorKnowledgeGraphQuestion.cpp:238-254, 283-338, 479-491):
+//   no intent ends that session more quietly. intent_knowledge_no_response
+//   (`knowledge_unknown`) is consumed by the behaviour (:369-373);
+//   intent_system_noaudio would be left unclaimed and add "can't do that";
+//   an answer, even a blank one, would be spoken.
+std::vector<QuestionIntentRule> default_question_rules();
+
 struct QuestionIntentPolicy {
-  std::vector<std::string> text_in_metadata_intents{"intent_system_unmatched"};
-  std::vector<std::string> knowledge_response_intents{"intent_knowledge_response_extend"};
-  std::string close_unmatched_with{"intent_system_noaudio"};
-  std::string close_knowledge_with{"intent_knowledge_no_response"};
+  std::vector<QuestionIntentRule> rules = default_question_rules();
 };
 
 struct QuestionVerdict {
@@ -43,9 +76,9 @@ struct QuestionVerdict {
   std::string_view close_with;  // owned: the intent the engine gets instead (no parameters)
 };
 
-// Decides about one IntentResult. An owned question's text goes to
-// `question` (trimmed); an intent of an owned kind without usable text
-// (empty transcript, no query_text) is not owned and passes unchanged.
+// Decides about one IntentResult by the first rule that names its intent.
+// An owned question's text goes to `question`, trimmed. Nothing is allocated
+// when `question` has the capacity of an intent datagram.
 QuestionVerdict classify_intent(const QuestionIntentPolicy& policy,
                                 const clad::IntentResult& result, std::string& question);
 

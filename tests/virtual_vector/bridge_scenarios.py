@@ -34,6 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import clad_layouts as clad                          # noqa: E402
+import engine_intent_reactions as reactions          # noqa: E402
 import wire_exactness                                # noqa: E402
 from fake_vic_cloud import unmatched_metadata        # noqa: E402
 from virtual_vector import VirtualVector             # noqa: E402
@@ -445,8 +446,23 @@ class Case:
             print("  " + report.describe())
         return reports
 
+    def check_engine_reacted(self, outcome):
+        """The engine's reaction to the last intent it got was `outcome`, and
+        it never spoke an answer of its own nor said it could not do that."""
+        engine = self.robot.engine
+        wait_for(lambda: engine.intent_reactions(), EVENT_S, "the engine reacted to no intent")
+        last = engine.intent_reactions()[-1]
+        check(last.outcome == outcome, "the engine's reaction to %s (during %s) was %s, not %s"
+              % (last.intent, last.during, last.outcome, outcome))
+        loud = [r for r in engine.intent_reactions()
+                if r.outcome in (reactions.SPEAKS_ANSWER, reactions.CANT_DO_THAT,
+                                 reactions.KNOWLEDGE_FAIL_THEN_CANT_DO_THAT)]
+        check(not loud, "the engine reacted loudly: %s" % loud)
+
     def assert_link_healthy(self):
         robot = self.robot
+        check(not robot.engine.crashes, "vic-engine aborted: %s" % robot.engine.crashes)
+        check(not robot.anim.crashes, "vic-anim aborted: %s" % robot.anim.crashes)
         check(not robot.engine.faults, "vic-engine faulted: %s" % robot.engine.faults)
         check(not robot.anim.faults, "vic-anim faulted: %s" % robot.anim.faults)
         check(not robot.anim.disconnects, "vic-anim disconnected its client: %s"
@@ -785,6 +801,7 @@ def question_is_answered_through_tts(case):
                                                   what="the agent's question")
     check(question_of_agent.group(1) == question,
           "the agent got the question as %r" % question_of_agent.group(1))
+    case.check_engine_reacted(reactions.QUIET_GET_OUT)
     utterance.assert_engine_never_saw_it()
     case.settle()
     case.assert_exact(is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id}),
@@ -793,11 +810,20 @@ def question_is_answered_through_tts(case):
     case.assert_link_healthy()
 
 
-def knowledge_answer_question_closes_quietly(case):
+def knowledge_session_answer_is_taken_and_closed_least_loudly(case):
+    """"Hey Vector, I have a question" ... "what is a quasar": the answer
+    arrives inside the engine's knowledge session, which no intent ends
+    quietly; intent_knowledge_no_response ends it with the fail sequence and
+    leaves nothing unclaimed, and the engine never speaks the cloud's answer."""
     question = "what is a quasar"
     robot = case.start(engine_options=IDLE_ENGINE)
-    intents_before = len(robot.engine.intents())
     case.wake()
+    check(robot.cloud.send_intent("intent_knowledge_promptquestion", None,
+                                  unmatched_metadata("I have a question")),
+          "vic-cloud could not send the prompt question")
+    wait_for(lambda: robot.engine.behaviour == reactions.IN_KNOWLEDGE_SESSION, EVENT_S,
+             "the engine never entered its knowledge session")
+    intents_before = len(robot.engine.intents())
     check(robot.cloud.send_knowledge_answer("A very bright galactic nucleus.",
                                             query_text=question, answer_type="answer",
                                             domains=["astronomy"]),
@@ -810,11 +836,42 @@ def knowledge_answer_question_closes_quietly(case):
     check(got == [clad.decode_cloud_mic(KNOWLEDGE_NO_RESPONSE)],
           "vic-engine should get intent_knowledge_no_response (and not speak the cloud's "
           "answer); it got %s" % got)
+    case.check_engine_reacted(reactions.KNOWLEDGE_FAIL)
     utterance.assert_engine_never_saw_it()
     case.settle()
     case.assert_exact(is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id}),
                       cloud_may_be_withheld=lambda datagram: datagram == sent,
                       cloud_injected=lambda datagram: datagram == KNOWLEDGE_NO_RESPONSE)
+    case.assert_link_healthy()
+
+
+def intent_graph_knowledge_answer_is_taken_and_closed_quietly(case):
+    """"Hey Vector, how far is the moon": with the intent graph on, vic-cloud
+    sends intent_knowledge_response_extend_bypass with the question and the
+    cloud's answer. The agent answers; the engine, still in
+    ReactToVoiceCommand, gets intent_system_noaudio and ends quietly instead
+    of speaking the cloud's answer."""
+    question = "how far is the moon"
+    robot = case.start(engine_options=QUIET_ENGINE)
+    intents_before = len(robot.engine.intents())
+    case.wake()
+    check(robot.cloud.send_knowledge_answer("About 384,000 kilometres.", query_text=question,
+                                            answer_type="answer", bypass=True),
+          "vic-cloud could not send the knowledge answer")
+    sent = robot.cloud.sent()[-1]
+    utterance = case.wait_for_answer(question)
+    wait_for(lambda: len(robot.engine.intents()) > intents_before, EVENT_S,
+             "vic-engine received no intent for the knowledge answer")
+    got = engine_intents_since(robot, intents_before)
+    check(got == [clad.decode_cloud_mic(NOAUDIO)],
+          "vic-engine should get intent_system_noaudio instead of the bypass answer; it got %s"
+          % got)
+    case.check_engine_reacted(reactions.QUIET_GET_OUT)
+    utterance.assert_engine_never_saw_it()
+    case.settle()
+    case.assert_exact(is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id}),
+                      cloud_may_be_withheld=lambda datagram: datagram == sent,
+                      cloud_injected=lambda datagram: datagram == NOAUDIO)
     case.assert_link_healthy()
 
 
@@ -888,9 +945,11 @@ def engine_restart_reconnects(case):
     aside_after = os.lstat(case.path(AI_ASIDE)).st_ino
     check(aside_after != aside_before,
           "%s is still the old engine's socket (inode %d)" % (AI_ASIDE, aside_before))
-    # What is aside is the new engine's socket: a datagram sent there reaches it.
+    # What is aside is the new engine's socket: a datagram sent there reaches
+    # it (from a bound socket: an unnamed sender would abort vic-engine).
     probe = clad.encode_cloud_intent_result("intent_test_probe_aside", "", "")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as prober:
+        prober.bind(case.path("test-prober"))
         prober.sendto(probe, case.path(AI_ASIDE))
     wait_for(lambda: any(r.data == probe and r.epoch == 1
                          for r in robot.wire_log.stream("engine", "received", LINK_AI)),
@@ -1217,7 +1276,8 @@ def sigterm_restores_socket_paths(case):
 SCENARIOS = {function.__name__: function for function in [
     forwarding_is_exact_under_load,
     question_is_answered_through_tts,
-    knowledge_answer_question_closes_quietly,
+    knowledge_session_answer_is_taken_and_closed_least_loudly,
+    intent_graph_knowledge_answer_is_taken_and_closed_quietly,
     other_intents_pass_unchanged,
     engine_restart_reconnects,
     anim_restart_reconnects,

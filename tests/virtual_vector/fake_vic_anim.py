@@ -10,6 +10,10 @@ Socket
   * The first datagram of any content, while it has no client, makes it
     connect() back to the sender (LocalUdpServer.cpp:217-222); from then on
     the kernel refuses datagrams from every other socket with EPERM.
+  * AddClient names that sender std::string(sun_path, saddrlen - 2)
+    (LocalUdpServer.cpp:41-44, 238): a sender with no bound name arrives with
+    saddrlen 0, the length wraps, std::string throws and vic-anim, built
+    without exceptions, aborts. Here the process ends at once (`crashes`).
   * An 8-byte ANKICONN is dropped at any time, and, as Recv() returns 0 for
     it, ends the reading of datagrams for that tick (:224-230,
     animProcessMessages.cpp:959).
@@ -238,6 +242,7 @@ class FakeVicAnim:
         self.client_history: List[tuple] = []       # (time, address)
         self.disconnects: List[tuple] = []          # (time, errno name)
         self.faults: List[tuple] = []               # (time, name, code)
+        self.crashes: List[tuple] = []              # (time, reason): the process aborted
         self.drop_counts: Counter = Counter()       # outcome -> count
         self.handled_counts: Counter = Counter()    # message name -> count
         self.violations: List[str] = []             # what the real firmware would mishandle
@@ -517,8 +522,10 @@ class FakeVicAnim:
                 # recvfrom() == 0: Recv() reports "nothing" and the tick's loop ends.
                 self._record_received(data, address, "empty")
                 return
-            if self._client is None:
-                self._add_client(address)
+            if self._client is None and not self._add_client(address) and self._sock is None:
+                self.wire_log.record("anim", "received", LINK_ANIM, data, peer=address,
+                                     outcome="aborted", epoch=self.epoch)
+                return          # the process is gone
             if data == clad.CONNECTION_PACKET:
                 self._record_received(data, address, "connection_packet")
                 return          # Recv() returned 0: no more datagrams this tick
@@ -533,18 +540,31 @@ class FakeVicAnim:
         return self.wire_log.record("anim", "received", LINK_ANIM, data, peer=address,
                                     outcome=outcome, epoch=self.epoch)
 
-    def _add_client(self, address):
+    def _add_client(self, address) -> bool:
         if not address:
-            self._event("cannot connect back to an unnamed sender")
-            return
+            self._crash("the first datagram came from a sender with no bound name: "
+                        "LocalUdpServer::AddClient builds std::string(sun_path, saddrlen - 2) "
+                        "with saddrlen 0 (LocalUdpServer.cpp:41-44, 238)")
+            return False
         try:
             self._sock.connect(address)
         except OSError as error:
             self._event("connect to %s failed: %s" % (address, unix_dgram.errno_name(error)))
-            return
+            return False
         self._client = address
         self.client_history.append((self.clock(), address))
         self._event("new client %s" % address)
+        return True
+
+    def _crash(self, reason: str):
+        """The process aborts: its socket closes and it ticks no more."""
+        self.crashes.append((self.clock(), reason))
+        self._event("ABORTED: %s" % reason)
+        self._stop.set()
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        self._client = None
 
     def _classify(self, data: bytes, flags: int) -> str:
         if flags & socket.MSG_TRUNC:

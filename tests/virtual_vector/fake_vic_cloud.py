@@ -18,8 +18,11 @@ Intent results are encoded as vic-cloud does (internal/voice/stream/context.go):
     "text: <QueryText>  confidence: <%f>  handler: <Service>".
     wire-pod fills only QueryText and the action, so confidence 0.000000 and
     an empty handler are the defaults here.
-  * knowledge-graph answers (intent_knowledge_response_extend): parameters
-    {answer, answer_type, query_text, domains.N}, empty metadata.
+  * knowledge-graph answers: parameters {answer, answer_type, query_text,
+    domains.N}, empty metadata; intent_knowledge_response_extend inside a
+    knowledge session ("I have a question"), ..._extend_bypass on the
+    intent-graph path after a plain wake word (internal/voice/stream/
+    context.go:156-192, process.go:212-224).
 """
 
 import os
@@ -158,13 +161,15 @@ class FakeVicCloud:
                                 unmatched_metadata(question, confidence, handler))
 
     def send_knowledge_answer(self, answer: str, query_text: str = "",
-                              answer_type: str = "", domains=()) -> bool:
-        """intent_knowledge_response_extend as sendKGResponse builds it."""
+                              answer_type: str = "", domains=(), bypass: bool = False) -> bool:
+        """intent_knowledge_response_extend (or, with `bypass`, the
+        intent-graph ..._extend_bypass) as vic-cloud builds it."""
         params = {"answer": answer, "answer_type": answer_type, "query_text": query_text}
         for index, domain in enumerate(domains):
             params["domains.%d" % index] = domain
+        intent = "intent_knowledge_response_extend" + ("_bypass" if bypass else "")
         return self.send_raw(clad.encode_cloud_intent_result(
-            "intent_knowledge_response_extend", go_json_encode_string_map(params), ""))
+            intent, go_json_encode_string_map(params), ""))
 
     def sent(self) -> List[bytes]:
         return [r.data for r in self.wire_log.stream("cloud", "sent", LINK_AI)]

@@ -13,9 +13,12 @@ Link to anim (engine/comms/robotConnectionManager.cpp, LocalUdpClient.cpp)
   * A datagram whose size differs from its message's computed size is dropped
     as an unpack error (messageHandler.cpp:111-117) and counted as malformed.
   * Any failed send (EAGAIN on a full queue, ECONNREFUSED, EPERM...) closes
-    its socket (LocalUdpClient.cpp:164-178) and the link is gone for good:
-    recorded as fault 915 (NO_ENGINE_COMMS, which anim puts on the face once
-    its own next send to the closed socket fails).
+    its socket (LocalUdpClient.cpp:164-178); on its next update the engine
+    finds the link closed and stops (robotConnectionManager.cpp:66-69,
+    cozmoEngine.cpp:478-482, cozmoEngineMain.cpp:422-435): the process exits
+    with status 0, so every socket of it closes, ai_sock included, and
+    nothing brings it back (vic-engine.service has Restart=no). Recorded in
+    `faults` as 915, the NO_ENGINE_COMMS code anim shows once it notices.
   * Animation tags: an 8-bit counter; the first five values (1-5) are taken
     at start-up for the trigger-word get-in and the Alexa callbacks, then
     every PlayAnim takes the next value, wrapping 255 -> 0 -> 1 with nothing
@@ -27,6 +30,15 @@ ai_sock (engine/aiComponent/behaviorComponent/behaviorComponentCloudServer.cpp)
   * unlink + bind <dir>/ai_sock; accepts datagrams from any sender and never
     connects back (SetBindClients(false)); reads into a 4096-byte buffer;
     ignores ANKICONN and the 1-byte b"\\0" reconnect packet.
+  * What it then does with each intent (shows, plays, says) is
+    engine_intent_reactions.py's model; `reactions` records it, and an
+    answer the engine speaks goes to vic-anim as its own TextToSpeechPrepare.
+  * With SetBindClients(false) every datagram goes through AddClient, which
+    names the sender std::string(sun_path, saddrlen - 2)
+    (coretech/messaging/shared/LocalUdpServer.cpp:41-44, 218-222, 236-238).
+    A sender with no bound name arrives with saddrlen 0, the length wraps,
+    std::string throws, and vic-engine, built without exceptions, aborts:
+    here the process ends at once (`crashes`).
 
 restart() behaves like a restarted process: the old sockets are closed, the
 counters start over, ai_sock is unlinked and bound again (replacing whatever
@@ -34,6 +46,7 @@ was at that path, as the real engine does), and a new ANKICONN goes out. A
 ("engine", "restarted") record marks the moment the old process ended.
 """
 
+import json
 import os
 import random
 import select
@@ -44,6 +57,7 @@ from collections import Counter
 from typing import Dict, List, Optional
 
 import clad_layouts as clad
+import engine_intent_reactions
 import unix_dgram
 from wire_log import LINK_AI, LINK_ANIM, WireLog
 
@@ -108,15 +122,18 @@ class FakeVicEngine:
         self.robot_available = False
         self.utterances: Dict[int, dict] = {}
         self.animations_requested: Dict[int, str] = {}
+        self.behaviour = engine_intent_reactions.VOICE_COMMAND
 
     def _reset_observations(self):
         """What the tests read; kept across restarts (records carry no epoch)."""
         self.connect_failures: List[tuple] = []     # (time, errno name)
-        self.faults: List[tuple] = []               # (time, code, reason)
+        self.faults: List[tuple] = []               # (time, code, reason): link lost, exited
+        self.crashes: List[tuple] = []              # (time, reason): the process aborted
         self.events: List[tuple] = []               # (time, text)
         self.animation_events: List[tuple] = []     # (time, "started"/"ended", decoded)
         self.tts_events: List[tuple] = []           # (time, TextToSpeechEvent)
         self.trigger_words: List[tuple] = []        # (time, TriggerWordDetected)
+        self.reactions: List[tuple] = []            # (time, engine_intent_reactions.Reaction)
         self.cloud_messages: List[tuple] = []       # (time, decoded CloudMic message)
         self.malformed: List[bytes] = []
         self.latest_robot_state: Optional[clad.RobotStateSummary] = None
@@ -276,12 +293,19 @@ class FakeVicEngine:
         return self._send_raw(datagram)
 
     def _link_failed(self, reason: str):
-        if self._link is not None:
-            self._link.close()
-            self._link = None
+        """The link closed: the engine's main loop stops and the process exits."""
+        self._close_sockets()
         self.link_state = "failed"
         self.faults.append((self.clock(), LINK_FAULT_CODE, reason))
-        self._event("link to anim lost (%s): fault %d" % (reason, LINK_FAULT_CODE))
+        self._event("link to anim lost (%s): vic-engine exits (status 0); fault %d follows"
+                    % (reason, LINK_FAULT_CODE))
+
+    def _crash(self, reason: str):
+        """The process aborts: every socket closes, nothing else happens."""
+        self._close_sockets()
+        self.link_state = "crashed"
+        self.crashes.append((self.clock(), reason))
+        self._event("ABORTED: %s" % reason)
 
     def _drain_link(self):
         while self._link is not None:
@@ -322,6 +346,7 @@ class FakeVicEngine:
             self._on_tts_event(now, clad.decode_text_to_speech_event(data))
         elif tag == clad.TAG_TRIGGER_WORD_DETECTED:
             self.trigger_words.append((now, clad.decode_trigger_word_detected(data)))
+            self.behaviour = engine_intent_reactions.VOICE_COMMAND
             self._event("heard the wake word")
         elif tag == clad.TAG_ROBOT_STATE:
             self.latest_robot_state = clad.decode_robot_state(data)
@@ -356,6 +381,11 @@ class FakeVicEngine:
                 return
             self.wire_log.record("engine", "received", LINK_AI, data, peer=address,
                                  epoch=self.epoch)
+            if not address:
+                self._crash("a datagram on ai_sock from a sender with no bound name: "
+                            "LocalUdpServer::AddClient builds std::string(sun_path, "
+                            "saddrlen - 2) with saddrlen 0 (LocalUdpServer.cpp:41-44, 238)")
+                return
             if data == clad.CONNECTION_PACKET or data == b"\0" or not data:
                 continue
             message = clad.decode_cloud_mic(data)
@@ -363,6 +393,21 @@ class FakeVicEngine:
             if isinstance(message, clad.CloudIntentResult):
                 self._event("intent %s %s %r" % (message.intent, message.parameters.strip(),
                                                  message.metadata))
+                self._react_to(message)
+
+    def _react_to(self, message: clad.CloudIntentResult):
+        try:
+            parameters = json.loads(message.parameters) if message.parameters.strip() else {}
+        except ValueError:
+            parameters = {}
+        answer = parameters.get("answer", "") if isinstance(parameters, dict) else ""
+        reaction, self.behaviour = engine_intent_reactions.react(
+            self.behaviour, message.intent, answer if isinstance(answer, str) else "")
+        self.reactions.append((self.clock(), reaction))
+        self._event("reacts to %s during %s: %s" % (message.intent, reaction.during,
+                                                   reaction.outcome))
+        if reaction.says:
+            self.say(reaction.says)
 
     # ------------------------------------------------------- what tests call
 
@@ -463,6 +508,10 @@ class FakeVicEngine:
     def intents(self) -> List[clad.CloudIntentResult]:
         with self._lock:
             return [m for _, m in self.cloud_messages if isinstance(m, clad.CloudIntentResult)]
+
+    def intent_reactions(self) -> List[engine_intent_reactions.Reaction]:
+        with self._lock:
+            return [reaction for _, reaction in self.reactions]
 
     def tts_states(self, tts_id: int) -> List[int]:
         with self._lock:

@@ -16,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import clad_layouts as clad                      # noqa: E402
+import engine_intent_reactions as reactions      # noqa: E402
 import wire_exactness                            # noqa: E402
 from fake_vic_anim import FakeVicAnim, processed_tts_text   # noqa: E402
 from fake_vic_cloud import FakeVicCloud          # noqa: E402
@@ -218,6 +219,63 @@ class SocketRules(RobotTestCase):
             self.fail("the newcomer never got RobotAvailable")
         self.assertEqual(robot.anim.client, os.path.join(self.socket_dir, "newcomer"))
         self.assertEqual(robot.anim.robot_available_sent, 2)
+
+    def test_an_unbound_sender_on_ai_sock_aborts_the_engine(self):
+        robot = self.start_robot(with_cloud=True)
+        self.assertTrue(robot.cloud.wait_connected(WAIT_S))
+        unbound = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.extra_sockets.append(unbound)
+        unbound.sendto(clad.encode_cloud_intent_result("intent_greeting_hello", "", ""),
+                       os.path.join(self.socket_dir, clad.AI_SOCK_NAME))
+        self.wait(lambda: robot.engine.crashes, "vic-engine survived a datagram from an unbound "
+                                                "sender on ai_sock")
+        self.assertEqual(robot.engine.link_state, "crashed")
+        self.assertEqual(robot.engine.intents(), [])
+        # The whole process is gone: vic-cloud's next intent finds no one.
+        self.wait(lambda: not robot.cloud.send_unmatched_question("anyone?"),
+                  "ai_sock still takes intents after vic-engine aborted")
+        self.assertEqual(robot.cloud.write_errors[-1][1], "ECONNREFUSED")
+        self.wait(lambda: robot.anim.disconnects, "vic-anim never noticed its engine was gone")
+
+    def test_a_bound_sender_on_ai_sock_is_heard_every_time(self):
+        robot = self.start_robot()
+        named = self.third_socket("named")
+        for _ in range(3):
+            named.sendto(clad.encode_cloud_intent_result("intent_greeting_hello", "", ""),
+                         os.path.join(self.socket_dir, clad.AI_SOCK_NAME))
+        self.wait(lambda: len(robot.engine.intents()) == 3, "a named sender was not heard")
+        self.assertEqual(robot.engine.crashes, [])
+
+    def test_an_unbound_first_sender_aborts_anim(self):
+        anim = FakeVicAnim(self.socket_dir, clip_durations_ms=SHORT_CLIPS)
+        anim.start()
+        try:
+            path = os.path.join(self.socket_dir, clad.ENGINE_ANIM_SERVER_NAME)
+            unbound = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self.extra_sockets.append(unbound)
+            unbound.sendto(clad.CONNECTION_PACKET, path)
+            self.wait(lambda: anim.crashes, "vic-anim survived an unbound first sender")
+            named = self.third_socket("named")
+            with self.assertRaises(ConnectionRefusedError):
+                named.sendto(clad.CONNECTION_PACKET, path)
+        finally:
+            anim.stop()
+
+    def test_engine_exits_when_its_send_to_anim_fails(self):
+        robot = self.start_robot(with_cloud=True)
+        self.assertTrue(robot.cloud.wait_connected(WAIT_S))
+        robot.anim.stop()                     # anim's socket closes under the engine
+        self.assertIsNone(robot.engine.play_animation("anim_short_01"))
+        self.assertEqual(robot.engine.faults[0][1], 915)
+        self.assertEqual(robot.engine.link_state, "failed")
+        # The process is gone, ai_sock with it (its last select() lets go of the
+        # socket within 10 ms), and vic-cloud does not reconnect.
+        self.wait(lambda: not robot.cloud.send_unmatched_question("anyone?"),
+                  "ai_sock still takes intents after vic-engine exited")
+        self.assertEqual(robot.cloud.write_errors[-1][1], "ECONNREFUSED")
+        time.sleep(0.3)
+        self.assertFalse(robot.cloud.send_unmatched_question("anyone now?"))
+        self.assertEqual(len(robot.cloud.connect_failures), 0)
 
     def test_engine_restart_rebinds_ai_sock_and_reconnects_with_a_new_robot_available(self):
         robot = self.start_robot()
@@ -460,6 +518,57 @@ class CloudIntents(RobotTestCase):
         self.wait(lambda: robot.engine.intents(), "stranger's intent not received")
         self.assertTrue(robot.cloud.send_unmatched_question("still there?"))
         self.wait(lambda: len(robot.engine.intents()) == 2, "cloud blocked after a stranger")
+
+
+class EngineReactions(RobotTestCase):
+    """What vic-engine does with each intent (engine_intent_reactions.py)."""
+
+    def ask_with(self, send):
+        robot = self.start_robot(with_cloud=True)
+        self.assertTrue(robot.cloud.wait_connected(WAIT_S))
+        robot.wake()
+        self.wait(lambda: robot.engine.trigger_words, "the wake word never reached the engine")
+        send(robot.cloud)
+        self.wait(lambda: robot.engine.intent_reactions(), "the engine did not react")
+        return robot
+
+    def spoken_by_engine(self, robot):
+        return [clad.decode_text_to_speech_prepare(r.data).text
+                for r in robot.wire_log.stream("engine", "sent", LINK_ANIM)
+                if r.data[0] == clad.TAG_TEXT_TO_SPEECH_PREPARE]
+
+    def test_noaudio_and_unmatched_after_the_wake_word_end_quietly(self):
+        robot = self.ask_with(lambda cloud: cloud.send_intent("intent_system_noaudio"))
+        robot.wake()
+        self.wait(lambda: len(robot.engine.trigger_words) == 2, "second wake word lost")
+        robot.cloud.send_unmatched_question("why is the sky blue")
+        self.wait(lambda: len(robot.engine.intent_reactions()) == 2, "no second reaction")
+        self.assertEqual([r.outcome for r in robot.engine.intent_reactions()],
+                         [reactions.QUIET_GET_OUT, reactions.QUIET_GET_OUT])
+        self.assertEqual(self.spoken_by_engine(robot), [])
+
+    def test_the_engine_speaks_an_intent_graph_knowledge_answer_itself(self):
+        robot = self.ask_with(lambda cloud: cloud.send_knowledge_answer(
+            "The moon is far.", "how far is the moon", bypass=True))
+        reaction = robot.engine.intent_reactions()[0]
+        self.assertEqual((reaction.user_intent, reaction.outcome),
+                         ("knowledge_response_bypass", reactions.SPEAKS_ANSWER))
+        self.wait(lambda: self.spoken_by_engine(robot) == ["The moon is far."],
+                  "the engine did not speak the answer")
+
+    def test_a_knowledge_session_fails_loudly_and_noaudio_there_is_also_unclaimed(self):
+        robot = self.ask_with(lambda cloud: cloud.send_intent("intent_knowledge_promptquestion"))
+        robot.cloud.send_intent("intent_knowledge_no_response")
+        robot.cloud.send_intent("intent_knowledge_promptquestion")
+        robot.cloud.send_intent("intent_system_noaudio")
+        self.wait(lambda: len(robot.engine.intent_reactions()) == 4, "reactions missing")
+        self.assertEqual([r.outcome for r in robot.engine.intent_reactions()],
+                         [reactions.KNOWLEDGE_SESSION, reactions.KNOWLEDGE_FAIL,
+                          reactions.KNOWLEDGE_SESSION, reactions.KNOWLEDGE_FAIL_THEN_CANT_DO_THAT])
+
+    def test_a_knowledge_answer_outside_a_session_is_unclaimed(self):
+        robot = self.ask_with(lambda cloud: cloud.send_intent("intent_knowledge_no_response"))
+        self.assertEqual(robot.engine.intent_reactions()[0].outcome, reactions.CANT_DO_THAT)
 
 
 class Exactness(RobotTestCase):

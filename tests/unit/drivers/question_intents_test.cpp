@@ -11,7 +11,9 @@
 using vic_r1::channel::QuestionSource;
 using vic_r1::clad::IntentResult;
 using vic_r1::intent::classify_intent;
+using vic_r1::intent::QuestionField;
 using vic_r1::intent::QuestionIntentPolicy;
+using vic_r1::intent::QuestionIntentRule;
 using vic_r1::intent::QuestionVerdict;
 using vic_r1::intent::transcript_from_metadata;
 
@@ -141,6 +143,23 @@ TEST(QuestionIntents, KnowledgeResponseWithQueryTextIsOwnedAndClosedWithNoRespon
   STRCMP_EQUAL("why is the sky blue?", question.c_str());
 }
 
+TEST(QuestionIntents, IntentGraphKnowledgeAnswerIsOwnedAndClosedWithNoAudio) {
+  // After a plain "Hey Vector" the engine is in ReactToVoiceCommand, not in a
+  // knowledge session: the bypass answer is closed as unmatched speech is.
+  const std::string parameters = knowledge_parameters(R"(,"query_text":"how far is the moon?")");
+  const QuestionVerdict verdict = classify("intent_knowledge_response_extend_bypass", parameters, "");
+  CHECK_TRUE(verdict.owned);
+  CHECK_TRUE(verdict.source == QuestionSource::kKnowledgeResponse);
+  STRCMP_EQUAL("intent_system_noaudio", std::string(verdict.close_with).c_str());
+  STRCMP_EQUAL("how far is the moon?", question.c_str());
+}
+
+TEST(QuestionIntents, IntentGraphKnowledgeAnswerWithoutQueryTextIsNotOwned) {
+  check_not_owned(classify("intent_knowledge_response_extend_bypass", knowledge_parameters(""), ""));
+  check_not_owned(classify("intent_knowledge_response_extend_bypass",
+                           knowledge_parameters(R"(,"query_text":"  ")"), ""));
+}
+
 TEST(QuestionIntents, KnowledgeResponseQueryTextIsUnescapedAndTrimmed) {
   const std::string parameters =
       knowledge_parameters(R"(,"query_text":"  is 1 \u003c 2 \u0026 caf\u00e9 open?\n")");
@@ -181,7 +200,7 @@ TEST(QuestionIntents, OtherIntentsAreNotOwnedEvenWithATranscript) {
   const std::string parameters = knowledge_parameters(R"(,"query_text":"why is the sky blue?")");
   for (const char* intent : {"intent_imperative_shutup", "intent_knowledge_promptquestion",
                              "intent_knowledge_no_response", "intent_system_noaudio",
-                             "intent_knowledge_response_extend_bypass", "intent_greeting_hello",
+                             "intent_knowledge_response_extend_bypass_x", "intent_greeting_hello",
                              "intent_system_unmatched_extra", "", "INTENT_SYSTEM_UNMATCHED"}) {
     question = "stale";
     const QuestionVerdict verdict = classify(intent, parameters, metadata);
@@ -192,11 +211,11 @@ TEST(QuestionIntents, OtherIntentsAreNotOwnedEvenWithATranscript) {
 
 // ---- A configured policy ---------------------------------------------------------
 
-TEST(QuestionIntents, PolicyWithExtraIntentsOwnsThemAndClosesAsConfigured) {
-  policy.text_in_metadata_intents.push_back("intent_weather_extend");
-  policy.knowledge_response_intents.push_back("intent_knowledge_response_extend_bypass");
-  policy.close_unmatched_with = "intent_system_sleep_noaudio";
-  policy.close_knowledge_with = "intent_knowledge_unknown";
+TEST(QuestionIntents, PolicyWithExtraRulesOwnsThemAndClosesAsConfigured) {
+  policy.rules.push_back({"intent_weather_extend", QuestionField::kTranscriptInMetadata,
+                          QuestionSource::kUnmatchedIntent, "intent_system_sleep_noaudio"});
+  policy.rules.push_back({"intent_clock_checktimer", QuestionField::kQueryTextInParameters,
+                          QuestionSource::kKnowledgeResponse, "intent_knowledge_unknown"});
 
   QuestionVerdict verdict = classify("intent_weather_extend", "{}", vic_cloud_metadata("will it rain?"));
   CHECK_TRUE(verdict.owned);
@@ -204,28 +223,56 @@ TEST(QuestionIntents, PolicyWithExtraIntentsOwnsThemAndClosesAsConfigured) {
   STRCMP_EQUAL("intent_system_sleep_noaudio", std::string(verdict.close_with).c_str());
   STRCMP_EQUAL("will it rain?", question.c_str());
 
-  verdict = classify("intent_knowledge_response_extend_bypass",
-                     knowledge_parameters(R"(,"query_text":"how far is the moon?")"), "");
+  verdict = classify("intent_clock_checktimer", R"({"query_text":"how long is left?"})", "");
   CHECK_TRUE(verdict.owned);
   CHECK_TRUE(verdict.source == QuestionSource::kKnowledgeResponse);
   STRCMP_EQUAL("intent_knowledge_unknown", std::string(verdict.close_with).c_str());
-  STRCMP_EQUAL("how far is the moon?", question.c_str());
+  STRCMP_EQUAL("how long is left?", question.c_str());
 
-  // The defaults stay in the lists.
+  // The default rules stay in force.
   verdict = classify("intent_system_unmatched", "", vic_cloud_metadata("why?"));
   CHECK_TRUE(verdict.owned);
-  STRCMP_EQUAL("intent_system_sleep_noaudio", std::string(verdict.close_with).c_str());
+  STRCMP_EQUAL("intent_system_noaudio", std::string(verdict.close_with).c_str());
 }
 
-TEST(QuestionIntents, PolicyWithEmptyListsOwnsNothing) {
-  policy.text_in_metadata_intents.clear();
-  policy.knowledge_response_intents.clear();
+TEST(QuestionIntents, TheFirstRuleForAnIntentDecides) {
+  policy.rules.insert(policy.rules.begin(),
+                      QuestionIntentRule{"intent_system_unmatched", QuestionField::kQueryTextInParameters,
+                                         QuestionSource::kUnmatchedIntent, "intent_imperative_quiet"});
+  // The transcript is in the metadata, but the first rule looks at the parameters.
+  check_not_owned(classify("intent_system_unmatched", "", vic_cloud_metadata("why?")));
+  const QuestionVerdict verdict =
+      classify("intent_system_unmatched", R"({"query_text":"why?"})", vic_cloud_metadata("no"));
+  STRCMP_EQUAL("intent_imperative_quiet", std::string(verdict.close_with).c_str());
+  STRCMP_EQUAL("why?", question.c_str());
+}
+
+TEST(QuestionIntents, PolicyWithNoRulesOwnsNothing) {
+  policy.rules.clear();
   check_not_owned(classify("intent_system_unmatched", "", vic_cloud_metadata("why?")));
   check_not_owned(classify("intent_knowledge_response_extend",
+                           knowledge_parameters(R"(,"query_text":"why?")"), ""));
+  check_not_owned(classify("intent_knowledge_response_extend_bypass",
                            knowledge_parameters(R"(,"query_text":"why?")"), ""));
 }
 
 TEST(QuestionIntents, CloseWithViewsThePolicysOwnString) {
   const QuestionVerdict verdict = classify("intent_system_unmatched", "", vic_cloud_metadata("why?"));
-  POINTERS_EQUAL(policy.close_unmatched_with.data(), verdict.close_with.data());
+  POINTERS_EQUAL(policy.rules[0].close_with.data(), verdict.close_with.data());
+}
+
+TEST(QuestionIntents, AQuestionNeedsNoAllocationWhenTheStringHasRoom) {
+  // The bridge reserves an intent datagram's worth once; a question, escapes
+  // and all, never needs more than the text it came in.
+  std::string reserved;
+  reserved.reserve(4096);
+  const char* const before = reserved.data();
+  IntentResult result;
+  result.intent = "intent_knowledge_response_extend";
+  const std::string parameters =
+      knowledge_parameters(R"(,"query_text":"  why \u00e9 is the sky \"blue\"?\n ")");
+  result.parameters = parameters;
+  CHECK_TRUE(classify_intent(policy, result, reserved).owned);
+  STRCMP_EQUAL("why \xc3\xa9 is the sky \"blue\"?", reserved.c_str());
+  POINTERS_EQUAL(before, reserved.data());
 }

@@ -1,0 +1,150 @@
+// Standard and project headers before CppUTest's (its macros must not reach them).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/bridge/intent_tap.h"
+#include "drivers/clad/cloud_mic_messages.h"
+#include "drivers/ipc/unix_datagram_socket.h"
+#include "platform/log/log_sink.h"
+#include "tests/unit/support/temporary_directory.h"
+
+#include <CppUTest/TestHarness.h>
+
+using vic_r1::bridge::IntentTap;
+using vic_r1::channel::Event;
+using vic_r1::channel::EventKind;
+using vic_r1::clad::CloudMicMessage;
+using vic_r1::clad::IntentResult;
+using vic_r1::ipc::SendOutcome;
+using vic_r1::ipc::UnixDatagramSocket;
+using vic_r1::test::TemporaryDirectory;
+
+// IntentTap on real AF_UNIX datagram sockets, arranged as on the robot:
+// vic-engine's ai_sock, vic-cloud's client, and the tap between them.
+
+namespace {
+
+UnixDatagramSocket bound_socket(const std::string& path) {
+  UnixDatagramSocket socket;
+  std::string error;
+  if (!socket.open(error) || !socket.bind(path, error)) FAIL(error.c_str());
+  return socket;
+}
+
+std::vector<std::uint8_t> encoded(const IntentResult& result) {
+  std::vector<std::uint8_t> bytes(vic_r1::clad::kMaxIntentDatagramBytes);
+  const auto encoding = vic_r1::clad::encode_intent_result(result, bytes.data(), bytes.size());
+  if (!encoding.ok()) FAIL(encoding.error);
+  bytes.resize(encoding.size);
+  return bytes;
+}
+
+bool exists(const std::string& path) {
+  struct stat status;
+  return ::lstat(path.c_str(), &status) == 0;
+}
+
+struct Received {
+  std::string intent;
+  std::string sender;
+};
+
+}  // namespace
+
+TEST_GROUP(IntentTap) {
+  TemporaryDirectory directory;
+  int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  vic_r1::logging::LogSink sink{"vic-r1", vic_r1::logging::LogSink::Options{null_fd}};
+  UnixDatagramSocket engine;  // vic-engine's ai_sock
+  UnixDatagramSocket cloud;   // vic-cloud's ai_sock_cp_ai
+  IntentTap* tap = nullptr;
+  std::vector<std::string> questions;
+  std::uint64_t now_ms = 1000;
+
+  void setup() override {
+    engine = bound_socket(directory.file("ai_sock"));
+    cloud = bound_socket(directory.file("ai_sock_cp_ai"));
+    tap = new IntentTap(directory.path(), vic_r1::intent::QuestionIntentPolicy{},
+                        vic_r1::logging::Logger(sink, "intent-tap"));
+    std::string error;
+    if (!tap->open(error)) FAIL(error.c_str());
+    tap->on_directory_change("");
+    CHECK_TRUE(tap->interposed());
+    tap->set_question_sink([this](const Event& event) {
+      if (event.kind == EventKind::kQuestion) questions.emplace_back(event.text);
+    });
+    tap->set_accepting_questions(true);
+  }
+  void teardown() override {
+    delete tap;
+    ::close(null_fd);
+  }
+
+  void cloud_sends(const IntentResult& result) {
+    const std::vector<std::uint8_t> bytes = encoded(result);
+    CHECK_TRUE(cloud.send_to(directory.file("ai_sock"), bytes.data(), bytes.size()) ==
+               SendOutcome::kSent);
+    tap->on_readable(now_ms);
+  }
+
+  // What vic-engine's socket received next, and from which bound name.
+  Received engine_receives() {
+    std::uint8_t buffer[vic_r1::clad::kMaxIntentDatagramBytes];
+    Received received;
+    const ssize_t size = engine.receive(buffer, sizeof(buffer), &received.sender);
+    if (size < 0) FAIL("vic-engine's socket received nothing");
+    const CloudMicMessage message = vic_r1::clad::decode_cloud_mic(buffer, static_cast<std::size_t>(size));
+    if (message.kind != CloudMicMessage::Kind::kResult) FAIL("vic-engine received no intent result");
+    received.intent = std::string(message.result.intent);
+    return received;
+  }
+};
+
+TEST(IntentTap, ForwardedIntentsComeFromTheTapsBoundClientName) {
+  cloud_sends(IntentResult{"intent_greeting_hello", "", "text: hello  confidence: 0.0  handler: "});
+  const Received received = engine_receives();
+  STRCMP_EQUAL("intent_greeting_hello", received.intent.c_str());
+  // vic-engine names every sender on ai_sock; one with no name aborts it.
+  STRCMP_EQUAL(directory.file("vic-r1.ai_sock_client").c_str(), received.sender.c_str());
+}
+
+TEST(IntentTap, ATakenQuestionIsClosedFromTheBoundNameAndGoesToTheAgent) {
+  cloud_sends(IntentResult{"intent_system_unmatched", "",
+                           "text: why is the sky blue  confidence: 0.000000  handler: "});
+  const Received received = engine_receives();
+  STRCMP_EQUAL("intent_system_noaudio", received.intent.c_str());
+  STRCMP_EQUAL(directory.file("vic-r1.ai_sock_client").c_str(), received.sender.c_str());
+  LONGS_EQUAL(1, questions.size());
+  STRCMP_EQUAL("why is the sky blue", questions[0].c_str());
+}
+
+TEST(IntentTap, AnIntentGraphKnowledgeAnswerIsTakenAndClosedWithNoAudio) {
+  cloud_sends(IntentResult{"intent_knowledge_response_extend_bypass",
+                           "{\"answer\":\"Far.\",\"answer_type\":\"\",\"query_text\":\"how far is "
+                           "the moon\"}\n",
+                           ""});
+  STRCMP_EQUAL("intent_system_noaudio", engine_receives().intent.c_str());
+  LONGS_EQUAL(1, questions.size());
+  STRCMP_EQUAL("how far is the moon", questions[0].c_str());
+}
+
+TEST(IntentTap, AnInjectedIntentComesFromTheBoundName) {
+  std::string error;
+  CHECK_TRUE(tap->inject(IntentResult{"intent_system_noaudio", "", ""}, now_ms, error));
+  const Received received = engine_receives();
+  STRCMP_EQUAL("intent_system_noaudio", received.intent.c_str());
+  STRCMP_EQUAL(directory.file("vic-r1.ai_sock_client").c_str(), received.sender.c_str());
+}
+
+TEST(IntentTap, RestorePutsTheEnginesSocketBackAndRemovesOurNames) {
+  tap->restore();
+  CHECK_FALSE(exists(directory.file("vic-r1.ai_sock_client")));
+  CHECK_FALSE(exists(directory.file("ai_sock.vic-engine")));
+  CHECK_TRUE(exists(directory.file("ai_sock")));
+}
