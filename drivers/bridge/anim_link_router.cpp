@@ -120,8 +120,34 @@ AnimDatagramRoute AnimLinkRouter::route_speech_event(const clad::AnimToEngineMes
   }
   ++counters_.replies_to_agent;
   tell_speech_state(utterance->handle, message.tts_state, message.expected_duration_ms);
-  if (is_final(message.tts_state)) forget(*utterance);
+  switch (message.tts_state) {
+    case clad::TtsState::kPlaying:
+      utterance->playing = true;
+      break;
+    case clad::TtsState::kFinished:
+      forget(*utterance);
+      break;
+    case clad::TtsState::kInvalid:
+      // vic-anim answers a cancel with Invalid at once, but a playing
+      // utterance's audio event still ends later, and its end-of-event
+      // callback sends Finished for the ttsID and erases whatever utterance
+      // then holds it (textToSpeechComponent.cpp:469-482, 523-530, 620-630).
+      // Reused before that, the id's next utterance would be ended unheard.
+      if (utterance->playing) {
+        release(*utterance);
+      } else {
+        forget(*utterance);
+      }
+      break;
+    default:
+      break;
+  }
   return AnimDatagramRoute::kToAgentOnly;
+}
+
+void AnimLinkRouter::release(AgentUtterance& utterance) {
+  if (utterance.handle != 0) utterance.released_at_ms = now_ms_;
+  utterance.handle = 0;
 }
 
 AnimDatagramRoute AnimLinkRouter::route_animation_event(const clad::AnimToEngineMessage& message) {
@@ -147,6 +173,7 @@ AnimDatagramRoute AnimLinkRouter::route_animation_event(const clad::AnimToEngine
 // ------------------------------------------------------------ agent commands
 
 void AnimLinkRouter::on_agent_command(const channel::Command& command, std::uint64_t now_ms) {
+  now_ms_ = now_ms;
   if (!layout_.can_inject && command.kind != channel::CommandKind::kHeartbeat) {
     refuse(command.handle, "the robot's firmware layout is unknown, so nothing is sent to vic-anim");
     return;
@@ -317,6 +344,7 @@ void AnimLinkRouter::send_simple(const channel::Command& command) {
 }
 
 void AnimLinkRouter::on_tick(std::uint64_t now_ms) {
+  now_ms_ = now_ms;
   for (AgentUtterance& utterance : utterances_) {
     if (utterance.in_use && utterance.handle == 0 &&
         now_ms - utterance.released_at_ms > kReleasedIdQuarantineMs)
@@ -341,10 +369,10 @@ void AnimLinkRouter::release_everything_of_agent(std::uint64_t now_ms) {
     cancel.tts_id = utterance.tts_id;
     const clad::EncodeResult encoded = clad::encode(layout_, cancel, scratch_.data(), scratch_.size());
     if (encoded.ok() && sink_.queue_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
-    // Its id stays out of the agent's reach until vic-anim's Invalid (or
-    // Finished) passes, which goes to no one: the engine never knew it.
-    utterance.handle = 0;
-    utterance.released_at_ms = now_ms;
+    // Its id stays out of the agent's reach until vic-anim's last answer
+    // passes, which goes to no one: the engine never knew it.
+    now_ms_ = now_ms;
+    release(utterance);
   }
   for (AgentClip& clip : clips_) {
     if (!clip.in_use) continue;

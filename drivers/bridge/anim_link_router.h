@@ -59,8 +59,8 @@ class AnimLinkRouter {
   // firmware does not know gets neither Started nor Ended, so one that has not
   // started by then is taken as unknown and its tag is released.
   static constexpr std::uint64_t kClipStartDeadlineMs = 2000;
-  // How long the ids of a gone agent wait for vic-anim's answer to the
-  // cancel or abort before they are reused anyway.
+  // How long the ids of a gone agent, or of an utterance cancelled while it
+  // played, wait for vic-anim's last answer before they are reused anyway.
   static constexpr std::uint64_t kReleasedIdQuarantineMs = 5000;
 
   AnimLinkRouter(const clad::FirmwareLayout& layout, AnimLinkSink& sink);
@@ -89,7 +89,13 @@ class AnimLinkRouter {
     bool in_use = false;
     std::uint32_t handle = 0;
     std::uint8_t tts_id = 0;
-    std::uint64_t released_at_ms = 0;  // handle 0: its agent is gone, awaiting vic-anim's answer
+    // Playing was seen and Finished not yet: a cancel now is answered
+    // Invalid at once and, very likely, Finished later.
+    bool playing = false;
+    // handle 0: no one is listening any more (the agent is gone, or it
+    // cancelled the utterance while it played); the id stays held until
+    // vic-anim's last answer passes or the quarantine ends.
+    std::uint64_t released_at_ms = 0;
   };
   struct AgentClip {
     bool in_use = false;
@@ -110,6 +116,7 @@ class AnimLinkRouter {
   void send_simple(const channel::Command& command);
 
   AnimDatagramRoute route_speech_event(const clad::AnimToEngineMessage& message);
+  void release(AgentUtterance& utterance);
   AnimDatagramRoute route_animation_event(const clad::AnimToEngineMessage& message);
   void note_robot_state(const clad::AnimToEngineMessage& message);
 
@@ -134,6 +141,7 @@ class AnimLinkRouter {
   std::array<AgentClip, kMaxAgentClips> clips_{};
   BackTouchDetector back_touch_;
   bool button_was_pressed_ = false;
+  std::uint64_t now_ms_ = 0;  // as of the last call that brought the time
   AnimLinkCounters counters_;
   std::array<std::uint8_t, 1 + clad::kTtsTextFieldBytes + 64> scratch_{};  // one encoded message
 };

@@ -1119,6 +1119,39 @@ def errno_name(error):
     return errno.errorcode.get(error.errno, str(error.errno))
 
 
+def cancelled_speech_keeps_its_id_until_the_late_finished(case):
+    """The wake word stops the agent mid-sentence: vic-anim answers the
+    cancel with Invalid and, a little later, Finished for the same ttsID,
+    which would end whatever utterance holds that id by then. The agent's
+    next answer, asked in between, must get another id and be heard."""
+    robot = case.start(anim_options={"tts_ms_per_character": 150.0,
+                                     "tts_cancel_finished_after_ms": 400.0},
+                       engine_options=QUIET_ENGINE)
+    first_question, second_question = "why do cats purr", "why do dogs bark"
+    asked_first = case.ask(first_question)
+    first = case.wait_for_answer(first_question, finish=False)
+    case.wake()                               # the agent stops talking
+    wait_for(lambda: "Invalid" in first.states(), EVENT_S,
+             "vic-anim never answered the agent's cancel (events %s)" % first.states())
+    check("Finished" not in first.states(), "the utterance finished before the cancel")
+    since = anim_received_count(robot)
+    check(robot.cloud.send_unmatched_question(second_question), "vic-cloud could not send")
+    asked_second = robot.cloud.sent()[-1]
+    second = case.wait_for_answer(second_question, since=since)
+    check(second.tts_id != first.tts_id,
+          "the second answer reused ttsID %d before its late Finished" % first.tts_id)
+    check(not robot.anim.late_finished_casualties,
+          "a late Finished ended the agent's next utterance: %s" % robot.anim.late_finished_casualties)
+    first.assert_engine_never_saw_it()
+    second.assert_engine_never_saw_it()
+    case.settle()
+    case.assert_exact(
+        is_injected=wire_exactness.injected_messages(tts_ids={first.tts_id, second.tts_id}),
+        cloud_may_be_withheld=lambda datagram: datagram in (asked_first, asked_second),
+        cloud_injected=lambda datagram: datagram == NOAUDIO)
+    case.assert_link_healthy()
+
+
 def agent_killed_mid_utterance(case):
     # 150 ms per character: "I heard: why do cats purr" speaks for about 4 s.
     robot = case.start(anim_options={"tts_ms_per_character": 150.0}, engine_options=QUIET_ENGINE)
@@ -1282,6 +1315,7 @@ SCENARIOS = {function.__name__: function for function in [
     engine_restart_reconnects,
     anim_restart_reconnects,
     third_process_is_refused,
+    cancelled_speech_keeps_its_id_until_the_late_finished,
     agent_killed_mid_utterance,
     agent_hang_is_detected,
     no_agent_forwards_questions_unchanged,

@@ -67,7 +67,14 @@ Text to speech (textToSpeech/textToSpeechComponent.cpp)
     (:198-203 lack `bundle->state = Playable`), so a Play between Playable
     and Prepared fails; `tts_play_before_prepared_is_invalid` (default
     True) reproduces that.
-  * Cancel -> Invalid for that ttsID, always, and stops it (:620-630).
+  * Cancel -> Invalid for that ttsID, always, and stops it (:620-630). A
+    playing utterance's audio event still ends afterwards: its end-of-event
+    callback, flushed at the end of a later anim tick, sends Finished for the
+    ttsID and erases whatever utterance holds that id by then, a new one
+    prepared since included (:469-482, 523-530; the Wwise callback queue is
+    flushed in AudioEngineController::Update after the tick's messages,
+    animEngine.cpp:196-224). `tts_cancel_finished_after_ms` (default: the
+    next tick) is when; any stop fade of the Wwise project would add to it.
   * Audio duration: `tts_ms_per_character` per character x durationScalar.
 
 Every datagram it received and sent is recorded in the WireLog, with the
@@ -196,6 +203,7 @@ class FakeVicAnim:
                  tts_playable_after_ms: float = 40.0,
                  tts_prepared_after_ms: float = 120.0,
                  tts_play_before_prepared_is_invalid: bool = True,
+                 tts_cancel_finished_after_ms: float = ANIM_TIME_STEP_MS,
                  touch_baseline_raw: int = 600,
                  touch_rise_raw: int = 80,
                  locked_tracks: int = clad.TRACK_BACKPACK_LIGHTS,
@@ -215,6 +223,7 @@ class FakeVicAnim:
         self.tts_playable_after_s = tts_playable_after_ms / 1000.0
         self.tts_prepared_after_s = tts_prepared_after_ms / 1000.0
         self.tts_play_before_prepared_is_invalid = tts_play_before_prepared_is_invalid
+        self.tts_cancel_finished_after_s = tts_cancel_finished_after_ms / 1000.0
         self.touch_baseline_raw = touch_baseline_raw
         self.touch_rise_raw = touch_rise_raw
         self.no_engine_comms_delay_s = no_engine_comms_delay_s
@@ -247,6 +256,7 @@ class FakeVicAnim:
         self.handled_counts: Counter = Counter()    # message name -> count
         self.violations: List[str] = []             # what the real firmware would mishandle
         self.screen_texts: List[str] = []
+        self.late_finished_casualties: List[str] = []   # utterances a late Finished ended
         self.robot_available_sent = 0
         self.sends_without_client = 0
 
@@ -263,6 +273,8 @@ class FakeVicAnim:
         self._tracks_in_use = 0
         self._animation_state_countdown = self.animation_state_period_ticks
         self._utterances: Dict[int, _Utterance] = {}
+        # (due, ttsID, request index): end-of-event callbacks of cancelled audio
+        self._late_finished: List[tuple] = []
 
         # Microphones and the robot's messages
         self._start_time = 0.0
@@ -592,7 +604,7 @@ class FakeVicAnim:
         elif tag == clad.TAG_TEXT_TO_SPEECH_PLAY:
             self._tts_play(data[1], index, now)
         elif tag == clad.TAG_TEXT_TO_SPEECH_CANCEL:
-            self._tts_cancel(data[1], index)
+            self._tts_cancel(data[1], index, now)
         elif tag == clad.TAG_DRAW_TEXT_ON_SCREEN:
             length = data[8]
             self.screen_texts.append(data[9:9 + length].decode("utf-8", "replace"))
@@ -706,10 +718,12 @@ class FakeVicAnim:
             return
         self._start_playing(utterance, now)
 
-    def _tts_cancel(self, tts_id: int, index: int):
+    def _tts_cancel(self, tts_id: int, index: int, now: float):
         utterance = self._utterances.pop(tts_id, None)
         if utterance is not None and utterance.playing:
             self._event("TTS ttsID %d stopped" % tts_id)
+            self._late_finished.append((now + self.tts_cancel_finished_after_s, tts_id,
+                                        utterance.request_index))
         self._send_tts_event(tts_id, clad.TTS_STATE_INVALID, 0.0, index)
 
     def _start_playing(self, utterance: _Utterance, now: float):
@@ -749,6 +763,17 @@ class FakeVicAnim:
         for utterance in list(self._utterances.values()):
             if utterance.playing and now >= utterance.finish_due:
                 self._finish(utterance)
+        due = [late for late in self._late_finished if now >= late[0]]
+        self._late_finished = [late for late in self._late_finished if now < late[0]]
+        for _, tts_id, request_index in due:
+            # OnUtteranceCompleted: Finished for the id, and its bundle erased,
+            # whoever's it is now.
+            successor = self._utterances.pop(tts_id, None)
+            if successor is not None:
+                self.late_finished_casualties.append(successor.text)
+                self._event("late Finished of a cancelled ttsID %d ended its new utterance %r"
+                            % (tts_id, successor.text))
+            self._send_tts_event(tts_id, clad.TTS_STATE_FINISHED, 0.0, request_index)
 
     def _send_tts_event(self, tts_id: int, state: int, duration_ms: float, regarding: int):
         self._send(clad.encode_text_to_speech_event(tts_id, state, duration_ms),

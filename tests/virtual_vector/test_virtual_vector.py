@@ -468,6 +468,29 @@ class TextToSpeech(RobotTestCase):
         self.wait(lambda: self.states(tts_id)[-1:] == ["Invalid"], "cancel not answered")
         self.assertEqual(robot.anim.held_tts_ids(), [])
 
+    def test_cancel_while_playing_answers_invalid_then_finished_on_a_later_tick(self):
+        robot = self.start_robot(anim_options={"tts_ms_per_character": 100})
+        tts_id = robot.engine.say("A long sentence that plays for a while.")
+        self.wait(lambda: "Playing" in self.states(tts_id), "never played")
+        robot.engine.cancel_utterance(tts_id)
+        self.wait(lambda: self.states(tts_id)[-1:] == ["Finished"], "no late Finished")
+        self.assertEqual(self.states(tts_id), ["Playable", "Prepared", "Playing", "Invalid",
+                                               "Finished"])
+        invalid, finished = [t for t, e in robot.engine.tts_events if e.tts_id == tts_id][-2:]
+        self.assertGreater(finished - invalid, 0.02, "Finished came in the same tick")
+
+    def test_a_late_finished_ends_the_next_utterance_of_the_same_id(self):
+        robot = self.start_robot(anim_options={"tts_ms_per_character": 100,
+                                               "tts_cancel_finished_after_ms": 300})
+        tts_id = robot.engine.say("A long sentence that plays for a while.")
+        self.wait(lambda: "Playing" in self.states(tts_id), "never played")
+        robot.engine.cancel_utterance(tts_id)
+        self.wait(lambda: self.states(tts_id)[-1:] == ["Invalid"], "cancel not answered")
+        robot.engine.send_message(clad.encode_text_to_speech_prepare("Next one.", tts_id))
+        self.wait(lambda: self.states(tts_id)[-1:] == ["Finished"], "no late Finished")
+        self.assertEqual(robot.anim.late_finished_casualties, ["Next one."])
+        self.assertEqual(robot.anim.held_tts_ids(), [])
+
     def test_play_before_playable_is_invalid_and_discards_the_utterance(self):
         robot = self.start_robot(anim_options={"tts_playable_after_ms": 300})
         tts_id = robot.engine.say("Too soon.", auto_play=False)

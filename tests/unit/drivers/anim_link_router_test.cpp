@@ -352,6 +352,78 @@ TEST(AnimLinkRouter, PlayAndCancelSpeechNameTheUtterancesTtsId) {
   UNSIGNED_LONGS_EQUAL(0, router.agent_utterances_in_flight());
 }
 
+TEST(AnimLinkRouter, CancelWhilePlayingKeepsTheIdUntilTheLateFinished) {
+  prepare_speech(7);
+  const std::uint8_t ours = last_injected_tts_id();
+  router.on_tick(1000);
+  from_anim(tts_event(ours, TtsState::kPlayable));
+  from_anim(tts_event(ours, TtsState::kPrepared));
+  by_handle(CommandKind::kPlaySpeech, 7, 1000);
+  from_anim(tts_event(ours, TtsState::kPlaying));
+  by_handle(CommandKind::kCancelSpeech, 7, 1100);
+  sink.events.clear();
+
+  // The agent hears at once that its utterance is over...
+  STRCMP_EQUAL("to agent only", from_anim(tts_event(ours, TtsState::kInvalid)));
+  check_speech_event(only_event(), 7, TtsState::kInvalid);
+  // ...but the id stays out of reach: its next utterance gets another one.
+  prepare_speech(8);
+  const std::uint8_t next = last_injected_tts_id();
+  CHECK_TRUE_TEXT(next != ours, "a ttsID cancelled while playing was reused before its Finished");
+
+  // The audio engine's late Finished for it reaches no one.
+  STRCMP_EQUAL("to agent only", from_anim(tts_event(ours, TtsState::kFinished)));
+  UNSIGNED_LONGS_EQUAL(1, sink.events.size());
+  UNSIGNED_LONGS_EQUAL(1, router.agent_utterances_in_flight());
+  // And then the id is free again.
+  STRCMP_EQUAL("to engine", from_anim(tts_event(ours, TtsState::kFinished)));
+  from_anim(tts_event(next, TtsState::kInvalid));
+  prepare_speech(9);
+  UNSIGNED_LONGS_EQUAL(ours, last_injected_tts_id());
+}
+
+TEST(AnimLinkRouter, CancelledPlayingIdIsFreedWhenNoFinishedComes) {
+  prepare_speech(7);
+  const std::uint8_t ours = last_injected_tts_id();
+  router.on_tick(1000);
+  from_anim(tts_event(ours, TtsState::kPlaying));
+  by_handle(CommandKind::kCancelSpeech, 7, 1000);
+  from_anim(tts_event(ours, TtsState::kInvalid));
+  router.on_tick(1000 + AnimLinkRouter::kReleasedIdQuarantineMs);
+  UNSIGNED_LONGS_EQUAL(1, router.agent_utterances_in_flight());
+  router.on_tick(1000 + AnimLinkRouter::kReleasedIdQuarantineMs + 1);
+  UNSIGNED_LONGS_EQUAL(0, router.agent_utterances_in_flight());
+  prepare_speech(8);
+  UNSIGNED_LONGS_EQUAL(ours, last_injected_tts_id());
+}
+
+TEST(AnimLinkRouter, CancelBeforePlayingFreesTheIdOnInvalid) {
+  // Prepared but never played: vic-anim erases it with the Invalid, and no
+  // Finished can follow.
+  prepare_speech(7);
+  const std::uint8_t ours = last_injected_tts_id();
+  from_anim(tts_event(ours, TtsState::kPlayable));
+  from_anim(tts_event(ours, TtsState::kPrepared));
+  by_handle(CommandKind::kCancelSpeech, 7);
+  from_anim(tts_event(ours, TtsState::kInvalid));
+  UNSIGNED_LONGS_EQUAL(0, router.agent_utterances_in_flight());
+  prepare_speech(8);
+  UNSIGNED_LONGS_EQUAL(ours, last_injected_tts_id());
+}
+
+TEST(AnimLinkRouter, ReleasedPlayingUtteranceWaitsForItsFinishedToo) {
+  prepare_speech(1);
+  const std::uint8_t id = last_injected_tts_id();
+  from_anim(tts_event(id, TtsState::kPlaying));
+  router.release_everything_of_agent(1000);
+  sink.events.clear();
+  STRCMP_EQUAL("to agent only", from_anim(tts_event(id, TtsState::kInvalid)));
+  UNSIGNED_LONGS_EQUAL(1, router.agent_utterances_in_flight());
+  STRCMP_EQUAL("to agent only", from_anim(tts_event(id, TtsState::kFinished)));
+  UNSIGNED_LONGS_EQUAL(0, router.agent_utterances_in_flight());
+  CHECK_TRUE(sink.events.empty());
+}
+
 TEST(AnimLinkRouter, PlayOfAnUnknownUtteranceIsRefusedAndCancelIsIgnored) {
   by_handle(CommandKind::kPlaySpeech, 99);
   check_command_failed(only_event(), 99, "no such utterance");
