@@ -76,7 +76,7 @@ EncodeResult encode(const FirmwareLayout& layout, const DrawTextOnScreen& messag
   if (message.text.size() > kMaxShortString) return refuse("screen text longer than 255 bytes");
   CladWriter writer(out, capacity);
   writer.u8(layout.draw_text_on_screen);
-  writer.boolean(message.draw_now);
+  writer.boolean(false);  // drawNow: see DrawTextOnScreen
   writer.u8(message.text_color.r);
   writer.u8(message.text_color.g);
   writer.u8(message.text_color.b);

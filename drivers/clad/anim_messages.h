@@ -60,10 +60,14 @@ struct ColorRgb {
   std::uint8_t r = 0, g = 0, b = 0;
 };
 
+// Always encoded with drawNow = 0, the .clad's default: the text is kept for
+// the CustomText screen and the face goes on animating. drawNow = 1 would
+// switch the face to that screen, blanking the eyes and disabling the
+// long-press shutdown for up to 180 s (faceInfoScreenManager.cpp:485-497,
+// 983-986, 1564-1572; faceInfoScreenTypes.h:57), and the only way back,
+// ExitCCScreen, does not exist in every firmware family. So there is no
+// field for it.
 struct DrawTextOnScreen {
-  // The .clad's default is 0, which only fills the "CustomText" debug screen
-  // shown with the backpack button; the agent wants the face itself.
-  bool draw_now = true;
   ColorRgb text_color{255, 255, 255};
   ColorRgb background_color{0, 0, 0};
   std::string_view text;  // at most 255 bytes

@@ -49,6 +49,7 @@ TAG_ADD_ANIM = 0x52
 TAG_ABORT_ANIMATION = 0x53
 TAG_SET_LOCALE = 0x54
 TAG_DRAW_TEXT_ON_SCREEN = 0x55
+TAG_EXIT_CC_SCREEN = 0x82                  # E2R 498-500, 880: no fields
 TAG_SET_KEEP_FACE_ALIVE_FOCUS = 0x5C
 TAG_ENABLE_KEEP_FACE_ALIVE = 0x5D
 TAG_ADD_OR_UPDATE_EYE_SHIFT = 0x5E
@@ -196,9 +197,13 @@ def encode_abort_animation(tag: int) -> bytes:
 #   bool drawNow = 0, ColorRGB textColor, ColorRGB bgColor, string text
 # = tag(1) + 1 + 3 + 3 + u8 len(1) + text  ->  9 + len(text) bytes.
 def encode_draw_text_on_screen(text, text_rgb=(255, 255, 255), background_rgb=(0, 0, 0),
-                               draw_now: bool = True) -> bytes:
+                               draw_now: bool = False) -> bytes:
     return (struct.pack("<BB3B3B", TAG_DRAW_TEXT_ON_SCREEN, 1 if draw_now else 0,
                         *text_rgb, *background_rgb) + _string_u8(_as_bytes(text)))
+
+
+def encode_exit_cc_screen() -> bytes:
+    return bytes([TAG_EXIT_CC_SCREEN])
 
 
 # TextToSpeechPrepare (E2R 616-623):
@@ -539,6 +544,7 @@ ENGINE_TO_ANIM_LAYOUTS = {
     TAG_ABORT_ANIMATION: Layout("AbortAnimation", 2, None),
     TAG_SET_LOCALE: Layout("SetLocale", 2, 1),
     TAG_DRAW_TEXT_ON_SCREEN: Layout("DrawTextOnScreen", 9, 8),
+    TAG_EXIT_CC_SCREEN: Layout("ExitCCScreen", 1, None),
     TAG_SET_KEEP_FACE_ALIVE_FOCUS: Layout("SetKeepFaceAliveFocus", 2, None),
     TAG_ENABLE_KEEP_FACE_ALIVE: Layout("EnableKeepFaceAlive", 6, None),
     # AddOrUpdateEyeShift (E2R 351-362): 2 x f32, u32, 5 x f32, string -> 1+32 then len.

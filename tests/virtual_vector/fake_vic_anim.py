@@ -77,6 +77,17 @@ Text to speech (textToSpeech/textToSpeechComponent.cpp)
     next tick) is when; any stop fade of the Wwise project would add to it.
   * Audio duration: `tts_ms_per_character` per character x durationScalar.
 
+The face (faceDisplay/faceInfoScreenManager.cpp)
+  * DrawTextOnScreen (E2R 483-491; Process_drawTextOnScreen,
+    animProcessMessages.cpp:487-490) stores the text; only with drawNow=1
+    does it switch the face to the CustomText screen (SetCustomText,
+    faceInfoScreenManager.cpp:1564-1572). That screen blanks the animated
+    face (IsActivelyDrawingToScreen, :485-497), disables the long-press
+    shutdown (:983-986) and lasts 180 s (kDefaultScreenTimeoutDuration_s,
+    faceInfoScreenTypes.h:57); a second drawNow=1 does not restart the time
+    (:527-530). ExitCCScreen (0x82) goes back to the animated face at once
+    (animProcessMessages.cpp:574-577). `face_screen()` tells which is showing.
+
 Every datagram it received and sent is recorded in the WireLog, with the
 outcome of each received one and, for each reply, the index of the request it
 concerns (see wire_exactness.py).
@@ -131,6 +142,7 @@ ROBOT_STATE_PERIOD_MS = 30                # STATE_MESSAGE_FREQUENCY 6 x ROBOT_TI
 ANIMATION_STATE_PERIOD_TICKS = 2          # animationStreamer.cpp:172
 MIC_DIRECTION_PERIOD_MS = 10              # one per 10 ms audio block (micDataTypes.h:29-31)
 NO_ENGINE_COMMS_DELAY_S = 5.0             # animProcessMessages.cpp:867
+CUSTOM_TEXT_SCREEN_TIMEOUT_S = 180.0      # faceInfoScreenTypes.h:57
 NO_ENGINE_COMMS_FAULT_CODE = 915          # faultCodes.h:58
 TTS_ESTIMATE_MS_PER_BYTE = 250.0          # textToSpeechComponent.cpp:108 (1000 / 4)
 # Tracks an engine animation occupies while it streams (AnimationState).
@@ -257,6 +269,7 @@ class FakeVicAnim:
         self.violations: List[str] = []             # what the real firmware would mishandle
         self.screen_texts: List[str] = []
         self.late_finished_casualties: List[str] = []   # utterances a late Finished ended
+        self.custom_text_screens = 0                # times the face switched to CustomText
         self.robot_available_sent = 0
         self.sends_without_client = 0
 
@@ -275,6 +288,11 @@ class FakeVicAnim:
         self._utterances: Dict[int, _Utterance] = {}
         # (due, ttsID, request index): end-of-event callbacks of cancelled audio
         self._late_finished: List[tuple] = []
+
+        # The face: "animated" (ScreenName::None) or "custom_text"
+        self._face_screen = "animated"
+        self._face_screen_until = 0.0
+        self.custom_text = ""
 
         # Microphones and the robot's messages
         self._start_time = 0.0
@@ -399,6 +417,12 @@ class FakeVicAnim:
     def has_client(self) -> bool:
         return self.client is not None
 
+    def face_screen(self) -> str:
+        """"animated" (the eyes, as always) or "custom_text" (DrawTextOnScreen
+        with drawNow=1: eyes blanked, long-press shutdown off)."""
+        with self._lock:
+            return self._face_screen
+
     def playing_animation(self):
         """(name, tag) of the animation streaming now, or None."""
         with self._lock:
@@ -458,6 +482,8 @@ class FakeVicAnim:
     # -------------------------------------------------------------- one tick
 
     def _tick(self, now: float):
+        if self._face_screen != "animated" and now >= self._face_screen_until:
+            self._face_screen = "animated"
         self._monitor_connection(now)
         self._update_mic_system(now)
         self._process_engine_datagrams(now)
@@ -607,7 +633,16 @@ class FakeVicAnim:
             self._tts_cancel(data[1], index, now)
         elif tag == clad.TAG_DRAW_TEXT_ON_SCREEN:
             length = data[8]
-            self.screen_texts.append(data[9:9 + length].decode("utf-8", "replace"))
+            self.custom_text = data[9:9 + length].decode("utf-8", "replace")
+            self.screen_texts.append(self.custom_text)
+            if data[1] and self._face_screen != "custom_text":
+                self._face_screen = "custom_text"
+                self._face_screen_until = now + CUSTOM_TEXT_SCREEN_TIMEOUT_S
+                self.custom_text_screens += 1
+                self._event("face switched to the CustomText screen: eyes blanked, long-press "
+                            "shutdown off, for %.0f s" % CUSTOM_TEXT_SCREEN_TIMEOUT_S)
+        elif tag == clad.TAG_EXIT_CC_SCREEN:
+            self._face_screen = "animated"
 
     # -------------------------------------------------------------- animations
 

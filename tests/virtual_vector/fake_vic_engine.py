@@ -575,4 +575,6 @@ class FakeVicEngine:
             if rng.random() < 0.5:
                 self._send_message(clad.encode_abort_animation(self._tag_counter))
             else:
+                # The engine draws text only in its self-test behaviours, with the
+                # .clad default drawNow=0; never on an idle robot's face.
                 self._send_message(clad.encode_draw_text_on_screen("idle %d" % step))

@@ -74,7 +74,8 @@ class GoldenLayouts(unittest.TestCase):
                          bytes([0xD7, 99, 0, 0, 0, 6, 1, 2]) + b"ab")
         self.assertEqual(clad.encode_animation_started(6, "ab"), bytes([0xD6, 6, 2]) + b"ab")
         self.assertEqual(clad.encode_draw_text_on_screen("x", (1, 2, 3), (4, 5, 6)),
-                         bytes([0x55, 1, 1, 2, 3, 4, 5, 6, 1]) + b"x")
+                         bytes([0x55, 0, 1, 2, 3, 4, 5, 6, 1]) + b"x")
+        self.assertEqual(clad.encode_exit_cc_screen(), b"\x82")
 
     def test_cloud_intent_result_is_tag_9_u8_intent_u16_params_u16_metadata(self):
         datagram = clad.encode_cloud_intent_result("i", "{}\n", "m")
@@ -431,6 +432,24 @@ class Animations(RobotTestCase):
         self.assertEqual(tags, [255, 0, 1])
         ids = [robot.engine.say("One.", auto_play=False) for _ in range(3)]
         self.assertEqual(ids, [255, 1, 2])
+
+
+class Face(RobotTestCase):
+
+    def test_draw_text_without_draw_now_leaves_the_face_animated(self):
+        robot = self.start_robot()
+        robot.engine.send_message(clad.encode_draw_text_on_screen("thinking", draw_now=False))
+        self.wait(lambda: robot.anim.screen_texts == ["thinking"], "text not taken")
+        self.assertEqual(robot.anim.face_screen(), "animated")
+
+    def test_draw_now_blanks_the_face_until_exit_cc_screen(self):
+        robot = self.start_robot()
+        robot.engine.send_message(clad.encode_draw_text_on_screen("thinking", draw_now=True))
+        self.wait(lambda: robot.anim.face_screen() == "custom_text", "face not switched")
+        time.sleep(0.2)
+        self.assertEqual(robot.anim.face_screen(), "custom_text", "it went back by itself")
+        robot.engine.send_message(clad.encode_exit_cc_screen())
+        self.wait(lambda: robot.anim.face_screen() == "animated", "ExitCCScreen did not go back")
 
 
 class TextToSpeech(RobotTestCase):

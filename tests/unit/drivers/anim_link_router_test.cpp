@@ -778,7 +778,7 @@ TEST(AnimLinkRouter, CongestedLinkFailsAnAbortAndTheClipStays) {
   UNSIGNED_LONGS_EQUAL(1, router.agent_clips_in_flight());
 }
 
-TEST(AnimLinkRouter, DrawTextAndTrackLocksAreInjectedAsTheyAre) {
+TEST(AnimLinkRouter, DrawTextKeepsTheFaceAnimatingAndTrackLocksAreInjectedAsTheyAre) {
   Command draw;
   draw.kind = CommandKind::kDrawText;
   draw.text_color = {1, 2, 3};
@@ -791,7 +791,8 @@ TEST(AnimLinkRouter, DrawTextAndTrackLocksAreInjectedAsTheyAre) {
   router.on_agent_command(locks, 0);
 
   UNSIGNED_LONGS_EQUAL(2, sink.injected.size());
-  CHECK_TRUE(sink.injected[0] == (Bytes{0x55, 0x01, 1, 2, 3, 4, 5, 6, 0x02, 'h', 'i'}));
+  // drawNow 0: vic-anim keeps the text and does not leave the animated face.
+  CHECK_TRUE(sink.injected[0] == (Bytes{0x55, 0x00, 1, 2, 3, 4, 5, 6, 0x02, 'h', 'i'}));
   CHECK_TRUE(sink.injected[1] == (Bytes{0x51, 0x09}));
   CHECK_TRUE(sink.events.empty());
 }

@@ -169,11 +169,11 @@ constexpr std::uint8_t kLockHeadLiftBody[] = {0x51, 0x07};
 
 // DrawTextOnScreen, drawTextOnScreen = 0x55 (E2R:843), E2R:483-491 with
 // ColorRGB E2R:476-481 (uint_8 r, g, b):
-//   bool     drawNow   = 1                              -> 01
+//   bool     drawNow   = 0 (always: the face animates)  -> 00
 //   ColorRGB textColor = (255, 128, 0)                  -> FF 80 00
 //   ColorRGB bgColor   = (0, 0, 64)                     -> 00 00 40
 //   string   text "Hi!": length 3, 'H' 'i' '!'          -> 03 48 69 21
-constexpr std::uint8_t kDrawHi[] = {0x55, 0x01, 0xFF, 0x80, 0x00, 0x00,
+constexpr std::uint8_t kDrawHi[] = {0x55, 0x00, 0xFF, 0x80, 0x00, 0x00,
                                     0x00, 0x40, 0x03, 0x48, 0x69, 0x21};
 
 // TextToSpeechPrepare, 1.8 layout, textToSpeechPrepare = 0x92 (E2R:884),
@@ -411,7 +411,6 @@ TEST(AnimMessageEncoding, SetFullAnimTrackLockStateIsTagThenBitmask) {
 
 TEST(AnimMessageEncoding, DrawTextOnScreenIsFlagTwoColoursAndShortString) {
   DrawTextOnScreen message;
-  message.draw_now = true;
   message.text_color = {255, 128, 0};
   message.background_color = {0, 0, 64};
   message.text = "Hi!";
