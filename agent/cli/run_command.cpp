@@ -143,6 +143,9 @@ int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out
   logging::LogSink sink(kProgramName, logging::LogSink::Options{STDERR_FILENO, true});
   logging::Logger log(sink, "agent");
   robot::EchoResponder responder;
+  std::uint64_t wake_words = 0;
+  std::uint64_t back_touches = 0;
+  std::uint64_t button_presses = 0;
   std::uint8_t packet[channel::kMaxChannelMessageBytes];
   std::uint8_t encoded[channel::kMaxChannelMessageBytes];
   const auto send_command = [&](const channel::Command& command) {
@@ -178,8 +181,24 @@ int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out
       log.warning("unreadable event: ", error);
       continue;
     }
-    if (event.kind == channel::EventKind::kQuestion)
-      log.info("question: ", event.text);
+    // Numbered, so that each is a line of its own in the log rather than a
+    // repeat of the one before.
+    switch (event.kind) {
+      case channel::EventKind::kQuestion:
+        log.info("question: ", event.text);
+        break;
+      case channel::EventKind::kWakeWord:
+        log.info("heard the wake word (", ++wake_words, ")");
+        break;
+      case channel::EventKind::kBackTouched:
+        log.info("back touched (", ++back_touches, ")");
+        break;
+      case channel::EventKind::kButtonPressed:
+        log.info("backpack button pressed (", ++button_presses, ")");
+        break;
+      default:
+        break;
+    }
     for (const channel::Command& command : responder.on_event(event))
       if (!send_command(command)) return 1;
   }

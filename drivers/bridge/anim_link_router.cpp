@@ -106,7 +106,8 @@ AnimDatagramRoute AnimLinkRouter::on_anim_datagram(const std::uint8_t* bytes, st
 }
 
 void AnimLinkRouter::note_robot_state(const clad::AnimToEngineMessage& message) {
-  if (back_touch_.feed(message.backpack_touch_raw)) tell(channel::EventKind::kBackTouched);
+  const bool on_charger = (message.robot_status & clad::kRobotStatusOnCharger) != 0;
+  if (back_touch_.feed(message.backpack_touch_raw, on_charger)) tell(channel::EventKind::kBackTouched);
   const bool pressed = (message.robot_status & clad::kRobotStatusButtonPressed) != 0;
   if (pressed && !button_was_pressed_) tell(channel::EventKind::kButtonPressed);
   button_was_pressed_ = pressed;

@@ -152,8 +152,10 @@ enum class TtsState : std::uint8_t {
   kFinished = 5,
 };
 
-// RobotStatusFlag IS_BUTTON_PRESSED: the backpack button.
+// RobotStatusFlag (robotStatusAndActions.clad:13-33): IS_BUTTON_PRESSED, the
+// backpack button; IS_ON_CHARGER, which the engine's touch baseline watches.
 inline constexpr std::uint32_t kRobotStatusButtonPressed = 0x00000010u;
+inline constexpr std::uint32_t kRobotStatusOnCharger = 0x00001000u;
 
 struct AnimToEngineMessage {
   enum class Kind {

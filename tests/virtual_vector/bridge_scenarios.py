@@ -1152,6 +1152,42 @@ def cancelled_speech_keeps_its_id_until_the_late_finished(case):
     case.assert_link_healthy()
 
 
+def back_touch_is_felt_when_vector_feels_it(case):
+    """The agent stops talking on a touch exactly when vic-engine feels one:
+    not on a spike, on a touch too light for the engine, or on the level
+    shift of being put on the charger, and once per real touch."""
+    robot = case.start(engine_options=QUIET_ENGINE)
+    rest = robot.anim.touch_baseline_raw
+    # Both sides calibrate on a steady signal first (32 RobotStates).
+    wait_for(lambda: robot.engine.touch_sensor.calibrated, EVENT_S,
+             "the engine's touch sensor never calibrated")
+    time.sleep(0.5)
+    patterns = [
+        ("a 90 ms spike of +200", [rest + 200] * 3, False, 0),
+        ("a light touch of +55 for 3 s", [rest + 55] * 100, False, 0),
+        ("a touch of +80 for 1.2 s", [rest + 80] * 40, False, 1),
+        ("a second touch of +150 for 0.6 s", [rest + 150] * 20, False, 1),
+        ("the charger's level shift of +80", [rest + 80] * 300, True, 0),
+    ]
+    for name, samples, on_charger, touches in patterns:
+        felt_before = robot.engine.touches_felt()
+        told_before = len(case.bridge.matches(r"vic-r1 agent info: back touched"))
+        robot.anim.set_status_bits(clad.STATUS_IS_ON_CHARGER if on_charger else 0)
+        robot.anim.play_touch_samples(samples + [rest] * 60 if not on_charger else samples)
+        wait_for(lambda: robot.anim.touch_samples_left() == 0, EVENT_S,
+                 "vic-anim never sent the touch samples of %s" % name)
+        time.sleep(0.3)
+        felt = robot.engine.touches_felt() - felt_before
+        told = len(case.bridge.matches(r"vic-r1 agent info: back touched")) - told_before
+        check(felt == touches, "vic-engine felt %d touches in %s, the model expects %d"
+              % (felt, name, touches))
+        check(told == felt, "vic-engine felt %d touches in %s, the agent was told of %d"
+              % (felt, name, told))
+    case.settle()
+    case.assert_exact()
+    case.assert_link_healthy()
+
+
 def agent_killed_mid_utterance(case):
     # 150 ms per character: "I heard: why do cats purr" speaks for about 4 s.
     robot = case.start(anim_options={"tts_ms_per_character": 150.0}, engine_options=QUIET_ENGINE)
@@ -1316,6 +1352,7 @@ SCENARIOS = {function.__name__: function for function in [
     anim_restart_reconnects,
     third_process_is_refused,
     cancelled_speech_keeps_its_id_until_the_late_finished,
+    back_touch_is_felt_when_vector_feels_it,
     agent_killed_mid_utterance,
     agent_hang_is_detected,
     no_agent_forwards_questions_unchanged,

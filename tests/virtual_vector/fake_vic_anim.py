@@ -256,6 +256,7 @@ class FakeVicAnim:
         self._touch_until = 0.0
         self._button_until = 0.0
         self._touch_override: Optional[int] = None
+        self._touch_samples: List[int] = []
         self.periodic_traffic_enabled = True
 
         # What happened (read these from tests; copy under lock via the methods)
@@ -379,6 +380,15 @@ class FakeVicAnim:
         """Extra RobotStatusFlag bits to report (e.g. IS_ON_CHARGER)."""
         with self._lock:
             self._extra_status = bits
+
+    def play_touch_samples(self, samples: List[int]):
+        """The raw touch readings of the next RobotStates, one each, in order."""
+        with self._lock:
+            self._touch_samples.extend(samples)
+
+    def touch_samples_left(self) -> int:
+        with self._lock:
+            return len(self._touch_samples)
 
     def set_touch_raw(self, raw: Optional[int]):
         """Force backpackTouchSensorRaw to a value (None: baseline/touch model)."""
@@ -540,6 +550,8 @@ class FakeVicAnim:
                 touch += self.touch_rise_raw
             if self._touch_override is not None:
                 touch = self._touch_override
+            if self._touch_samples:
+                touch = self._touch_samples.pop(0)
             self._send(clad.encode_robot_state(stamp, status, touch & 0xFFFF))
             self._next_robot_state += self.robot_state_period_s
 

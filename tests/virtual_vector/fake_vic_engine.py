@@ -30,6 +30,10 @@ ai_sock (engine/aiComponent/behaviorComponent/behaviorComponentCloudServer.cpp)
   * unlink + bind <dir>/ai_sock; accepts datagrams from any sender and never
     connects back (SetBindClients(false)); reads into a 4096-byte buffer;
     ignores ANKICONN and the 1-byte b"\\0" reconnect packet.
+  * It feels a touch on its back as TouchSensorComponent does, from each
+    RobotState's raw reading (touch_sensor.py); `touch_events` records each
+    change of the confirmed state, which the engine broadcasts as
+    TouchButtonEvent.
   * What it then does with each intent (shows, plays, says) is
     engine_intent_reactions.py's model; `reactions` records it, and an
     answer the engine speaks goes to vic-anim as its own TextToSpeechPrepare.
@@ -59,6 +63,7 @@ from typing import Dict, List, Optional
 import clad_layouts as clad
 import engine_intent_reactions
 import unix_dgram
+from touch_sensor import EngineTouchSensor
 from wire_log import LINK_AI, LINK_ANIM, WireLog
 
 CONNECT_RETRY_S = 1.0          # cozmoEngine.cpp:86
@@ -123,6 +128,7 @@ class FakeVicEngine:
         self.utterances: Dict[int, dict] = {}
         self.animations_requested: Dict[int, str] = {}
         self.behaviour = engine_intent_reactions.VOICE_COMMAND
+        self.touch_sensor = EngineTouchSensor()
 
     def _reset_observations(self):
         """What the tests read; kept across restarts (records carry no epoch)."""
@@ -134,6 +140,7 @@ class FakeVicEngine:
         self.tts_events: List[tuple] = []           # (time, TextToSpeechEvent)
         self.trigger_words: List[tuple] = []        # (time, TriggerWordDetected)
         self.reactions: List[tuple] = []            # (time, engine_intent_reactions.Reaction)
+        self.touch_events: List[tuple] = []         # (time, pressed): TouchButtonEvent
         self.cloud_messages: List[tuple] = []       # (time, decoded CloudMic message)
         self.malformed: List[bytes] = []
         self.latest_robot_state: Optional[clad.RobotStateSummary] = None
@@ -349,7 +356,12 @@ class FakeVicEngine:
             self.behaviour = engine_intent_reactions.VOICE_COMMAND
             self._event("heard the wake word")
         elif tag == clad.TAG_ROBOT_STATE:
-            self.latest_robot_state = clad.decode_robot_state(data)
+            state = clad.decode_robot_state(data)
+            self.latest_robot_state = state
+            on_charger = bool(state.status & clad.STATUS_IS_ON_CHARGER)
+            if self.touch_sensor.feed(state.backpack_touch_raw, on_charger):
+                self.touch_events.append((now, self.touch_sensor.pressed))
+                self._event("TouchButtonEvent %s" % self.touch_sensor.pressed)
         elif tag == clad.TAG_ANIMATION_STATE:
             self.latest_animation_state = clad.decode_animation_state(data)
 
@@ -508,6 +520,11 @@ class FakeVicEngine:
     def intents(self) -> List[clad.CloudIntentResult]:
         with self._lock:
             return [m for _, m in self.cloud_messages if isinstance(m, clad.CloudIntentResult)]
+
+    def touches_felt(self) -> int:
+        """How many times the engine's confirmed touch state went to pressed."""
+        with self._lock:
+            return sum(1 for _, pressed in self.touch_events if pressed)
 
     def intent_reactions(self) -> List[engine_intent_reactions.Reaction]:
         with self._lock:

@@ -22,6 +22,7 @@ from fake_vic_anim import FakeVicAnim, processed_tts_text   # noqa: E402
 from fake_vic_cloud import FakeVicCloud          # noqa: E402
 from fake_vic_engine import FakeVicEngine        # noqa: E402
 from go_json import go_json_encode_string_map    # noqa: E402
+from touch_sensor import EngineTouchSensor       # noqa: E402
 from virtual_vector import VirtualVector         # noqa: E402
 from waiting import wait_until                   # noqa: E402
 from wire_log import LINK_ANIM, WireLog          # noqa: E402
@@ -450,6 +451,38 @@ class Face(RobotTestCase):
         self.assertEqual(robot.anim.face_screen(), "custom_text", "it went back by itself")
         robot.engine.send_message(clad.encode_exit_cc_screen())
         self.wait(lambda: robot.anim.face_screen() == "animated", "ExitCCScreen did not go back")
+
+
+class TouchSensing(unittest.TestCase):
+    """The engine's touch sensing (touch_sensor.py), on the streams
+    vic-r1's BackTouchDetector is tested with: the two must agree."""
+
+    def touches(self, samples, on_charger=False):
+        sensor = EngineTouchSensor()
+        began = [i for i, raw in enumerate(samples)
+                 if sensor.feed(raw, on_charger and i >= 60) and sensor.pressed]
+        return sensor, began
+
+    def test_calibration_takes_32_samples_and_reports_nothing_before(self):
+        sensor = EngineTouchSensor()
+        for _ in range(31):
+            sensor.feed(600)
+        self.assertFalse(sensor.calibrated)
+        sensor.feed(600)
+        self.assertTrue(sensor.calibrated)
+        self.assertEqual(self.touches([600] * 10 + [900] * 10 + [600] * 30)[1], [])
+
+    def test_rises_of_80_and_200_are_confirmed_on_their_10th_and_7th_sample(self):
+        self.assertEqual(self.touches([600] * 60 + [680] * 100)[1], [69])
+        self.assertEqual(self.touches([600] * 60 + [800] * 100)[1], [66])
+
+    def test_spikes_light_touches_and_the_charger_shift_are_no_touch(self):
+        self.assertEqual(self.touches([600] * 60 + [800] * 3 + [600] * 50)[1], [])
+        self.assertEqual(self.touches([600] * 60 + [655] * 400)[1], [])
+        self.assertEqual(self.touches([600] * 60 + [665] * 200)[1], [])
+        sensor, began = self.touches([600] * 60 + [680] * 300, on_charger=True)
+        self.assertEqual(began, [])
+        self.assertAlmostEqual(sensor.baseline, 680.0, delta=0.5)
 
 
 class TextToSpeech(RobotTestCase):

@@ -964,20 +964,37 @@ TEST(AnimLinkRouter, WakeWordRaisesAnEventAndStillGoesToTheEngine) {
   LONGS_EQUAL(static_cast<int>(EventKind::kWakeWord), static_cast<int>(only_event().kind));
 }
 
-TEST(AnimLinkRouter, BackTouchRaisesOneEventUntilReleased) {
-  for (int sample = 0; sample < 3; ++sample) STRCMP_EQUAL("to engine", from_anim(robot_state(500)));
+TEST(AnimLinkRouter, BackTouchRaisesOneEventWhenTheEngineWouldFeelItUntilReleased) {
+  // vic-engine's touch sensing (BackTouchDetector): calibrated after 32
+  // samples, a touch confirmed on the 10th sample of a rise of 80.
+  for (int sample = 0; sample < 60; ++sample) STRCMP_EQUAL("to engine", from_anim(robot_state(500)));
+  for (int sample = 0; sample < 9; ++sample) STRCMP_EQUAL("to engine", from_anim(robot_state(580)));
   CHECK_TRUE(sink.events.empty());
-
-  STRCMP_EQUAL("to engine", from_anim(robot_state(550)));
+  STRCMP_EQUAL("to engine", from_anim(robot_state(580)));
   LONGS_EQUAL(static_cast<int>(EventKind::kBackTouched), static_cast<int>(only_event().kind));
-  for (int sample = 0; sample < 30; ++sample) STRCMP_EQUAL("to engine", from_anim(robot_state(560)));
+  for (int sample = 0; sample < 100; ++sample) STRCMP_EQUAL("to engine", from_anim(robot_state(580)));
   UNSIGNED_LONGS_EQUAL(1, sink.events.size());
 
-  from_anim(robot_state(500));  // released
+  for (int sample = 0; sample < 20; ++sample) from_anim(robot_state(500));  // released
   UNSIGNED_LONGS_EQUAL(1, sink.events.size());
-  from_anim(robot_state(560));
+  for (int sample = 0; sample < 10; ++sample) from_anim(robot_state(580));
   UNSIGNED_LONGS_EQUAL(2, sink.events.size());
   LONGS_EQUAL(static_cast<int>(EventKind::kBackTouched), static_cast<int>(sink.events[1].kind));
+}
+
+TEST(AnimLinkRouter, NoiseTheEngineIgnoresRaisesNoTouch) {
+  for (int sample = 0; sample < 60; ++sample) from_anim(robot_state(500));
+  for (int sample = 0; sample < 3; ++sample) from_anim(robot_state(700));  // a 90 ms spike
+  for (int sample = 0; sample < 50; ++sample) from_anim(robot_state(500));
+  for (int sample = 0; sample < 300; ++sample) from_anim(robot_state(555));  // +55: below the touch level
+  CHECK_TRUE(sink.events.empty());
+}
+
+TEST(AnimLinkRouter, TheChargerLevelShiftRaisesNoTouch) {
+  constexpr std::uint32_t kOnCharger = 0x00001000u;
+  for (int sample = 0; sample < 60; ++sample) from_anim(robot_state(500));
+  for (int sample = 0; sample < 300; ++sample) from_anim(robot_state(580, kOnCharger));
+  CHECK_TRUE(sink.events.empty());
 }
 
 TEST(AnimLinkRouter, ButtonRisingEdgeRaisesOneButtonPressed) {
