@@ -78,8 +78,7 @@ def main() -> int:
             def vector_spoke():
                 for record in robot.anim.received():
                     datagram = record.data
-                    if datagram[:1] == bytes([clad_layouts.TAG_TEXT_TO_SPEECH_PREPARE]) and \
-                            len(datagram) == clad_layouts.TTS_PREPARE_SIZE:
+                    if clad_layouts.is_text_to_speech_prepare(datagram):
                         said.append(clad_layouts.decode_text_to_speech_prepare(datagram))
                         return True
                 return False

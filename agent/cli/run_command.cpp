@@ -20,15 +20,18 @@
 namespace vic_r1::cli {
 
 const char* const kRunUsage =
-    "usage: vic-r1 run [--socket-dir DIR] [--firmware auto|1.8|1.6|unknown]\n"
+    "usage: vic-r1 run [--socket-dir DIR] [--firmware auto|1.8|1.6|1.6-pitch|unknown]\n"
     "                  [--firmware-version-file PATH] [--no-agent]\n"
     "                  [--agent-heartbeat-timeout-ms N]\n"
     "  Sits between vic-engine and vic-anim and on ai_sock, forwards all of their\n"
     "  traffic, and runs the agent as a supervised child. Start it after vic-anim\n"
     "  and before vic-engine (the systemd unit does).\n"
     "  --socket-dir DIR     where the robot's sockets are (default /dev/socket)\n"
-    "  --firmware F         the message layout; auto reads the victor version from\n"
-    "                       --firmware-version-file (default /anki/etc/version)\n"
+    "  --firmware F         the message layout to expect; auto takes a hint from the\n"
+    "                       victor version in --firmware-version-file (default\n"
+    "                       /anki/etc/version). Either way nothing is injected until\n"
+    "                       vic-anim's own messages confirm the layout; unknown\n"
+    "                       forwards only\n"
     "  --no-agent           forward only, start no agent\n";
 
 namespace {
@@ -107,20 +110,24 @@ int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std
     }
   }
 
+  // The version file is a hint; the layout is confirmed from vic-anim's
+  // own traffic either way (LayoutConfirmation).
   if (firmware == "auto") {
+    options.firmware.source = bridge::FirmwareExpectation::Source::kVersionFile;
     std::ifstream file(version_file);
     std::string version;
     if (!file || !std::getline(file, version)) {
-      options.firmware = clad::FirmwareFamily::kUnknown;
-      options.firmware_reason = "cannot read " + version_file + ": " + std::strerror(errno) +
-                                " (use --firmware 1.8 if you know the layout)";
+      options.firmware.family = clad::FirmwareFamily::kUnknown;
+      options.firmware_reason = "cannot read " + version_file + ": " + std::strerror(errno);
     } else {
-      options.firmware = family_for_victor_version(version, options.firmware_reason);
+      options.firmware.family = family_for_victor_version(version, options.firmware_reason);
     }
-  } else if (clad::firmware_family_from_name(firmware, options.firmware)) {
+  } else if (clad::firmware_family_from_name(firmware, options.firmware.family)) {
+    options.firmware.source = bridge::FirmwareExpectation::Source::kOwner;
     options.firmware_reason = "chosen with --firmware";
   } else {
-    err << "vic-r1 run: unknown firmware '" << firmware << "' (auto, 1.8, 1.6 or unknown)\n";
+    err << "vic-r1 run: unknown firmware '" << firmware
+        << "' (auto, 1.8, 1.6, 1.6-pitch or unknown)\n";
     return kExitUsage;
   }
   options.agent.command = agent_command();

@@ -32,15 +32,14 @@ std::string last_component(const std::string& path) {
 
 }  // namespace
 
-AnimBridge::AnimBridge(const std::string& socket_directory, const clad::FirmwareLayout& layout,
+AnimBridge::AnimBridge(const std::string& socket_directory, FirmwareExpectation firmware,
                        logging::Logger log)
     : public_path_(socket_directory + "/" + std::string(kServerName)),
       our_server_path_(socket_directory + "/vic-r1.engine_anim_server"),
       our_client_path_(socket_directory + "/vic-r1.engine_anim_client"),
-      layout_(layout),
       log_(log),
       interposer_(public_path_, public_path_ + std::string(kAsideSuffix), our_server_path_),
-      router_(layout, *this),
+      router_(firmware, *this),
       to_engine_queue_(clad::kMaxAnimDatagramBytes, kQueueSlots),
       to_anim_queue_(clad::kMaxAnimDatagramBytes, kQueueSlots) {}
 
@@ -173,7 +172,7 @@ void AnimBridge::accept_engine(const std::string& sender) {
 
 void AnimBridge::send_robot_available() {
   if (!have_robot_available_ || !engine_connected_) return;
-  const std::uint8_t robot_available = layout_.robot_available;
+  const std::uint8_t robot_available = router_.layout().robot_available;
   forward(engine_socket_, to_engine_queue_, &robot_available, 1, true);
 }
 

@@ -48,7 +48,7 @@ class AnimBridge final : public AnimLinkSink {
   static constexpr std::string_view kAsideSuffix = ".vic-anim";
   static constexpr std::size_t kQueueSlots = 256;
 
-  AnimBridge(const std::string& socket_directory, const clad::FirmwareLayout& layout,
+  AnimBridge(const std::string& socket_directory, FirmwareExpectation firmware,
              logging::Logger log);
   ~AnimBridge() override;
 
@@ -111,7 +111,6 @@ class AnimBridge final : public AnimLinkSink {
   std::string public_path_;
   std::string our_server_path_;
   std::string our_client_path_;
-  const clad::FirmwareLayout& layout_;
   logging::Logger log_;
   ipc::SocketInterposer interposer_;
   ipc::UnixDatagramSocket engine_socket_;  // our server, where vic-engine sends

@@ -22,10 +22,26 @@ bool is_final(clad::TtsState state) {
   return state == clad::TtsState::kFinished || state == clad::TtsState::kInvalid;
 }
 
+// vic-engine's own TextToSpeechPrepare is read in the layout its size fits,
+// confirmed or not: the ttsID it takes must be known either way.
+const clad::FirmwareLayout& layout_for_reading(const clad::FirmwareLayout& current,
+                                               const std::uint8_t* bytes, std::size_t size) {
+  if (size == 0 || bytes[0] != current.text_to_speech_prepare ||
+      size == clad::text_to_speech_prepare_datagram_bytes(current))
+    return current;
+  const clad::FirmwareLayout& other = clad::layout_for(
+      current.tts_prepare_has_pitch_scalar ? clad::FirmwareFamily::kVector16
+                                           : clad::FirmwareFamily::kVector16WithPitch);
+  return size == clad::text_to_speech_prepare_datagram_bytes(other) ? other : current;
+}
+
+// What the layout probe asks vic-anim to prepare: short, never played.
+constexpr std::string_view kProbeText = "Hm.";
+
 }  // namespace
 
-AnimLinkRouter::AnimLinkRouter(const clad::FirmwareLayout& layout, AnimLinkSink& sink)
-    : layout_(layout),
+AnimLinkRouter::AnimLinkRouter(FirmwareExpectation expectation, AnimLinkSink& sink)
+    : confirmation_(expectation),
       sink_(sink),
       animation_tags_(kFirstAgentAnimationTag),
       tts_ids_(kFirstAgentTtsId) {}
@@ -40,7 +56,9 @@ void AnimLinkRouter::on_engine_connected() {
 }
 
 void AnimLinkRouter::on_engine_datagram(const std::uint8_t* bytes, std::size_t size) {
-  const clad::EngineToAnimMessage message = clad::decode_engine_to_anim(layout_, bytes, size);
+  confirmation_.on_engine_datagram(bytes, size);
+  const clad::EngineToAnimMessage message =
+      clad::decode_engine_to_anim(layout_for_reading(layout(), bytes, size), bytes, size);
   using Kind = clad::EngineToAnimMessage::Kind;
   switch (message.kind) {
     case Kind::kMalformed:
@@ -62,8 +80,11 @@ void AnimLinkRouter::on_engine_datagram(const std::uint8_t* bytes, std::size_t s
     }
     case Kind::kTextToSpeechPrepare: {
       AgentUtterance* utterance = utterance_by_tts_id(message.tts_id);  // before the hand-over, as above
+      const bool probe_id = probe_.stage != LayoutProbe::Stage::kNone && probe_.tts_id == message.tts_id;
       if (message.tts_id != 0 && tts_ids_.note_engine_use(message.tts_id)) {
         ++counters_.id_collisions;
+        // The engine's utterance replaces the probe's; a later one asks again.
+        if (probe_id) probe_ = LayoutProbe{};
         if (utterance != nullptr) {
           tell_speech_state(utterance->handle, clad::TtsState::kInvalid, 0);
           utterance->in_use = false;
@@ -79,7 +100,8 @@ void AnimLinkRouter::on_engine_datagram(const std::uint8_t* bytes, std::size_t s
 // ------------------------------------------------------------ anim -> engine
 
 AnimDatagramRoute AnimLinkRouter::on_anim_datagram(const std::uint8_t* bytes, std::size_t size) {
-  const clad::AnimToEngineMessage message = clad::decode_anim_to_engine(layout_, bytes, size);
+  confirmation_.on_anim_datagram(bytes, size);
+  const clad::AnimToEngineMessage message = clad::decode_anim_to_engine(layout(), bytes, size);
   using Kind = clad::AnimToEngineMessage::Kind;
   switch (message.kind) {
     case Kind::kRobotState:
@@ -114,6 +136,7 @@ void AnimLinkRouter::note_robot_state(const clad::AnimToEngineMessage& message) 
 }
 
 AnimDatagramRoute AnimLinkRouter::route_speech_event(const clad::AnimToEngineMessage& message) {
+  if (route_probe_reply(message)) return AnimDatagramRoute::kToAgentOnly;
   AgentUtterance* utterance = utterance_by_tts_id(message.tts_id);
   if (utterance == nullptr) {
     if (is_final(message.tts_state)) tts_ids_.note_engine_done(message.tts_id);
@@ -175,8 +198,8 @@ AnimDatagramRoute AnimLinkRouter::route_animation_event(const clad::AnimToEngine
 
 void AnimLinkRouter::on_agent_command(const channel::Command& command, std::uint64_t now_ms) {
   now_ms_ = now_ms;
-  if (!layout_.can_inject && command.kind != channel::CommandKind::kHeartbeat) {
-    refuse(command.handle, "the robot's firmware layout is unknown, so nothing is sent to vic-anim");
+  if (!confirmation_.confirmed() && command.kind != channel::CommandKind::kHeartbeat) {
+    refuse(command.handle, confirmation_.explanation());
     return;
   }
   switch (command.kind) {
@@ -242,7 +265,7 @@ void AnimLinkRouter::prepare_speech(const channel::Command& command) {
   prepare.trigger_mode = command.trigger_mode;
   prepare.tts_id = tts_id;
   prepare.text = command.text;
-  if (!inject(clad::encode(layout_, prepare, scratch_.data(), scratch_.size()), command.handle)) {
+  if (!inject(clad::encode(layout(), prepare, scratch_.data(), scratch_.size()), command.handle)) {
     tts_ids_.release_agent(tts_id);
     return;
   }
@@ -257,7 +280,7 @@ void AnimLinkRouter::play_speech(const channel::Command& command) {
   }
   clad::TextToSpeechPlay play;
   play.tts_id = utterance->tts_id;
-  inject(clad::encode(layout_, play, scratch_.data(), scratch_.size()), command.handle);
+  inject(clad::encode(layout(), play, scratch_.data(), scratch_.size()), command.handle);
 }
 
 void AnimLinkRouter::cancel_speech(const channel::Command& command) {
@@ -267,7 +290,7 @@ void AnimLinkRouter::cancel_speech(const channel::Command& command) {
   cancel.tts_id = utterance->tts_id;
   // The utterance stays ours until vic-anim answers (Invalid), so that answer
   // never reaches the engine.
-  inject(clad::encode(layout_, cancel, scratch_.data(), scratch_.size()), command.handle);
+  inject(clad::encode(layout(), cancel, scratch_.data(), scratch_.size()), command.handle);
 }
 
 void AnimLinkRouter::play_animation(const channel::Command& command, std::uint64_t now_ms) {
@@ -303,7 +326,7 @@ void AnimLinkRouter::play_animation(const channel::Command& command, std::uint64
   play.num_loops = command.num_loops;
   play.tag = tag;
   play.anim_name = command.anim_name;
-  if (!inject(clad::encode(layout_, play, scratch_.data(), scratch_.size()), command.handle)) {
+  if (!inject(clad::encode(layout(), play, scratch_.data(), scratch_.size()), command.handle)) {
     animation_tags_.release_agent(tag);
     return;
   }
@@ -321,7 +344,7 @@ void AnimLinkRouter::abort_animation(const channel::Command& command) {
   if (clip == nullptr) return;  // already over
   clad::AbortAnimation abort;
   abort.tag = clip->tag;
-  if (!inject(clad::encode(layout_, abort, scratch_.data(), scratch_.size()), command.handle))
+  if (!inject(clad::encode(layout(), abort, scratch_.data(), scratch_.size()), command.handle))
     return;
   // An abort before AnimationStarted produces no AnimationEnded.
   if (!clip->started) {
@@ -336,16 +359,17 @@ void AnimLinkRouter::send_simple(const channel::Command& command) {
     draw.text_color = command.text_color;
     draw.background_color = command.background_color;
     draw.text = command.text;
-    inject(clad::encode(layout_, draw, scratch_.data(), scratch_.size()), command.handle);
+    inject(clad::encode(layout(), draw, scratch_.data(), scratch_.size()), command.handle);
   } else {
     clad::SetFullAnimTrackLockState locks;
     locks.track_lock_state = command.track_lock_state;
-    inject(clad::encode(layout_, locks, scratch_.data(), scratch_.size()), command.handle);
+    inject(clad::encode(layout(), locks, scratch_.data(), scratch_.size()), command.handle);
   }
 }
 
 void AnimLinkRouter::on_tick(std::uint64_t now_ms) {
   now_ms_ = now_ms;
+  drive_layout_probe(now_ms);
   for (AgentUtterance& utterance : utterances_) {
     if (utterance.in_use && utterance.handle == 0 &&
         now_ms - utterance.released_at_ms > kReleasedIdQuarantineMs)
@@ -368,7 +392,7 @@ void AnimLinkRouter::release_everything_of_agent(std::uint64_t now_ms) {
     if (!utterance.in_use) continue;
     clad::TextToSpeechCancel cancel;
     cancel.tts_id = utterance.tts_id;
-    const clad::EncodeResult encoded = clad::encode(layout_, cancel, scratch_.data(), scratch_.size());
+    const clad::EncodeResult encoded = clad::encode(layout(), cancel, scratch_.data(), scratch_.size());
     if (encoded.ok() && sink_.queue_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
     // Its id stays out of the agent's reach until vic-anim's last answer
     // passes, which goes to no one: the engine never knew it.
@@ -379,7 +403,7 @@ void AnimLinkRouter::release_everything_of_agent(std::uint64_t now_ms) {
     if (!clip.in_use) continue;
     clad::AbortAnimation abort;
     abort.tag = clip.tag;
-    const clad::EncodeResult encoded = clad::encode(layout_, abort, scratch_.data(), scratch_.size());
+    const clad::EncodeResult encoded = clad::encode(layout(), abort, scratch_.data(), scratch_.size());
     if (encoded.ok() && sink_.queue_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
     clip.handle = 0;
     clip.released_at_ms = now_ms;
@@ -387,7 +411,67 @@ void AnimLinkRouter::release_everything_of_agent(std::uint64_t now_ms) {
   }
 }
 
+// ------------------------------------------------------------ layout probe
+
+// While the layout of TextToSpeechPrepare is unsure (LayoutConfirmation),
+// one Manual Prepare of a short text goes to vic-anim in the layout to try,
+// on an id the engine is not using. vic-anim answers it (Playable, or
+// Invalid) only if it has that layout; the answer goes to no one, and the
+// utterance is cancelled before it could ever play.
+void AnimLinkRouter::drive_layout_probe(std::uint64_t now_ms) {
+  if (probe_.stage == LayoutProbe::Stage::kAwaitingAnswer &&
+      now_ms - probe_.sent_at_ms > LayoutConfirmation::kProbeAnswerWithinMs) {
+    // Dropped for its size: no answer will ever come, and the id is free.
+    end_probe();
+    confirmation_.on_probe_unanswered();
+  }
+  if (confirmation_.status() != LayoutConfirmation::Status::kProbing ||
+      probe_.stage != LayoutProbe::Stage::kNone)
+    return;
+  std::uint8_t tts_id = 0;
+  if (!tts_ids_.take_for_agent(tts_id)) return;
+  clad::TextToSpeechPrepare prepare;
+  prepare.trigger_mode = clad::TtsTriggerMode::kManual;
+  prepare.tts_id = tts_id;
+  prepare.text = kProbeText;
+  const clad::EncodeResult encoded =
+      clad::encode(confirmation_.probe_layout(), prepare, scratch_.data(), scratch_.size());
+  if (!encoded.ok() || !sink_.inject_to_anim(scratch_.data(), encoded.size)) {
+    tts_ids_.release_agent(tts_id);  // vic-anim not reachable yet: next tick
+    return;
+  }
+  ++counters_.injected;
+  probe_.stage = LayoutProbe::Stage::kAwaitingAnswer;
+  probe_.tts_id = tts_id;
+  probe_.sent_at_ms = now_ms;
+}
+
+bool AnimLinkRouter::route_probe_reply(const clad::AnimToEngineMessage& message) {
+  if (probe_.stage == LayoutProbe::Stage::kNone || message.tts_id != probe_.tts_id) return false;
+  ++counters_.replies_to_agent;
+  if (probe_.stage == LayoutProbe::Stage::kAwaitingAnswer) {
+    confirmation_.on_probe_answered();
+    probe_.stage = LayoutProbe::Stage::kCancelling;
+    if (!is_final(message.tts_state)) {
+      clad::TextToSpeechCancel cancel;
+      cancel.tts_id = probe_.tts_id;
+      const clad::EncodeResult encoded = clad::encode(layout(), cancel, scratch_.data(), scratch_.size());
+      if (encoded.ok() && sink_.queue_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
+      return true;
+    }
+  }
+  // Never played, so its Invalid (or, had it played, Finished) is its last word.
+  if (is_final(message.tts_state)) end_probe();
+  return true;
+}
+
+void AnimLinkRouter::end_probe() {
+  if (probe_.stage != LayoutProbe::Stage::kNone) tts_ids_.release_agent(probe_.tts_id);
+  probe_ = LayoutProbe{};
+}
+
 void AnimLinkRouter::forget_everything_of_agent() {
+  end_probe();  // a new vic-anim: asked again on the next tick
   for (AgentUtterance& utterance : utterances_) {
     if (!utterance.in_use) continue;
     tell_speech_state(utterance.handle, clad::TtsState::kInvalid, 0);
@@ -415,7 +499,7 @@ bool AnimLinkRouter::inject(const clad::EncodeResult& encoded, std::uint32_t han
   return true;
 }
 
-void AnimLinkRouter::refuse(std::uint32_t handle, const char* reason) {
+void AnimLinkRouter::refuse(std::uint32_t handle, std::string_view reason) {
   ++counters_.agent_commands_refused;
   channel::Event event;
   event.kind = channel::EventKind::kCommandFailed;

@@ -3,8 +3,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "drivers/bridge/back_touch_detector.h"
+#include "drivers/bridge/layout_confirmation.h"
 #include "drivers/bridge/wire_id_ledger.h"
 #include "drivers/channel/agent_channel_messages.h"
 #include "drivers/clad/anim_messages.h"
@@ -63,7 +65,7 @@ class AnimLinkRouter {
   // played, wait for vic-anim's last answer before they are reused anyway.
   static constexpr std::uint64_t kReleasedIdQuarantineMs = 5000;
 
-  AnimLinkRouter(const clad::FirmwareLayout& layout, AnimLinkSink& sink);
+  AnimLinkRouter(FirmwareExpectation expectation, AnimLinkSink& sink);
 
   // Engine -> anim: always forwarded as it is; read for the ids it uses.
   void on_engine_datagram(const std::uint8_t* bytes, std::size_t size);
@@ -79,7 +81,10 @@ class AnimLinkRouter {
   // vic-anim restarted: whatever it held of ours is gone with it.
   void forget_everything_of_agent();
 
-  const clad::FirmwareLayout& layout() const { return layout_; }
+  // The layout the robot speaks, once confirmed from its own traffic;
+  // nothing of the agent's is injected before.
+  const clad::FirmwareLayout& layout() const { return confirmation_.layout(); }
+  LayoutConfirmation& confirmation() { return confirmation_; }
   const AnimLinkCounters& counters() const { return counters_; }
   std::size_t agent_utterances_in_flight() const;
   std::size_t agent_clips_in_flight() const;
@@ -119,9 +124,12 @@ class AnimLinkRouter {
   void release(AgentUtterance& utterance);
   AnimDatagramRoute route_animation_event(const clad::AnimToEngineMessage& message);
   void note_robot_state(const clad::AnimToEngineMessage& message);
+  void drive_layout_probe(std::uint64_t now_ms);
+  bool route_probe_reply(const clad::AnimToEngineMessage& message);
+  void end_probe();
 
   bool inject(const clad::EncodeResult& encoded, std::uint32_t handle);
-  void refuse(std::uint32_t handle, const char* reason);
+  void refuse(std::uint32_t handle, std::string_view reason);
   void tell_speech_state(std::uint32_t handle, clad::TtsState state, float duration_ms);
   void tell_animation_state(std::uint32_t handle, channel::AnimationPhase phase, bool aborted);
   void tell(channel::EventKind kind);
@@ -133,8 +141,15 @@ class AnimLinkRouter {
   void forget(AgentUtterance& utterance);
   void forget(AgentClip& clip);
 
-  const clad::FirmwareLayout& layout_;
+  LayoutConfirmation confirmation_;
   AnimLinkSink& sink_;
+  // The TextToSpeechPrepare that asks vic-anim which layout it speaks.
+  struct LayoutProbe {
+    enum class Stage { kNone, kAwaitingAnswer, kCancelling } stage = Stage::kNone;
+    std::uint8_t tts_id = 0;
+    std::uint64_t sent_at_ms = 0;
+  };
+  LayoutProbe probe_;
   WireIdLedger animation_tags_;
   WireIdLedger tts_ids_;
   std::array<AgentUtterance, kMaxAgentUtterances> utterances_{};

@@ -51,8 +51,7 @@ using platform::monotonic_ms;
 BridgeService::BridgeService(BridgeOptions options, logging::LogSink& sink)
     : options_(std::move(options)),
       log_(sink, "bridge"),
-      layout_(clad::layout_for(options_.firmware)),
-      anim_bridge_(options_.socket_directory, layout_, logging::Logger(sink, "anim-link")),
+      anim_bridge_(options_.socket_directory, options_.firmware, logging::Logger(sink, "anim-link")),
       intent_tap_(options_.socket_directory, options_.question_policy,
                   logging::Logger(sink, "intent-tap")),
       supervisor_(options_.agent, logging::Logger(sink, "supervisor")) {
@@ -111,10 +110,9 @@ int BridgeService::run() {
     log_.error("cannot start the bridge: ", error);
     return 1;
   }
-  log_.info("bridge on ", options_.socket_directory, ", firmware ", layout_.name, " (",
-            layout_.description, "; ", options_.firmware_reason, ")");
-  if (!layout_.can_inject)
-    log_.warning("unknown firmware layout: forwarding only; the agent cannot speak or animate");
+  log_.info("bridge on ", options_.socket_directory, "; expecting firmware ",
+            clad::layout_for(options_.firmware.family).name, " (", options_.firmware_reason,
+            "), to be confirmed from vic-anim's traffic");
   anim_bridge_.on_directory_change("");
   intent_tap_.on_directory_change("");
 
@@ -135,7 +133,8 @@ int BridgeService::run() {
     }
     // Fail-open: with no agent to answer, or no way for it to speak, the
     // engine keeps every question and answers as it always has.
-    intent_tap_.set_accepting_questions(supervisor_.channel_fd() >= 0 && layout_.can_inject);
+    intent_tap_.set_accepting_questions(supervisor_.channel_fd() >= 0 &&
+                                        anim_bridge_.router().confirmation().confirmed());
 
     // Fixed slots: 0 signals, 1 directory, 2 engine, 3 anim, 4 cloud, 5 agent.
     pollfd fds[6];
@@ -309,8 +308,9 @@ void BridgeService::send_to_agent(const channel::Event& event) {
 void BridgeService::greet_agent() {
   channel::Event link;
   link.kind = channel::EventKind::kRobotLink;
-  link.can_inject = layout_.can_inject;
-  link.text = layout_.description;
+  const LayoutConfirmation& confirmation = anim_bridge_.router().confirmation();
+  link.can_inject = confirmation.confirmed();
+  link.text = confirmation.explanation();
   send_to_agent(link);
 }
 
@@ -327,6 +327,24 @@ void BridgeService::on_signal(bool& stop) {
 void BridgeService::tick(std::uint64_t now_ms) {
   anim_bridge_.on_tick(now_ms);
   intent_tap_.on_tick(now_ms);
+  LayoutConfirmation& confirmation = anim_bridge_.router().confirmation();
+  if (confirmation.take_change()) {
+    switch (confirmation.status()) {
+      case LayoutConfirmation::Status::kConfirmed:
+        log_.info("firmware layout ", confirmation.layout().name, " confirmed: ",
+                  confirmation.explanation());
+        break;
+      case LayoutConfirmation::Status::kRefused:
+        log_.warning(confirmation.explanation(), "; vic-engine and vic-anim work as without "
+                     "vic-r1, and vic-r1 answers no question");
+        break;
+      case LayoutConfirmation::Status::kWaiting:
+      case LayoutConfirmation::Status::kProbing:
+        log_.info(confirmation.explanation());
+        break;
+    }
+    greet_agent();
+  }
   if (supervisor_.hung(now_ms)) agent_lost(now_ms, "no heartbeat (hung)");
   log_.sink().report_repeats_if_due();
   if (now_ms - last_counters_log_ms_ >= kCountersLogEveryMs) {

@@ -13,8 +13,8 @@ namespace vic_r1::bridge {
 
 struct BridgeOptions {
   std::string socket_directory = "/dev/socket";
-  clad::FirmwareFamily firmware = clad::FirmwareFamily::kVector18;
-  std::string firmware_reason;  // how the family was chosen, for the log
+  FirmwareExpectation firmware;
+  std::string firmware_reason;  // how the expectation was formed, for the log
   intent::QuestionIntentPolicy question_policy;
   process::AgentSupervisor::Options agent;
   bool run_agent = true;
@@ -57,7 +57,6 @@ class BridgeService {
 
   BridgeOptions options_;
   logging::Logger log_;
-  const clad::FirmwareLayout& layout_;
   AnimBridge anim_bridge_;
   IntentTap intent_tap_;
   process::AgentSupervisor supervisor_;

@@ -24,6 +24,12 @@ constexpr std::size_t kRobotStateDatagramBytes = 1 + 218;
 constexpr std::size_t kRobotStateStatusOffset = 1 + 180;
 constexpr std::size_t kRobotStateBackpackTouchOffset = 1 + 212;
 
+// AnimationState: uint_8 lockedTracks, uint_8 tracksInUse in 1.8
+// (messageFromAnimProcess.clad:33-37); the 1.6 rebuilds put a uint_32
+// numProcAnimFaceKeyframes in front (victor-1.6-rebuild, same file).
+constexpr std::size_t kAnimationState18Bytes = 1 + 2;
+constexpr std::size_t kAnimationState16Bytes = 1 + 4 + 2;
+
 constexpr FirmwareLayout kVector18{
     FirmwareFamily::kVector18,
     "1.8",
@@ -31,21 +37,37 @@ constexpr FirmwareLayout kVector18{
     true,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
     true,
-    0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0,
+    0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState18Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };
 
-// The 1.6-based forks differ from 1.8 in messages we do not send (0x5B/0x5C,
-// 0x63-0x65, no ExitCCScreen) and in TextToSpeechPrepare, which lacks the
-// float_32 pitchScalar. The tags we use are the same.
+// The 1.6 rebuilds differ from 1.8 in messages we do not send (0x5B/0x5C,
+// 0x63-0x65, no ExitCCScreen), in AnimationState, and in TextToSpeechPrepare,
+// which lacks the float_32 pitchScalar in every revision found
+// (victor-1.6-rebuild and -rebuild-2, messageEngineToRobot.clad:613-619).
+// The tags we use are the same.
 constexpr FirmwareLayout kVector16{
     FirmwareFamily::kVector16,
     "1.6",
-    "Vector 1.6-based fork (TextToSpeechPrepare without pitchScalar)",
+    "Vector 1.6 rebuild (TextToSpeechPrepare without pitchScalar)",
     true,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
     false,
-    0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0,
+    0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState16Bytes,
+    kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
+};
+
+// The review of the firmware sources speaks of a 1.6 revision whose
+// TextToSpeechPrepare has pitchScalar; none was found, but vic-anim's answer
+// to a probe would tell it apart, and this is its layout.
+constexpr FirmwareLayout kVector16WithPitch{
+    FirmwareFamily::kVector16WithPitch,
+    "1.6-pitch",
+    "Vector 1.6 rebuild with pitchScalar in TextToSpeechPrepare",
+    true,
+    0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
+    true,
+    0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState16Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };
 
@@ -58,11 +80,12 @@ constexpr FirmwareLayout kUnknown{
     false,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
     true,
-    0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0,
+    0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState18Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };
 
-constexpr const FirmwareLayout* kAllLayouts[] = {&kVector18, &kVector16, &kUnknown};
+constexpr const FirmwareLayout* kAllLayouts[] = {&kVector18, &kVector16, &kVector16WithPitch,
+                                                 &kUnknown};
 
 }  // namespace
 
@@ -78,6 +101,8 @@ const FirmwareLayout& layout_for(FirmwareFamily family) {
       return kVector18;
     case FirmwareFamily::kVector16:
       return kVector16;
+    case FirmwareFamily::kVector16WithPitch:
+      return kVector16WithPitch;
     case FirmwareFamily::kUnknown:
       break;
   }

@@ -8,12 +8,15 @@ namespace vic_r1::clad {
 
 // Vector's processes check no hash of their CLAD definitions against each
 // other: vic-anim silently drops a message whose size does not match the
-// layout it was built with. So the layouts we speak are pinned per firmware
-// family, as data, and an unknown family gets no injected message at all.
+// layout it was built with (animProcessMessages.cpp:962-973). So the layouts
+// we speak are data, one table per firmware family, and which one a robot
+// speaks is confirmed from what its own processes send (LayoutConfirmation),
+// never taken from a version string alone.
 enum class FirmwareFamily {
-  kVector18,  // 1.8 official, OSKR, wire-os-victor (the default)
-  kVector16,  // 1.6-based forks: TextToSpeechPrepare has no pitchScalar
-  kUnknown,   // forward only, inject nothing
+  kVector18,           // 1.8 official, OSKR, wire-os-victor
+  kVector16,           // 1.6 rebuilds: TextToSpeechPrepare without pitchScalar
+  kVector16WithPitch,  // a 1.6 revision with pitchScalar, should one exist
+  kUnknown,            // forward only, inject nothing
 };
 
 // The tags and sizes of the messages vic-r1 sends to vic-anim and reads on
@@ -43,6 +46,12 @@ struct FirmwareLayout {
   std::uint8_t trigger_word_detected;
   std::uint8_t text_to_speech_event;
   std::uint8_t robot_state;
+  std::uint8_t animation_state;
+  // AnimationState, sent by vic-anim every other tick whatever it does
+  // (animationStreamer.cpp:172, 1876-1885): its size tells the codebases
+  // apart, 3 bytes in 1.8 (messageFromAnimProcess.clad:33-37), 7 in 1.6,
+  // which adds a uint_32 numProcAnimFaceKeyframes.
+  std::size_t animation_state_datagram_bytes;
 
   // RobotState (a structure sent whole as the union member): its size with
   // the tag byte, and where the two fields we read sit in the datagram.
@@ -57,7 +66,7 @@ std::size_t text_to_speech_prepare_datagram_bytes(const FirmwareLayout& layout);
 const FirmwareLayout& layout_for(FirmwareFamily family);
 
 // The family a --firmware value or a config names ("1.8", "1.6",
-// "unknown"); false when the name is none of them.
+// "1.6-pitch", "unknown"); false when the name is none of them.
 bool firmware_family_from_name(std::string_view name, FirmwareFamily& family);
 
 // Every family, for `--firmware list` and `vic-r1 version`.

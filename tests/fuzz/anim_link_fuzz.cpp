@@ -2,8 +2,12 @@
 // arbitrary interleaving of engine datagrams, anim datagrams and agent
 // commands, and the intent classifier fed arbitrary intents. Besides the
 // sanitizers, its oracles are the promises the robot depends on:
-// - every message injected towards vic-anim is one of the agent's, whole and
-//   of exactly its layout's size (vic-anim drops anything else silently);
+// - nothing is injected before vic-anim's own traffic has confirmed the
+//   layout, but the probe that asks it, nor after a contradiction has
+//   withdrawn it, but the cancels and aborts that silence what was started
+//   (two bytes, the same in every layout); every message injected towards
+//   vic-anim is one of the agent's, whole and of exactly the confirmed
+//   layout's size (vic-anim drops anything else silently);
 // - no injected message uses an animation tag below 6 (the engine's
 //   trigger-word and Alexa get-in tags) or ttsID 0;
 // - only replies (TTS events, AnimationStarted/Ended) are ever kept from the
@@ -37,15 +41,23 @@ void require(bool condition, const char* what) {
 
 class CheckingSink final : public bridge::AnimLinkSink {
  public:
-  explicit CheckingSink(const clad::FirmwareLayout& layout) : layout_(layout) {}
+  void watch(bridge::AnimLinkRouter* router) { router_ = router; }
 
   bool inject_to_anim(const std::uint8_t* bytes, std::size_t size) override {
-    require(layout_.can_inject, "injected with an unknown layout");
-    const clad::EngineToAnimMessage message = clad::decode_engine_to_anim(layout_, bytes, size);
+    using Status = bridge::LayoutConfirmation::Status;
+    bridge::LayoutConfirmation& confirmation = router_->confirmation();
+    const bool probing = confirmation.status() == Status::kProbing;
+    const clad::FirmwareLayout& layout = probing ? confirmation.probe_layout() : confirmation.layout();
+    const clad::EngineToAnimMessage message = clad::decode_engine_to_anim(layout, bytes, size);
     using Kind = clad::EngineToAnimMessage::Kind;
+    const bool silencing = (message.kind == Kind::kTextToSpeechCancel ||
+                            message.kind == Kind::kAbortAnimation) && size == 2;
+    require(confirmation.confirmed() || silencing ||
+                (probing && message.kind == Kind::kTextToSpeechPrepare),
+            "injected without a confirmed layout");
     const bool ours_to_send = message.kind != Kind::kMalformed &&
-                              (message.kind != Kind::kOther || message.tag == layout_.draw_text_on_screen ||
-                               message.tag == layout_.set_full_anim_track_lock_state);
+                              (message.kind != Kind::kOther || message.tag == layout.draw_text_on_screen ||
+                               message.tag == layout.set_full_anim_track_lock_state);
     require(ours_to_send, "injected a message that does not decode whole");
     if (message.kind == Kind::kPlayAnim) require(message.anim_tag >= 6, "animation tag below 6");
     if (message.kind == Kind::kTextToSpeechPrepare) require(message.tts_id != 0, "ttsID 0");
@@ -59,7 +71,7 @@ class CheckingSink final : public bridge::AnimLinkSink {
   bool refuse_next_ = false;
 
  private:
-  const clad::FirmwareLayout& layout_;
+  bridge::AnimLinkRouter* router_ = nullptr;
 };
 
 void fuzz_intent(const std::uint8_t* bytes, std::size_t size) {
@@ -76,12 +88,17 @@ void fuzz_intent(const std::uint8_t* bytes, std::size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
-  const clad::FirmwareLayout& layout =
-      clad::layout_for(data[0] % 3 == 0   ? clad::FirmwareFamily::kVector18
-                       : data[0] % 3 == 1 ? clad::FirmwareFamily::kVector16
-                                          : clad::FirmwareFamily::kUnknown);
-  CheckingSink sink(layout);
-  bridge::AnimLinkRouter router(layout, sink);
+  // The first byte: what vic-r1 was told of the firmware, and by whom.
+  constexpr clad::FirmwareFamily kFamilies[] = {
+      clad::FirmwareFamily::kVector18, clad::FirmwareFamily::kVector16,
+      clad::FirmwareFamily::kVector16WithPitch, clad::FirmwareFamily::kUnknown};
+  const bridge::FirmwareExpectation expectation{
+      kFamilies[data[0] % 4], (data[0] / 4) % 2 == 0
+                                  ? bridge::FirmwareExpectation::Source::kOwner
+                                  : bridge::FirmwareExpectation::Source::kVersionFile};
+  CheckingSink sink;
+  bridge::AnimLinkRouter router(expectation, sink);
+  sink.watch(&router);
   std::uint64_t now_ms = 0;
   for (std::size_t at = 1; at + 2 <= size;) {
     const std::uint8_t kind = data[at];
@@ -98,7 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 1:
         if (router.on_anim_datagram(record, length) == bridge::AnimDatagramRoute::kToAgentOnly) {
           using Kind = clad::AnimToEngineMessage::Kind;
-          const Kind decoded = clad::decode_anim_to_engine(layout, record, length).kind;
+          const Kind decoded = clad::decode_anim_to_engine(router.layout(), record, length).kind;
           require(decoded == Kind::kTextToSpeechEvent || decoded == Kind::kAnimationStarted ||
                       decoded == Kind::kAnimationEnded,
                   "kept a message from the engine that is no reply");

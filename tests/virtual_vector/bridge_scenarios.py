@@ -210,8 +210,9 @@ def speech_timeline(log):
         data = record.data
         if record.link != LINK_ANIM or not data:
             continue
-        if data[0] == clad.TAG_TEXT_TO_SPEECH_PREPARE and len(data) == clad.TTS_PREPARE_SIZE:
-            what = "Prepare ttsID %d %r" % (data[14], clad.decode_text_to_speech_prepare(data).text)
+        if clad.is_text_to_speech_prepare(data):
+            prepare = clad.decode_text_to_speech_prepare(data)
+            what = "Prepare ttsID %d %r" % (prepare.tts_id, prepare.text)
         elif data[0] in (clad.TAG_TEXT_TO_SPEECH_PLAY, clad.TAG_TEXT_TO_SPEECH_CANCEL) \
                 and len(data) == 2:
             what = "%s ttsID %d" % (clad.message_name(data), data[1])
@@ -302,11 +303,13 @@ class Case:
     # ---------------------------------------------------------------- start
 
     def start(self, bridge_arguments=("--firmware", "1.8"), anim_options=None,
-              engine_options=None, cloud_options=None, with_cloud=True, expect_agent=True):
+              engine_options=None, cloud_options=None, with_cloud=True, expect_agent=True,
+              firmware="1.8"):
         """anim binds -> vic-r1 takes its path and greets it -> engine -> cloud."""
         self.robot = VirtualVector(self.socket_dir, anim_options=anim_options,
                                    engine_options=dict(engine_options or ENGINE_OPTIONS),
-                                   cloud_options=dict(cloud_options or CLOUD_OPTIONS))
+                                   cloud_options=dict(cloud_options or CLOUD_OPTIONS),
+                                   firmware=firmware)
         robot = self.robot
         robot.start_anim()
         self.anim_inode_before_bridge = os.lstat(self.path(ANIM_SERVER)).st_ino
@@ -488,8 +491,7 @@ class Utterance:
 
     def find_prepare(self, since=0):
         for record in self.robot.wire_log.stream("anim", "received", LINK_ANIM)[since:]:
-            if record.data[0] == clad.TAG_TEXT_TO_SPEECH_PREPARE \
-                    and len(record.data) == clad.TTS_PREPARE_SIZE:
+            if clad.is_text_to_speech_prepare(record.data):
                 message = clad.decode_text_to_speech_prepare(record.data)
                 if message.text == self.text:
                     self.prepare, self.prepare_message = record, message
@@ -515,9 +517,8 @@ class Utterance:
         cancel = clad.encode_text_to_speech_cancel(self.tts_id)
         for record in self.robot.wire_log.stream("anim", "received",
                                                  LINK_ANIM)[self.prepare.index + 1:]:
-            if record.data[0] == clad.TAG_TEXT_TO_SPEECH_PREPARE \
-                    and len(record.data) == clad.TTS_PREPARE_SIZE \
-                    and record.data[14] == self.tts_id:
+            if clad.is_text_to_speech_prepare(record.data) \
+                    and clad.decode_text_to_speech_prepare(record.data).tts_id == self.tts_id:
                 break
             if record.data == cancel:
                 indexes.add(record.index)
@@ -554,9 +555,9 @@ class Utterance:
         log = self.robot.wire_log
         begin, end = self.prepare.time, self.last_event().time + 1.0
         engine_prepares = [r for r in log.stream("engine", "sent", LINK_ANIM)
-                           if r.data[0] == clad.TAG_TEXT_TO_SPEECH_PREPARE
-                           and len(r.data) == clad.TTS_PREPARE_SIZE
-                           and r.data[14] == self.tts_id and begin <= r.time <= end]
+                           if clad.is_text_to_speech_prepare(r.data)
+                           and clad.decode_text_to_speech_prepare(r.data).tts_id == self.tts_id
+                           and begin <= r.time <= end]
         check(not engine_prepares, "vic-engine took ttsID %d while the agent spoke with it"
               % self.tts_id)
         leaked = [r for r in log.stream("engine", "received", LINK_ANIM)
@@ -962,9 +963,9 @@ def engine_restart_reconnects(case):
     # The new engine counts its ttsIDs from 1 again. While the agent's second
     # answer is in flight, it speaks until its counter has passed every ttsID
     # the old process had reached: none of them may be the agent's.
-    old_ids = {r.data[14] for r in robot.wire_log.stream("engine", "sent", LINK_ANIM)
-               if r.epoch == 0 and r.data[0] == clad.TAG_TEXT_TO_SPEECH_PREPARE
-               and len(r.data) == clad.TTS_PREPARE_SIZE}
+    old_ids = {clad.decode_text_to_speech_prepare(r.data).tts_id
+               for r in robot.wire_log.stream("engine", "sent", LINK_ANIM)
+               if r.epoch == 0 and clad.is_text_to_speech_prepare(r.data)}
     said = []
 
     def new_engine_speaks(utterance):
@@ -1273,7 +1274,7 @@ def unknown_firmware_injects_nothing(case):
     question = "what is the speed of light"
     # An engine that does not speak either: vic-anim must get no speech at all.
     robot = case.start(bridge_arguments=("--firmware", "unknown"), engine_options=QUIET_ENGINE)
-    case.bridge.wait_for_line(r"unknown firmware layout: forwarding only",
+    case.bridge.wait_for_line(r"--firmware unknown: forwarding only",
                               what="the unknown-layout warning")
     intents_before = len(robot.engine.intents())
     asked = case.ask(question)
@@ -1295,6 +1296,95 @@ def unknown_firmware_injects_nothing(case):
     counters = case.bridge.counters()
     check(counters.get("injected") == 0 and counters.get("questions") == 0,
           "vic-r1 should take no question and inject nothing: counters %s" % counters)
+
+
+def layout_probe(case):
+    """The TextToSpeechPrepares vic-r1 sent to ask vic-anim's layout, as
+    vic-anim received them (answered or dropped)."""
+    return [r for r in case.robot.anim.received() if clad.is_text_to_speech_prepare(r.data)
+            and clad.decode_text_to_speech_prepare(r.data).text == "Hm."]
+
+
+def check_probe_never_played(case, probes):
+    """No Play reached vic-anim for a probe's ttsID before that id was
+    prepared again, and vic-anim never said a probe was Playing."""
+    received = case.robot.anim.received()
+    for probe in probes:
+        tts_id = clad.decode_text_to_speech_prepare(probe.data).tts_id
+        for record in received:
+            if record.index <= probe.index:
+                continue
+            if clad.is_text_to_speech_prepare(record.data) \
+                    and clad.decode_text_to_speech_prepare(record.data).tts_id == tts_id:
+                break
+            check(record.data != clad.encode_text_to_speech_play(tts_id),
+                  "the layout probe (ttsID %d) was played" % tts_id)
+    probe_indexes = {probe.index for probe in probes}
+    playing = [r for r in case.robot.wire_log.stream("anim", "sent", LINK_ANIM)
+               if r.data[0] == clad.TAG_TEXT_TO_SPEECH_EVENT and r.regarding in probe_indexes
+               and clad.decode_text_to_speech_event(r.data).state == clad.TTS_STATE_PLAYING]
+    check(not playing, "the layout probe was heard")
+    return {clad.decode_text_to_speech_prepare(probe.data).tts_id for probe in probes}
+
+
+def answer_on_firmware(case, firmware, version, question, expect_probes):
+    """Starts vic-r1 with --firmware auto on a robot of `firmware` whose
+    version file says `version`, asks `question` and checks the answer is
+    spoken in the firmware's own TextToSpeechPrepare layout."""
+    version_file = os.path.join(case.dir, "version")
+    with open(version_file, "w") as file:
+        file.write(version + "\n")
+    robot = case.start(bridge_arguments=("--firmware", "auto", "--firmware-version-file",
+                                         version_file),
+                       engine_options=QUIET_ENGINE, firmware=firmware)
+    case.bridge.wait_for_line(r"firmware layout %s confirmed: " % re.escape(firmware), EVENT_S,
+                              what="the confirmation of the %s layout" % firmware)
+    asked = case.ask(question)
+    utterance = case.wait_for_answer(question)
+    check(len(utterance.prepare.data) == robot.anim.firmware.tts_prepare_size,
+          "the agent spoke in a %d-byte TextToSpeechPrepare to a %s vic-anim"
+          % (len(utterance.prepare.data), firmware))
+    probes = layout_probe(case)
+    check(len(probes) == expect_probes, "%d layout probes, expected %d"
+          % (len(probes), expect_probes))
+    probe_ids = check_probe_never_played(case, probes)
+    utterance.assert_engine_never_saw_it()
+    case.settle()
+    case.assert_exact(
+        is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id} | probe_ids),
+        cloud_may_be_withheld=lambda datagram: datagram == asked,
+        cloud_injected=lambda datagram: datagram == NOAUDIO)
+    return robot
+
+
+def firmware_16_is_confirmed_by_a_silent_probe(case):
+    """A 1.6 rebuild (7-byte AnimationState, no pitchScalar): the version file
+    cannot pin TextToSpeechPrepare's layout; one Manual Prepare that is
+    never played asks vic-anim, and the answer is spoken in its layout."""
+    robot = answer_on_firmware(case, "1.6", "1.6.0.3130", "what is a comet", expect_probes=1)
+    case.assert_link_healthy()
+    check(robot.anim.firmware.tts_prepare_size == 1035, "not a 1.6 vic-anim")
+
+
+def firmware_16_with_pitch_is_found_by_the_second_probe(case):
+    """The 1.6 revision with pitchScalar that the firmware review speaks of:
+    vic-anim drops the 1035-byte probe without a word and answers the
+    1039-byte one; the version string alone would have made every answer
+    be dropped."""
+    robot = answer_on_firmware(case, "1.6-pitch", "1.6.0.3130", "what is a nebula",
+                               expect_probes=2)
+    drops = dict(robot.anim.drop_counts)
+    check(drops == {"wrong_size": 1}, "vic-anim should have dropped the first probe alone: %s"
+          % drops)
+    robot.anim.drop_counts.clear()
+    case.assert_link_healthy()
+
+
+def a_version_file_that_lies_is_overridden_by_the_wire(case):
+    """The version file says 1.6, but vic-anim sends the 3-byte AnimationState
+    of 1.8: the 1.8 layout is spoken."""
+    answer_on_firmware(case, "1.8", "1.6.0.3130", "what is a pulsar", expect_probes=0)
+    case.assert_link_healthy()
 
 
 def sigterm_restores_socket_paths(case):
@@ -1357,6 +1447,9 @@ SCENARIOS = {function.__name__: function for function in [
     agent_hang_is_detected,
     no_agent_forwards_questions_unchanged,
     unknown_firmware_injects_nothing,
+    firmware_16_is_confirmed_by_a_silent_probe,
+    firmware_16_with_pitch_is_found_by_the_second_probe,
+    a_version_file_that_lies_is_overridden_by_the_wire,
     sigterm_restores_socket_paths,
 ]}
 

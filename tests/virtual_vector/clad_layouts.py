@@ -212,19 +212,55 @@ def encode_exit_cc_screen() -> bytes:
 #   uint_8 ttsID, int_8 text[1024]
 # = tag(1) + 4 + 4 + 4 + 1 + 1 + 1024 = 1039 bytes. The engine copies the
 # string and its NUL into a zeroed array (textToSpeechCoordinator.cpp:172).
+# The 1.6 rebuilds have no pitchScalar (victor-1.6-rebuild E2R 613-619): 1035.
 TTS_PREPARE_FORMAT = "<BIffBB1024s"
+TTS_PREPARE_FORMAT_NO_PITCH = "<BIfBB1024s"
 TTS_PREPARE_SIZE = struct.calcsize(TTS_PREPARE_FORMAT)
-assert TTS_PREPARE_SIZE == 1039
+TTS_PREPARE_SIZE_NO_PITCH = struct.calcsize(TTS_PREPARE_FORMAT_NO_PITCH)
+assert TTS_PREPARE_SIZE == 1039 and TTS_PREPARE_SIZE_NO_PITCH == 1035
+
+
+class Firmware(NamedTuple):
+    """The layouts that differ between the firmware families the fakes play."""
+    name: str
+    tts_prepare_has_pitch: bool
+    # AnimationState: 1.8 lockedTracks, tracksInUse (FAP 33-37, 3 bytes); the
+    # 1.6 rebuilds put uint_32 numProcAnimFaceKeyframes first (7 bytes).
+    animation_state_has_keyframe_count: bool
+    has_exit_cc_screen: bool      # E2R 0x82 exists in 1.8 only
+
+    @property
+    def tts_prepare_size(self) -> int:
+        return TTS_PREPARE_SIZE if self.tts_prepare_has_pitch else TTS_PREPARE_SIZE_NO_PITCH
+
+    @property
+    def animation_state_size(self) -> int:
+        return 7 if self.animation_state_has_keyframe_count else 3
+
+
+FIRMWARE_18 = Firmware("1.8", True, False, True)
+FIRMWARE_16 = Firmware("1.6", False, True, False)
+FIRMWARE_16_PITCH = Firmware("1.6-pitch", True, True, False)
+FIRMWARES = {firmware.name: firmware for firmware in (FIRMWARE_18, FIRMWARE_16, FIRMWARE_16_PITCH)}
+
+
+def is_text_to_speech_prepare(datagram: bytes) -> bool:
+    return (datagram[:1] == bytes([TAG_TEXT_TO_SPEECH_PREPARE])
+            and len(datagram) in (TTS_PREPARE_SIZE, TTS_PREPARE_SIZE_NO_PITCH))
 
 
 def encode_text_to_speech_prepare(text, tts_id: int, trigger_mode: int = TTS_TRIGGER_MANUAL,
                                   style: int = TTS_STYLE_DEFAULT_PROCESSED,
                                   duration_scalar: float = 1.0,
-                                  pitch_scalar: float = 0.0) -> bytes:
+                                  pitch_scalar: float = 0.0,
+                                  firmware: Firmware = FIRMWARE_18) -> bytes:
     raw = _as_bytes(text)
     if len(raw) > TTS_TEXT_ARRAY_SIZE - 1:
         raise ValueError("TTS text longer than 1023 bytes: %d" % len(raw))
     # struct's "1024s" pads with NULs: the terminator and the zeroed rest.
+    if not firmware.tts_prepare_has_pitch:
+        return struct.pack(TTS_PREPARE_FORMAT_NO_PITCH, TAG_TEXT_TO_SPEECH_PREPARE, style,
+                           duration_scalar, trigger_mode, tts_id, raw)
     return struct.pack(TTS_PREPARE_FORMAT, TAG_TEXT_TO_SPEECH_PREPARE, style, duration_scalar,
                        pitch_scalar, trigger_mode, tts_id, raw)
 
@@ -240,7 +276,14 @@ class TextToSpeechPrepare(NamedTuple):
 
 
 def decode_text_to_speech_prepare(datagram: bytes) -> TextToSpeechPrepare:
-    _, style, duration, pitch, mode, tts_id, array = struct.unpack(TTS_PREPARE_FORMAT, datagram)
+    """Either layout, told apart by the size."""
+    if len(datagram) == TTS_PREPARE_SIZE_NO_PITCH:
+        _, style, duration, mode, tts_id, array = struct.unpack(TTS_PREPARE_FORMAT_NO_PITCH,
+                                                                datagram)
+        pitch = 0.0
+    else:
+        _, style, duration, pitch, mode, tts_id, array = struct.unpack(TTS_PREPARE_FORMAT,
+                                                                       datagram)
     end = array.find(b"\0")
     raw = array if end < 0 else array[:end]
     return TextToSpeechPrepare(style, duration, pitch, mode, tts_id,
@@ -487,7 +530,11 @@ def decode_robot_state(datagram: bytes) -> RobotStateSummary:
 
 
 # AnimationState (FAP 33-37): uint_8 lockedTracks, uint_8 tracksInUse -> 3 bytes.
-def encode_animation_state(locked_tracks: int, tracks_in_use: int) -> bytes:
+def encode_animation_state(locked_tracks: int, tracks_in_use: int,
+                           firmware: Firmware = FIRMWARE_18, face_keyframes: int = 0) -> bytes:
+    if firmware.animation_state_has_keyframe_count:
+        return struct.pack("<BIBB", TAG_ANIMATION_STATE, face_keyframes, locked_tracks,
+                           tracks_in_use)
     return struct.pack("<BBB", TAG_ANIMATION_STATE, locked_tracks, tracks_in_use)
 
 
@@ -497,6 +544,9 @@ class AnimationState(NamedTuple):
 
 
 def decode_animation_state(datagram: bytes) -> AnimationState:
+    if len(datagram) == 7:
+        _, _, locked, in_use = struct.unpack("<BIBB", datagram)
+        return AnimationState(locked, in_use)
     _, locked, in_use = struct.unpack("<BBB", datagram)
     return AnimationState(locked, in_use)
 
@@ -600,11 +650,17 @@ def expected_size(datagram: bytes, layouts) -> Optional[int]:
     return layout.fixed_size + datagram[layout.string_length_offset]
 
 
-def expected_engine_to_anim_size(datagram: bytes) -> Optional[int]:
+def expected_engine_to_anim_size(datagram: bytes, firmware: Firmware = FIRMWARE_18
+                                 ) -> Optional[int]:
+    if datagram[:1] == bytes([TAG_TEXT_TO_SPEECH_PREPARE]):
+        return firmware.tts_prepare_size
     return expected_size(datagram, ENGINE_TO_ANIM_LAYOUTS)
 
 
-def expected_anim_to_engine_size(datagram: bytes) -> Optional[int]:
+def expected_anim_to_engine_size(datagram: bytes, firmware: Firmware = FIRMWARE_18
+                                 ) -> Optional[int]:
+    if datagram[:1] == bytes([TAG_ANIMATION_STATE]):
+        return firmware.animation_state_size
     return expected_size(datagram, ANIM_TO_ENGINE_LAYOUTS)
 
 

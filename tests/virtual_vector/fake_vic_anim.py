@@ -88,6 +88,13 @@ The face (faceDisplay/faceInfoScreenManager.cpp)
     (:527-530). ExitCCScreen (0x82) goes back to the animated face at once
     (animProcessMessages.cpp:574-577). `face_screen()` tells which is showing.
 
+Firmware families (`firmware`: "1.8", "1.6", "1.6-pitch"; clad_layouts.Firmware)
+  * 1.6 sends a 7-byte AnimationState and takes a 1035-byte
+    TextToSpeechPrepare (no pitchScalar); "1.6-pitch" is that codebase with
+    pitchScalar, which the firmware review speaks of. A Prepare of the other
+    size is dropped like any wrong size, with no answer. 1.6 has no
+    ExitCCScreen: 0x82 is an invalid tag there.
+
 Every datagram it received and sent is recorded in the WireLog, with the
 outcome of each received one and, for each reply, the index of the request it
 concerns (see wire_exactness.py).
@@ -205,6 +212,7 @@ def processed_tts_text(text: str) -> str:
 
 class FakeVicAnim:
     def __init__(self, socket_dir: str, *, wire_log: Optional[WireLog] = None,
+                 firmware: str = "1.8",
                  clip_durations_ms: Optional[Dict[str, int]] = None,
                  tick_ms: float = ANIM_TIME_STEP_MS,
                  robot_state_period_ms: float = ROBOT_STATE_PERIOD_MS,
@@ -224,6 +232,7 @@ class FakeVicAnim:
         self.socket_dir = socket_dir
         self.server_path = os.path.join(socket_dir, clad.ENGINE_ANIM_SERVER_NAME)
         self.wire_log = wire_log if wire_log is not None else WireLog(clock)
+        self.firmware = clad.FIRMWARES[firmware]
         self.clip_durations_ms = dict(DEFAULT_CLIP_DURATIONS_MS if clip_durations_ms is None
                                       else clip_durations_ms)
         self.tick_s = tick_ms / 1000.0
@@ -619,9 +628,10 @@ class FakeVicAnim:
     def _classify(self, data: bytes, flags: int) -> str:
         if flags & socket.MSG_TRUNC:
             return "truncated"
-        if data[0] not in clad.ENGINE_TO_ROBOT_TAGS:
+        if data[0] not in clad.ENGINE_TO_ROBOT_TAGS or (
+                data[0] == clad.TAG_EXIT_CC_SCREEN and not self.firmware.has_exit_cc_screen):
             return "invalid_tag"
-        expected = clad.expected_engine_to_anim_size(data)
+        expected = clad.expected_engine_to_anim_size(data, self.firmware)
         if expected is None:
             return "unchecked_size"     # a real message whose layout this simulator lacks
         if expected != len(data):
@@ -720,7 +730,8 @@ class FakeVicAnim:
         if self._animation_state_countdown <= 0:
             self._animation_state_countdown = self.animation_state_period_ticks
             if self.periodic_traffic_enabled:
-                self._send(clad.encode_animation_state(self._locked_tracks, self._tracks_in_use))
+                self._send(clad.encode_animation_state(self._locked_tracks, self._tracks_in_use,
+                                                       self.firmware))
 
     # ---------------------------------------------------------- text to speech
 

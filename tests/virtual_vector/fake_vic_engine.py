@@ -78,6 +78,7 @@ IDLE_SENTENCES = [
 
 class FakeVicEngine:
     def __init__(self, socket_dir: str, *, wire_log: Optional[WireLog] = None,
+                 firmware: str = "1.8",
                  connect_retry_s: float = CONNECT_RETRY_S,
                  idle_traffic: bool = False, idle_period_s: float = 0.05, idle_seed: int = 1,
                  idle_clips: Optional[List[str]] = None, idle_speech: bool = True,
@@ -89,6 +90,7 @@ class FakeVicEngine:
         self.server_path = os.path.join(socket_dir, clad.ENGINE_ANIM_SERVER_NAME)
         self.ai_sock_path = os.path.join(socket_dir, clad.AI_SOCK_NAME)
         self.wire_log = wire_log if wire_log is not None else WireLog(clock)
+        self.firmware = clad.FIRMWARES[firmware]     # its own messages' layouts
         self.connect_retry_s = connect_retry_s
         self.idle_traffic = idle_traffic
         self.idle_period_s = idle_period_s
@@ -333,7 +335,7 @@ class FakeVicEngine:
         if not self.robot_available and tag != clad.TAG_ROBOT_AVAILABLE:
             self.dropped_before_robot_available += 1
             return
-        expected = clad.expected_anim_to_engine_size(data)
+        expected = clad.expected_anim_to_engine_size(data, self.firmware)
         if (flags & socket.MSG_TRUNC or tag not in clad.ROBOT_TO_ENGINE_TAGS
                 or (expected is not None and expected != len(data))):
             self.malformed.append(data)
@@ -456,7 +458,8 @@ class FakeVicEngine:
         with self._lock:
             tts_id = self._next_tts_id()
             datagram = clad.encode_text_to_speech_prepare(text, tts_id, trigger_mode, style,
-                                                          duration_scalar, pitch_scalar)
+                                                          duration_scalar, pitch_scalar,
+                                                          self.firmware)
             if not self._send_message(datagram):
                 return None
             self.utterances[tts_id] = {"text": text, "mode": trigger_mode,
@@ -580,7 +583,8 @@ class FakeVicEngine:
         elif kind == 6:
             text = rng.choice(IDLE_SENTENCES)
             tts_id = self._next_tts_id()
-            if self._send_message(clad.encode_text_to_speech_prepare(text, tts_id)):
+            if self._send_message(clad.encode_text_to_speech_prepare(
+                    text, tts_id, firmware=self.firmware)):
                 self.utterances[tts_id] = {"text": text, "mode": clad.TTS_TRIGGER_MANUAL,
                                            "state": clad.TTS_STATE_PREPARING,
                                            "auto_play": True, "play_sent": False}

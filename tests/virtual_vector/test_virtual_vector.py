@@ -595,6 +595,48 @@ class CloudIntents(RobotTestCase):
         self.wait(lambda: len(robot.engine.intents()) == 2, "cloud blocked after a stranger")
 
 
+class FirmwareFamilies(RobotTestCase):
+    """The 1.6 rebuilds: a 7-byte AnimationState, TextToSpeechPrepare without
+    pitchScalar (1035 bytes); "1.6-pitch" with it."""
+
+    def test_1_6_sends_a_7_byte_animation_state_and_speaks_1035_byte_prepares(self):
+        self.robot = VirtualVector(self.socket_dir, firmware="1.6",
+                                   engine_options=FAST_ENGINE, cloud_options=FAST_CLOUD)
+        self.robot.start_anim()
+        self.robot.start_engine()
+        self.assertTrue(self.robot.wait_until_up(WAIT_S))
+        robot = self.robot
+        self.wait(lambda: robot.engine.latest_animation_state is not None, "no AnimationState")
+        states = robot.anim.sent(clad.TAG_ANIMATION_STATE)
+        self.assertEqual({len(d) for d in states}, {7})
+        tts_id = robot.engine.say("Hello.")
+        self.wait(lambda: clad.TTS_STATE_FINISHED in robot.engine.tts_states(tts_id),
+                  "a 1035-byte Prepare was not spoken")
+        self.assertEqual({len(r.data) for r in robot.anim.received()
+                          if clad.is_text_to_speech_prepare(r.data)}, {1035})
+        self.assertEqual(robot.engine.malformed, [])
+
+    def test_a_prepare_of_the_other_layout_is_dropped_without_an_answer(self):
+        self.robot = VirtualVector(self.socket_dir, firmware="1.6",
+                                   engine_options=FAST_ENGINE, cloud_options=FAST_CLOUD)
+        self.robot.start_anim()
+        self.robot.start_engine()
+        self.assertTrue(self.robot.wait_until_up(WAIT_S))
+        robot = self.robot
+        robot.engine.send_message(clad.encode_text_to_speech_prepare("Hi.", 9))   # 1039 bytes
+        self.wait(lambda: robot.anim.drop_counts["wrong_size"] == 1, "not dropped")
+        time.sleep(0.2)
+        self.assertEqual(robot.engine.tts_states(9), [])
+
+    def test_1_6_pitch_takes_1039_byte_prepares_and_1_6_has_no_exit_cc_screen(self):
+        anim = FakeVicAnim(self.socket_dir, firmware="1.6-pitch")
+        self.assertEqual(anim.firmware.tts_prepare_size, 1039)
+        self.assertEqual(anim.firmware.animation_state_size, 7)
+        self.assertEqual(anim._classify(clad.encode_exit_cc_screen(), 0), "invalid_tag")
+        self.assertEqual(FakeVicAnim(self.socket_dir)._classify(clad.encode_exit_cc_screen(), 0),
+                         "processed")
+
+
 class EngineReactions(RobotTestCase):
     """What vic-engine does with each intent (engine_intent_reactions.py)."""
 

@@ -42,16 +42,17 @@ from wire_log import WireLog
 class VirtualVector:
     def __init__(self, socket_dir: str, *, anim_options: Optional[dict] = None,
                  engine_options: Optional[dict] = None, cloud_options: Optional[dict] = None,
-                 clock=time.monotonic, log=None):
+                 firmware: str = "1.8", clock=time.monotonic, log=None):
         if os.path.realpath(socket_dir) == "/dev/socket":
             raise ValueError("refusing to run the virtual Vector in /dev/socket")
         os.makedirs(socket_dir, exist_ok=True)
         self.socket_dir = socket_dir
         self.wire_log = WireLog(clock)
+        # One firmware for both: vic-anim and vic-engine are built from one tree.
         self.anim = FakeVicAnim(socket_dir, wire_log=self.wire_log, clock=clock, log=log,
-                                **(anim_options or {}))
+                                firmware=firmware, **(anim_options or {}))
         self.engine = FakeVicEngine(socket_dir, wire_log=self.wire_log, clock=clock, log=log,
-                                    **(engine_options or {}))
+                                    firmware=firmware, **(engine_options or {}))
         self.cloud = FakeVicCloud(socket_dir, wire_log=self.wire_log, clock=clock, log=log,
                                   **(cloud_options or {}))
         self._started = set()

@@ -406,8 +406,8 @@ def injected_messages(anim_tags=(), tts_ids=(), message_tags=()) -> Callable[[by
             return datagram[9] in anim_tags
         if tag == clad.TAG_ABORT_ANIMATION and len(datagram) == 2:
             return datagram[1] in anim_tags
-        if tag == clad.TAG_TEXT_TO_SPEECH_PREPARE and len(datagram) == clad.TTS_PREPARE_SIZE:
-            return datagram[14] in tts_ids
+        if clad.is_text_to_speech_prepare(datagram):
+            return clad.decode_text_to_speech_prepare(datagram).tts_id in tts_ids
         if tag in (clad.TAG_TEXT_TO_SPEECH_PLAY, clad.TAG_TEXT_TO_SPEECH_CANCEL) \
                 and len(datagram) == 2:
             return datagram[1] in tts_ids

@@ -18,6 +18,8 @@ namespace {
 using vic_r1::bridge::AnimDatagramRoute;
 using vic_r1::bridge::AnimLinkRouter;
 using vic_r1::bridge::AnimLinkSink;
+using vic_r1::bridge::FirmwareExpectation;
+using vic_r1::bridge::LayoutConfirmation;
 using vic_r1::channel::AnimationPhase;
 using vic_r1::channel::Command;
 using vic_r1::channel::CommandKind;
@@ -146,6 +148,15 @@ Bytes robot_state(std::uint16_t touch_raw, std::uint32_t status = 0,
 // RobotAvailable (0xD4): no fields.
 Bytes robot_available() { return {0xD4}; }
 
+// AnimationState (0xF3): uint_8 lockedTracks, uint_8 tracksInUse in 1.8
+// (FAP:33-37); the 1.6 rebuilds put a uint_32 numProcAnimFaceKeyframes first.
+Bytes animation_state_18() { return {0xF3, 0x20, 0x00}; }
+Bytes animation_state_16() { return {0xF3, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00}; }
+
+FirmwareExpectation owner_says(FirmwareFamily family) {
+  return FirmwareExpectation{family, FirmwareExpectation::Source::kOwner};
+}
+
 // The engine's own PlayAnim (0x50): uint_32 numLoops, uint_32 startAt_ms,
 // uint_8 tag, bool renderInEyeHue, string animName.
 Bytes engine_play_anim(std::uint8_t tag, std::string_view name) {
@@ -189,7 +200,15 @@ const char* route_name(AnimDatagramRoute route) {
 
 TEST_GROUP(AnimLinkRouter) {
   RecordingSink sink;
-  AnimLinkRouter router{layout_for(FirmwareFamily::kVector18), sink};
+  AnimLinkRouter router{owner_says(FirmwareFamily::kVector18), sink};
+
+  // vic-anim's traffic confirms the 1.8 layout, as it does within a tick of
+  // connecting; the tests of the confirmation itself are below.
+  void setup() override {
+    const Bytes state = animation_state_18();
+    router.on_anim_datagram(state.data(), state.size());
+    CHECK_TRUE(router.confirmation().confirmed());
+  }
 
   const char* from_anim(const Bytes& datagram) {
     return route_name(router.on_anim_datagram(datagram.data(), datagram.size()));
@@ -544,7 +563,9 @@ TEST(AnimLinkRouter, ShortTextAfterALongOneIsStillNulPadded) {
 
 TEST(AnimLinkRouter, OlderFirmwarePrepareHasNoPitchScalar) {
   RecordingSink old_sink;
-  AnimLinkRouter old_router(layout_for(FirmwareFamily::kVector16), old_sink);
+  AnimLinkRouter old_router(owner_says(FirmwareFamily::kVector16), old_sink);
+  const Bytes state = animation_state_16();
+  old_router.on_anim_datagram(state.data(), state.size());
   Command prepare;
   prepare.kind = CommandKind::kPrepareSpeech;
   prepare.handle = 1;
@@ -797,11 +818,91 @@ TEST(AnimLinkRouter, DrawTextKeepsTheFaceAnimatingAndTrackLocksAreInjectedAsThey
   CHECK_TRUE(sink.events.empty());
 }
 
+// ---- The layout probe (1.6) ---------------------------------------------------------
+
+TEST_GROUP(AnimLinkRouterLayoutProbe) {
+  RecordingSink sink;
+  AnimLinkRouter router{FirmwareExpectation{FirmwareFamily::kVector16,
+                                            FirmwareExpectation::Source::kVersionFile},
+                        sink};
+
+  void from_anim(const Bytes& datagram) { router.on_anim_datagram(datagram.data(), datagram.size()); }
+  LayoutConfirmation::Status status() { return router.confirmation().status(); }
+};
+
+TEST(AnimLinkRouterLayoutProbe, AManualPrepareWithoutPitchIsTriedFirstAndCancelledWhenAnswered) {
+  from_anim(animation_state_16());
+  CHECK_TRUE(status() == LayoutConfirmation::Status::kProbing);
+  router.on_tick(1000);
+  UNSIGNED_LONGS_EQUAL(1, sink.injected.size());
+  const Bytes& probe = sink.injected[0];
+  UNSIGNED_LONGS_EQUAL(1035, probe.size());
+  LONGS_EQUAL(0x92, probe[0]);
+  LONGS_EQUAL(2, probe[9]);  // Manual: never plays without a TextToSpeechPlay
+  const std::uint8_t probe_id = probe[10];
+  STRCMP_EQUAL("Hm.", std::string(probe.begin() + 11, probe.begin() + 14).c_str());
+
+  // Commands wait for the answer.
+  Command prepare;
+  prepare.kind = CommandKind::kPrepareSpeech;
+  prepare.handle = 7;
+  prepare.text = "Hello.";
+  router.on_agent_command(prepare, 1010);
+  UNSIGNED_LONGS_EQUAL(1, sink.events.size());
+  STRCMP_CONTAINS("probing", sink.events[0].text.c_str());
+  sink.events.clear();
+
+  // vic-anim answers: the layout is confirmed, and the probe cancelled. The
+  // answer goes to no one.
+  const Bytes playable = tts_event(probe_id, TtsState::kPlayable);
+  CHECK_TRUE(router.on_anim_datagram(playable.data(), playable.size()) ==
+             AnimDatagramRoute::kToAgentOnly);
+  CHECK_TRUE(status() == LayoutConfirmation::Status::kConfirmed);
+  CHECK_TRUE(router.layout().family == FirmwareFamily::kVector16);
+  CHECK_TRUE(sink.injected.back() == (Bytes{0x95, probe_id}));
+  const Bytes invalid = tts_event(probe_id, TtsState::kInvalid);
+  CHECK_TRUE(router.on_anim_datagram(invalid.data(), invalid.size()) ==
+             AnimDatagramRoute::kToAgentOnly);
+  CHECK_TRUE(sink.events.empty());
+
+  // The agent now speaks in the confirmed layout, and the probe's id is free.
+  router.on_agent_command(prepare, 1100);
+  UNSIGNED_LONGS_EQUAL(1035, sink.injected.back().size());
+  UNSIGNED_LONGS_EQUAL(probe_id, sink.injected.back()[10]);
+}
+
+TEST(AnimLinkRouterLayoutProbe, NoAnswerWithinASecondTriesWithPitch) {
+  from_anim(animation_state_16());
+  router.on_tick(1000);
+  const std::uint8_t first_id = sink.injected[0][10];
+  router.on_tick(1000 + LayoutConfirmation::kProbeAnswerWithinMs);
+  UNSIGNED_LONGS_EQUAL(1, sink.injected.size());
+  router.on_tick(1001 + LayoutConfirmation::kProbeAnswerWithinMs);
+  UNSIGNED_LONGS_EQUAL(2, sink.injected.size());
+  const Bytes& second = sink.injected[1];
+  UNSIGNED_LONGS_EQUAL(1039, second.size());
+  const std::uint8_t second_id = second[14];
+  // The dropped probe's id was never held by vic-anim: it is taken again.
+  UNSIGNED_LONGS_EQUAL(first_id, second_id);
+  from_anim(tts_event(second_id, TtsState::kPlayable));
+  CHECK_TRUE(router.layout().family == FirmwareFamily::kVector16WithPitch);
+}
+
+TEST(AnimLinkRouterLayoutProbe, AnUnreachableVicAnimIsAskedAgainLater) {
+  from_anim(animation_state_16());
+  sink.link_congested = true;
+  router.on_tick(1000);
+  CHECK_TRUE(sink.injected.empty());
+  sink.link_congested = false;
+  router.on_tick(1050);
+  UNSIGNED_LONGS_EQUAL(1, sink.injected.size());
+}
+
 // ---- Unknown firmware --------------------------------------------------------------
 
 TEST(AnimLinkRouter, UnknownFirmwareRefusesEveryCommandAndInjectsNothing) {
   RecordingSink unknown_sink;
-  AnimLinkRouter unknown(layout_for(FirmwareFamily::kUnknown), unknown_sink);
+  AnimLinkRouter unknown(owner_says(FirmwareFamily::kUnknown), unknown_sink);
   const CommandKind refused[] = {
       CommandKind::kPrepareSpeech,  CommandKind::kPlaySpeech, CommandKind::kCancelSpeech,
       CommandKind::kPlayAnimation,  CommandKind::kAbortAnimation, CommandKind::kDrawText,
@@ -816,7 +917,7 @@ TEST(AnimLinkRouter, UnknownFirmwareRefusesEveryCommandAndInjectsNothing) {
     refused_command.anim_name = "anim_blink_01";
     unknown.on_agent_command(refused_command, 0);
     UNSIGNED_LONGS_EQUAL(handle, unknown_sink.events.size());
-    check_command_failed(unknown_sink.events.back(), handle, "firmware layout is unknown");
+    check_command_failed(unknown_sink.events.back(), handle, "forwarding only");
     ++handle;
   }
   Command heartbeat;
@@ -834,7 +935,7 @@ TEST(AnimLinkRouter, UnknownFirmwareRefusesEveryCommandAndInjectsNothing) {
 
 TEST(AnimLinkRouter, UnknownFirmwareStillForwardsEverything) {
   RecordingSink unknown_sink;
-  AnimLinkRouter unknown(layout_for(FirmwareFamily::kUnknown), unknown_sink);
+  AnimLinkRouter unknown(owner_says(FirmwareFamily::kUnknown), unknown_sink);
   const Bytes tts = tts_event(255, TtsState::kFinished);
   const Bytes started = animation_started(255, "anim_blink_01");
   LONGS_EQUAL(static_cast<int>(AnimDatagramRoute::kToEngine),

@@ -817,7 +817,8 @@ TEST(AnimMessageDecoding, TriggerWordDetectedIsTenBytesWithScoreDirectionAndFlag
 }
 
 TEST(AnimMessageDecoding, RobotStateGivesStatusAt181AndBackpackTouchAt213) {
-  for (FirmwareFamily family : {FirmwareFamily::kVector18, FirmwareFamily::kVector16, FirmwareFamily::kUnknown}) {
+  for (FirmwareFamily family : {FirmwareFamily::kVector18, FirmwareFamily::kVector16,
+                                FirmwareFamily::kVector16WithPitch, FirmwareFamily::kUnknown}) {
     const FirmwareLayout& layout = clad::layout_for(family);
     const AnimToEngineMessage m = clad::decode_anim_to_engine(layout, kRobotState, sizeof(kRobotState));
     CHECK_TEXT(m.kind == AnimToEngineMessage::Kind::kRobotState, layout.name.data());
@@ -912,10 +913,11 @@ TEST(FirmwareFamilies, GarbageNamesAreRejectedAndLeaveTheFamilyAlone) {
 TEST(FirmwareFamilies, EveryFamilyListedOnceInOrderWithItsName) {
   std::size_t count = 0;
   const FirmwareLayout* const* layouts = clad::all_firmware_layouts(count);
-  UNSIGNED_LONGS_EQUAL(3, count);
+  UNSIGNED_LONGS_EQUAL(4, count);
   CHECK(layouts[0]->family == FirmwareFamily::kVector18);
   CHECK(layouts[1]->family == FirmwareFamily::kVector16);
-  CHECK(layouts[2]->family == FirmwareFamily::kUnknown);
+  CHECK(layouts[2]->family == FirmwareFamily::kVector16WithPitch);
+  CHECK(layouts[3]->family == FirmwareFamily::kUnknown);
   for (std::size_t i = 0; i < count; ++i) {
     POINTERS_EQUAL(layouts[i], &clad::layout_for(layouts[i]->family));
     FirmwareFamily family = FirmwareFamily::kUnknown;
@@ -943,15 +945,26 @@ TEST(FirmwareFamilies, TagsAreTheExplicitUnionValuesOfTheClad) {
     BYTES_EQUAL(0xD9, l.trigger_word_detected);           // R2E:238
     BYTES_EQUAL(0xDB, l.text_to_speech_event);            // R2E:241
     BYTES_EQUAL(0xF0, l.robot_state);                     // R2E:275
+    BYTES_EQUAL(0xF3, l.animation_state);                 // R2E:280
     UNSIGNED_LONGS_EQUAL(219, l.robot_state_datagram_bytes);
     UNSIGNED_LONGS_EQUAL(181, l.robot_state_status_offset);
     UNSIGNED_LONGS_EQUAL(213, l.robot_state_backpack_touch_offset);
   }
 }
 
+TEST(FirmwareFamilies, AnimationStateIs3BytesOn18And7On16) {
+  // 1.8 FAP:33-37: uint_8 lockedTracks, uint_8 tracksInUse; the 1.6 rebuild's
+  // FAP puts uint_32 numProcAnimFaceKeyframes in front.
+  UNSIGNED_LONGS_EQUAL(3, v18().animation_state_datagram_bytes);
+  UNSIGNED_LONGS_EQUAL(7, v16().animation_state_datagram_bytes);
+  UNSIGNED_LONGS_EQUAL(7, clad::layout_for(FirmwareFamily::kVector16WithPitch).animation_state_datagram_bytes);
+}
+
 TEST(FirmwareFamilies, TextToSpeechPrepareIs1039BytesOn18And1035On16) {
   UNSIGNED_LONGS_EQUAL(1039, clad::text_to_speech_prepare_datagram_bytes(v18()));
   UNSIGNED_LONGS_EQUAL(1035, clad::text_to_speech_prepare_datagram_bytes(v16()));
+  UNSIGNED_LONGS_EQUAL(1039, clad::text_to_speech_prepare_datagram_bytes(
+                                 clad::layout_for(FirmwareFamily::kVector16WithPitch)));
   CHECK_TRUE(v18().tts_prepare_has_pitch_scalar);
   CHECK_FALSE(v16().tts_prepare_has_pitch_scalar);
 }
