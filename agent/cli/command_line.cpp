@@ -2,6 +2,7 @@
 
 #include "agent/cli/ask_command.h"
 #include "agent/cli/replay_command.h"
+#include "agent/cli/robot_unit_commands.h"
 #include "agent/cli/run_command.h"
 #include "agent/cli/version_report.h"
 
@@ -14,7 +15,9 @@ constexpr const char* kUsage =
     "  version   print the version, the target, and the libraries this binary was built with\n"
     "  ask       send a question to the configured server and print the answer (ask --help)\n"
     "  replay    run the stream reader over a captured response body (replay --help)\n"
-    "  run       the robot service: bridge vic-engine, vic-anim and ai_sock, run the agent\n";
+    "  run       the robot service: bridge vic-engine, vic-anim and ai_sock, run the agent\n"
+    "  await-socket  wait until vic-r1 holds a robot socket (vic-cloud's unit runs it)\n"
+    "  recover   restart the robot's processes after vic-r1 failed (its unit's OnFailure=)\n";
 
 int print_version(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
   if (arguments.size() > 1) {
@@ -40,6 +43,10 @@ int run_command_line(const std::vector<std::string>& arguments, std::ostream& ou
   if (verb == "agent") {
     return run_agent_child(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   }
+  if (verb == "await-socket")
+    return run_await_socket(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
+  if (verb == "recover")
+    return run_recover(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   if (verb == "replay") {
     return run_replay(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   }

@@ -22,7 +22,7 @@ namespace vic_r1::cli {
 const char* const kRunUsage =
     "usage: vic-r1 run [--socket-dir DIR] [--firmware auto|1.8|1.6|1.6-pitch|unknown]\n"
     "                  [--firmware-version-file PATH] [--no-agent]\n"
-    "                  [--agent-heartbeat-timeout-ms N]\n"
+    "                  [--agent-heartbeat-timeout-ms N] [--ready-timeout-ms N]\n"
     "  Sits between vic-engine and vic-anim and on ai_sock, forwards all of their\n"
     "  traffic, and runs the agent as a supervised child. Start it after vic-anim\n"
     "  and before vic-engine (the systemd unit does).\n"
@@ -32,7 +32,9 @@ const char* const kRunUsage =
     "                       /anki/etc/version). Either way nothing is injected until\n"
     "                       vic-anim's own messages confirm the layout; unknown\n"
     "                       forwards only\n"
-    "  --no-agent           forward only, start no agent\n";
+    "  --no-agent           forward only, start no agent\n"
+    "  --ready-timeout-ms N when to tell systemd (Type=notify) vic-r1 is ready even if\n"
+    "                       vic-anim has not bound its socket yet (default 60000)\n";
 
 namespace {
 
@@ -99,6 +101,11 @@ int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std
       version_file = arguments[++i];
     } else if (argument == "--no-agent") {
       options.run_agent = false;
+    } else if (argument == "--ready-timeout-ms" && has_value) {
+      if (!parse_milliseconds(arguments[++i], options.ready_deadline_ms)) {
+        err << "vic-r1 run: --ready-timeout-ms needs a positive number of milliseconds\n";
+        return kExitUsage;
+      }
     } else if (argument == "--agent-heartbeat-timeout-ms" && has_value) {
       if (!parse_milliseconds(arguments[++i], options.agent.heartbeat_timeout_ms)) {
         err << "vic-r1 run: --agent-heartbeat-timeout-ms needs a positive number of milliseconds\n";

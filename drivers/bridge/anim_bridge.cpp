@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "drivers/clad/cloud_mic_messages.h"
@@ -35,8 +36,8 @@ std::string last_component(const std::string& path) {
 AnimBridge::AnimBridge(const std::string& socket_directory, FirmwareExpectation firmware,
                        logging::Logger log)
     : public_path_(socket_directory + "/" + std::string(kServerName)),
-      our_server_path_(socket_directory + "/vic-r1.engine_anim_server"),
-      our_client_path_(socket_directory + "/vic-r1.engine_anim_client"),
+      our_server_path_(socket_directory + "/" + std::string(kOurServerName)),
+      our_client_path_(socket_directory + "/" + std::string(kOurClientName)),
       log_(log),
       interposer_(public_path_, public_path_ + std::string(kAsideSuffix), our_server_path_),
       router_(firmware, *this),
@@ -86,11 +87,19 @@ void AnimBridge::on_directory_change(std::string_view name) {
 
 void AnimBridge::connect_to_anim() {
   // Every attempt counts for the retry pace, a failed connect() too: while
-  // vic-anim is down, one try (and one log line) a second, not one a tick.
+  // vic-anim is down, one try a second, not one a tick. Each situation is
+  // logged when it begins, not at every try.
   last_anim_attempt_ms_ = now_ms_;
   std::string error;
   if (!anim_socket_.connect(interposer_.aside_path(), error)) {
-    log_.warning("cannot reach vic-anim: ", error);
+    const int error_number = anim_socket_.last_error();
+    if (error_number == EPERM) {
+      // A datagram socket connected to another peer refuses every other
+      // sender: vic-anim serves one client (LocalUdpServer.cpp:217-222).
+      report_anim_reach(AnimReach::kServingAnother, error);
+    } else {
+      report_anim_reach(AnimReach::kUnreachable, error);
+    }
     return;
   }
   const auto* greeting = reinterpret_cast<const std::uint8_t*>(clad::kConnectionGreeting.data());
@@ -98,19 +107,45 @@ void AnimBridge::connect_to_anim() {
     case ipc::SendOutcome::kSent:
       anim_connected_ = true;
       ++counters_.anim_connections;
-      log_.info("greeted vic-anim at ", interposer_.aside_path());
+      report_anim_reach(AnimReach::kGreeted, "");
       break;
     case ipc::SendOutcome::kRefused:
-      // vic-anim already has its one client: vic-engine connected before we
-      // were in place. Nothing can get between them until the engine restarts.
-      log_.error("vic-anim already serves another client (vic-engine started before vic-r1?); "
-                 "forwarding starts after `systemctl restart vic-engine`");
+      report_anim_reach(AnimReach::kServingAnother, "");
       anim_socket_.disconnect();
       break;
     default:
-      log_.warning("cannot greet vic-anim at ", interposer_.aside_path(), ": ", ipc::last_errno_text());
+      report_anim_reach(AnimReach::kUnreachable, ipc::last_errno_text());
       anim_socket_.disconnect();
       break;
+  }
+}
+
+void AnimBridge::report_anim_reach(AnimReach reach, std::string_view detail) {
+  const AnimReach before = anim_reach_;
+  anim_reach_ = reach;
+  switch (reach) {
+    case AnimReach::kGreeted:
+      if (before == AnimReach::kServingAnother) {
+        log_.info("greeted vic-anim at ", interposer_.aside_path(),
+                  ": its old client is gone, and vic-r1 is now between it and vic-engine");
+      } else {
+        log_.info("greeted vic-anim at ", interposer_.aside_path());
+      }
+      return;
+    case AnimReach::kServingAnother:
+      if (before == reach) return;
+      log_.error("vic-anim already serves another client: vic-engine reached it before vic-r1 "
+                 "was in place (the units start vic-r1 first; it was started late or by hand). "
+                 "Until vic-engine restarts, vic-r1 forwards nothing and answers nothing, and the "
+                 "robot works as without it. To put vic-r1 in the path: systemctl restart "
+                 "anki-robot.target");
+      return;
+    case AnimReach::kUnreachable:
+      if (before == reach) return;
+      log_.warning("cannot reach vic-anim (", detail, "); trying again each second");
+      return;
+    case AnimReach::kNotTried:
+      return;
   }
 }
 

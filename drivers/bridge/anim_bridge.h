@@ -46,6 +46,10 @@ class AnimBridge final : public AnimLinkSink {
  public:
   static constexpr std::string_view kServerName = "_engine_anim_server_0";
   static constexpr std::string_view kAsideSuffix = ".vic-anim";
+  // Our sockets: where vic-engine's datagrams arrive (linked at kServerName)
+  // and the one vic-anim sees as its client.
+  static constexpr std::string_view kOurServerName = "vic-r1.engine_anim_server";
+  static constexpr std::string_view kOurClientName = "vic-r1.engine_anim_client";
   static constexpr std::size_t kQueueSlots = 256;
 
   AnimBridge(const std::string& socket_directory, FirmwareExpectation firmware,
@@ -84,6 +88,9 @@ class AnimBridge final : public AnimLinkSink {
   bool interposed() const { return interposer_.state() == ipc::SocketInterposer::State::kInterposed; }
   bool engine_connected() const { return engine_connected_; }
   bool anim_connected() const { return anim_connected_; }
+  // vic-anim refused us: vic-engine is its client already (connected before
+  // vic-r1 took the path). vic-r1 stays out of the way until that ends.
+  bool anim_serves_another() const { return anim_reach_ == AnimReach::kServingAnother; }
   const AnimBridgeCounters& counters() const { return counters_; }
 
   // Puts vic-anim's socket back at its path (on exit).
@@ -95,7 +102,9 @@ class AnimBridge final : public AnimLinkSink {
   void tell_agent(const channel::Event& event) override;
 
  private:
+  enum class AnimReach { kNotTried, kGreeted, kServingAnother, kUnreachable };
   void connect_to_anim();
+  void report_anim_reach(AnimReach reach, std::string_view detail);
   void accept_engine(const std::string& sender);
   void engine_gone(const char* why);
   // forward() counts; deliver() sends, or queues behind what waits, and
@@ -125,6 +134,7 @@ class AnimBridge final : public AnimLinkSink {
   std::string engine_path_name_;  // its last component, to spot a restart in the directory
   ino_t engine_path_inode_ = 0;   // what was bound there when the engine connected
   bool anim_connected_ = false;   // we greeted vic-anim and it did not refuse
+  AnimReach anim_reach_ = AnimReach::kNotTried;  // the last attempt's outcome
   bool have_robot_available_ = false;
   std::uint64_t last_anim_attempt_ms_ = 0;
   std::uint64_t last_directory_look_ms_ = 0;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
 #include "platform/time/monotonic_clock.h"
 
@@ -54,7 +55,8 @@ BridgeService::BridgeService(BridgeOptions options, logging::LogSink& sink)
       anim_bridge_(options_.socket_directory, options_.firmware, logging::Logger(sink, "anim-link")),
       intent_tap_(options_.socket_directory, options_.question_policy,
                   logging::Logger(sink, "intent-tap")),
-      supervisor_(options_.agent, logging::Logger(sink, "supervisor")) {
+      supervisor_(options_.agent, logging::Logger(sink, "supervisor")),
+      notifier_(process::ServiceNotifier::from_environment()) {
   anim_bridge_.set_agent_event_sink([this](const channel::Event& event) { send_to_agent(event); });
   intent_tap_.set_question_sink([this](const channel::Event& event) { send_to_agent(event); });
 }
@@ -107,9 +109,10 @@ bool BridgeService::open(std::string& error) {
 int BridgeService::run() {
   std::string error;
   if (!open(error)) {
-    log_.error("cannot start the bridge: ", error);
+    log_.error("cannot start the bridge: ", error, "; the robot runs without vic-r1");
     return 1;
   }
+  started_ms_ = monotonic_ms();
   log_.info("bridge on ", options_.socket_directory, "; expecting firmware ",
             clad::layout_for(options_.firmware.family).name, " (", options_.firmware_reason,
             "), to be confirmed from vic-anim's traffic");
@@ -118,57 +121,23 @@ int BridgeService::run() {
 
   bool stop = false;
   while (!stop) {
-    const std::uint64_t now = monotonic_ms();
-    if (options_.run_agent) {
-      switch (supervisor_.tick(now)) {
-        case process::AgentSupervisor::Change::kStarted:
-          greet_agent();
-          break;
-        case process::AgentSupervisor::Change::kEnded:
-          anim_bridge_.router().release_everything_of_agent(now);
-          break;
-        case process::AgentSupervisor::Change::kNone:
-          break;
-      }
+    // The bridge must outlive anything that goes wrong in it: vic-engine
+    // exits when its next send finds our socket gone, and the robot with it
+    // (robotConnectionManager.cpp:66-69, cozmoEngine.cpp:478-482). Nothing
+    // in the loop is expected to throw (it forwards from fixed buffers), but
+    // if something does, what was in hand is lost and forwarding goes on.
+    try {
+      run_once(stop);
+    } catch (const std::exception& failure) {
+      ++internal_errors_;
+      log_.error("internal error (", internal_errors_, " so far), forwarding goes on: ",
+                 failure.what());
+    } catch (...) {
+      ++internal_errors_;
+      log_.error("internal error (", internal_errors_, " so far), forwarding goes on");
     }
-    // Fail-open: with no agent to answer, or no way for it to speak, the
-    // engine keeps every question and answers as it always has.
-    intent_tap_.set_accepting_questions(supervisor_.channel_fd() >= 0 &&
-                                        anim_bridge_.router().confirmation().confirmed());
-
-    // Fixed slots: 0 signals, 1 directory, 2 engine, 3 anim, 4 cloud, 5 agent.
-    pollfd fds[6];
-    fds[0] = {signal_fd_, POLLIN, 0};
-    fds[1] = {inotify_fd_, POLLIN, 0};
-    fds[2] = {anim_bridge_.engine_fd(),
-              static_cast<short>((anim_bridge_.wants_engine_readable() ? POLLIN : 0) |
-                                 (anim_bridge_.wants_engine_writable() ? POLLOUT : 0)),
-              0};
-    fds[3] = {anim_bridge_.anim_fd(),
-              static_cast<short>((anim_bridge_.wants_anim_readable() ? POLLIN : 0) |
-                                 (anim_bridge_.wants_anim_writable() ? POLLOUT : 0)),
-              0};
-    fds[4] = {intent_tap_.fd(), POLLIN, 0};
-    fds[5] = {supervisor_.channel_fd(), POLLIN, 0};
-    const int ready = ::poll(fds, 6, next_wake_ms(now));
-    if (ready < 0 && errno != EINTR) {
-      log_.error("poll: ", std::strerror(errno));
-      break;
-    }
-    const std::uint64_t after = monotonic_ms();
-    if (ready > 0) {
-      // The robot's own traffic first.
-      if (fds[2].revents & POLLOUT) anim_bridge_.on_engine_writable();
-      if (fds[3].revents & POLLOUT) anim_bridge_.on_anim_writable();
-      if (fds[2].revents & POLLIN) anim_bridge_.on_engine_readable();
-      if (fds[3].revents & POLLIN) anim_bridge_.on_anim_readable();
-      if (fds[4].revents & POLLIN) intent_tap_.on_readable(after);
-      if (fds[1].revents & POLLIN) on_directory_events();
-      if (fds[5].revents & (POLLIN | POLLHUP | POLLERR)) on_channel_readable(after);
-      if (fds[0].revents & POLLIN) on_signal(stop);
-    }
-    tick(after);
   }
+  notifier_.stopping("stopping: putting the robot's sockets back");
   log_.info("stopping: cancelling the agent's speech and putting the robot's sockets back");
   anim_bridge_.router().release_everything_of_agent(monotonic_ms());
   supervisor_.stop();
@@ -176,10 +145,87 @@ int BridgeService::run() {
   anim_bridge_.restore();
   intent_tap_.restore();
   log_counters();
-  if (anim_bridge_.engine_connected())
-    log_.warning("vic-engine is still connected to vic-r1's socket, which is now gone: restart "
-                 "vic-engine (or the robot) so that it talks to vic-anim directly");
+  if (anim_bridge_.engine_connected() || intent_tap_.heard_from_cloud())
+    log_.warning("vic-engine and vic-cloud talked to vic-r1's sockets, which are now gone; "
+                 "neither reconnects by itself. Restart the robot's processes so that they talk "
+                 "to each other directly: systemctl restart anki-robot.target");
   return 0;
+}
+
+void BridgeService::run_once(bool& stop) {
+  const std::uint64_t now = monotonic_ms();
+  if (options_.run_agent) {
+    switch (supervisor_.tick(now)) {
+      case process::AgentSupervisor::Change::kStarted:
+        greet_agent();
+        break;
+      case process::AgentSupervisor::Change::kEnded:
+        anim_bridge_.router().release_everything_of_agent(now);
+        break;
+      case process::AgentSupervisor::Change::kNone:
+        break;
+    }
+  }
+  // Fail-open: with no agent to answer, or no way for it to speak, the
+  // engine keeps every question and answers as it always has.
+  intent_tap_.set_accepting_questions(supervisor_.channel_fd() >= 0 &&
+                                      anim_bridge_.anim_connected() &&
+                                      anim_bridge_.router().confirmation().confirmed());
+
+  // Fixed slots: 0 signals, 1 directory, 2 engine, 3 anim, 4 cloud, 5 agent.
+  pollfd fds[6];
+  fds[0] = {signal_fd_, POLLIN, 0};
+  fds[1] = {inotify_fd_, POLLIN, 0};
+  fds[2] = {anim_bridge_.engine_fd(),
+            static_cast<short>((anim_bridge_.wants_engine_readable() ? POLLIN : 0) |
+                               (anim_bridge_.wants_engine_writable() ? POLLOUT : 0)),
+            0};
+  fds[3] = {anim_bridge_.anim_fd(),
+            static_cast<short>((anim_bridge_.wants_anim_readable() ? POLLIN : 0) |
+                               (anim_bridge_.wants_anim_writable() ? POLLOUT : 0)),
+            0};
+  fds[4] = {intent_tap_.fd(), POLLIN, 0};
+  fds[5] = {supervisor_.channel_fd(), POLLIN, 0};
+  const int ready = ::poll(fds, 6, next_wake_ms(now));
+  if (ready < 0 && errno != EINTR) {
+    // Only a lack of kernel memory makes poll() fail here; it passes.
+    log_.error("poll: ", std::strerror(errno), "; trying again");
+    const timespec pause{0, 10 * 1000 * 1000};
+    ::nanosleep(&pause, nullptr);
+    return;
+  }
+  const std::uint64_t after = monotonic_ms();
+  if (ready > 0) {
+    // The robot's own traffic first.
+    if (fds[2].revents & POLLOUT) anim_bridge_.on_engine_writable();
+    if (fds[3].revents & POLLOUT) anim_bridge_.on_anim_writable();
+    if (fds[2].revents & POLLIN) anim_bridge_.on_engine_readable();
+    if (fds[3].revents & POLLIN) anim_bridge_.on_anim_readable();
+    if (fds[4].revents & POLLIN) intent_tap_.on_readable(after);
+    if (fds[1].revents & POLLIN) on_directory_events();
+    if (fds[5].revents & (POLLIN | POLLHUP | POLLERR)) on_channel_readable(after);
+    if (fds[0].revents & POLLIN) on_signal(stop);
+  }
+  tick(after);
+}
+
+// With Type=notify, systemd starts vic-engine (ordered after vic-r1) only
+// once READY=1 arrives: when vic-r1 stands between vic-engine and vic-anim.
+// Fail-open: when it cannot get there, it says ready all the same, so the
+// robot boots and works without it.
+void BridgeService::notify_ready_when_due(std::uint64_t now_ms) {
+  if (notifier_.ready_sent()) return;
+  if (anim_bridge_.anim_connected()) {
+    notifier_.ready("between vic-engine and vic-anim");
+  } else if (anim_bridge_.anim_serves_another()) {
+    notifier_.ready("vic-engine reached vic-anim first: forwarding nothing until it restarts");
+  } else if (now_ms - started_ms_ >= options_.ready_deadline_ms) {
+    log_.warning("vic-anim has not bound ", options_.socket_directory,
+                 "/_engine_anim_server_0 in ", options_.ready_deadline_ms / 1000,
+                 " s: telling systemd vic-r1 is ready anyway, so that vic-engine starts; "
+                 "vic-r1 steps in if vic-anim binds before vic-engine connects");
+    notifier_.ready("waiting for vic-anim");
+  }
 }
 
 // vic-anim reads what we sent on its next tick, after that tick's own sends;
@@ -327,12 +373,14 @@ void BridgeService::on_signal(bool& stop) {
 void BridgeService::tick(std::uint64_t now_ms) {
   anim_bridge_.on_tick(now_ms);
   intent_tap_.on_tick(now_ms);
+  notify_ready_when_due(now_ms);
   LayoutConfirmation& confirmation = anim_bridge_.router().confirmation();
   if (confirmation.take_change()) {
     switch (confirmation.status()) {
       case LayoutConfirmation::Status::kConfirmed:
         log_.info("firmware layout ", confirmation.layout().name, " confirmed: ",
                   confirmation.explanation());
+        if (notifier_.ready_sent()) notifier_.status("answering; firmware layout confirmed");
         break;
       case LayoutConfirmation::Status::kRefused:
         log_.warning(confirmation.explanation(), "; vic-engine and vic-anim work as without "

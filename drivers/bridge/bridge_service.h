@@ -8,6 +8,7 @@
 #include "drivers/clad/firmware_layout.h"
 #include "platform/log/logger.h"
 #include "platform/process/agent_supervisor.h"
+#include "platform/process/service_notifier.h"
 
 namespace vic_r1::bridge {
 
@@ -18,6 +19,10 @@ struct BridgeOptions {
   intent::QuestionIntentPolicy question_policy;
   process::AgentSupervisor::Options agent;
   bool run_agent = true;
+  // When vic-r1 tells systemd it is ready although it is not yet between
+  // vic-engine and vic-anim (vic-anim never bound): below the unit's start
+  // timeout, so the robot boots without vic-r1 rather than not at all.
+  std::uint64_t ready_deadline_ms = 60000;
 };
 
 struct AgentChannelCounters {
@@ -44,6 +49,8 @@ class BridgeService {
 
  private:
   bool open(std::string& error);
+  void run_once(bool& stop);
+  void notify_ready_when_due(std::uint64_t now_ms);
   int next_wake_ms(std::uint64_t now_ms) const;
   void on_directory_events();
   void on_channel_readable(std::uint64_t now_ms);
@@ -60,6 +67,9 @@ class BridgeService {
   AnimBridge anim_bridge_;
   IntentTap intent_tap_;
   process::AgentSupervisor supervisor_;
+  process::ServiceNotifier notifier_;
+  std::uint64_t started_ms_ = 0;
+  std::uint64_t internal_errors_ = 0;
   int inotify_fd_ = -1;
   int signal_fd_ = -1;  // the read end of the signal pipe
   AgentChannelCounters channel_counters_;

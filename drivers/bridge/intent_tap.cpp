@@ -1,5 +1,7 @@
 #include "drivers/bridge/intent_tap.h"
 
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace vic_r1::bridge {
@@ -15,11 +17,13 @@ IntentTap::IntentTap(const std::string& socket_directory, intent::QuestionIntent
     : public_path_(socket_directory + "/" + std::string(kSocketName)),
       our_path_(socket_directory + "/" + std::string(kTapName)),
       client_path_(socket_directory + "/" + std::string(kClientName)),
+      cloud_path_(socket_directory + "/" + std::string(kCloudClientName)),
       log_(log),
       policy_(std::move(policy)),
       interposer_(public_path_, public_path_ + std::string(kAsideSuffix), our_path_),
       to_engine_queue_(clad::kMaxIntentDatagramBytes, kQueuedIntents) {
   question_.reserve(clad::kMaxIntentDatagramBytes);
+  sender_.reserve(sizeof(sockaddr_un::sun_path));
 }
 
 bool IntentTap::open(std::string& error) {
@@ -37,16 +41,35 @@ void IntentTap::on_directory_change(std::string_view name) {
   const auto state = interposer_.update(engine_rebound, now_ms_);
   if (state == ipc::SocketInterposer::State::kFailed && before != state)
     log_.error("cannot take ", public_path_, ": ", interposer_.error());
-  if (state == ipc::SocketInterposer::State::kInterposed && (before != state || engine_rebound))
+  if (state == ipc::SocketInterposer::State::kInterposed && (before != state || engine_rebound)) {
     log_.info("interposed on ", public_path_, " (vic-engine's socket moved to ",
               interposer_.aside_path(), ")");
+    look_for_a_bypassing_cloud(now_ms_);
+  }
+}
+
+void IntentTap::look_for_a_bypassing_cloud(std::uint64_t now_ms) {
+  struct stat info;
+  if (::lstat(cloud_path_.c_str(), &info) != 0 || info.st_ino == cloud_heard_inode_) return;
+  if (!ipc::SocketInterposer::socket_is_live(cloud_path_)) return;  // an old file, no vic-cloud
+  cloud_suspect_inode_ = info.st_ino;
+  cloud_suspect_since_ms_ = now_ms;
+}
+
+void IntentTap::note_sender() {
+  if (sender_ != cloud_path_) return;
+  struct stat info;
+  if (::lstat(cloud_path_.c_str(), &info) != 0) return;
+  cloud_heard_inode_ = info.st_ino;
+  if (cloud_suspect_inode_ == info.st_ino) cloud_suspect_inode_ = 0;
 }
 
 void IntentTap::on_readable(std::uint64_t now_ms) {
   now_ms_ = now_ms;
   for (;;) {
-    const ssize_t size = tap_socket_.receive(buffer_, sizeof(buffer_));
+    const ssize_t size = tap_socket_.receive(buffer_, sizeof(buffer_), &sender_);
     if (size < 0) return;
+    note_sender();
     const auto length = static_cast<std::size_t>(size);
     if (length > sizeof(buffer_)) {
       ++counters_.cut_datagrams;
@@ -148,6 +171,16 @@ void IntentTap::flush(std::uint64_t now_ms) {
 void IntentTap::on_tick(std::uint64_t now_ms) {
   now_ms_ = now_ms;
   flush(now_ms);
+  if (cloud_suspect_inode_ != 0 && now_ms - cloud_suspect_since_ms_ >= kCloudGreetingGraceMs) {
+    if (cloud_reported_inode_ != cloud_suspect_inode_) {
+      log_.error("vic-cloud is connected to vic-engine's ai_sock directly: it connected in the "
+                 "moment between vic-engine binding ai_sock and vic-r1 taking it, and it never "
+                 "reconnects. Questions go to vic-engine, not to vic-r1, until vic-cloud "
+                 "restarts: systemctl restart vic-cloud");
+      cloud_reported_inode_ = cloud_suspect_inode_;
+    }
+    cloud_suspect_inode_ = 0;
+  }
   if (now_ms - last_directory_look_ms_ >= kDirectoryLookMs) {
     last_directory_look_ms_ = now_ms;
     on_directory_change("");

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -48,6 +50,12 @@ class IntentTap {
   // Where vic-cloud sends (ours, linked at ai_sock) and where we send from.
   static constexpr std::string_view kTapName = "vic-r1.ai_sock";
   static constexpr std::string_view kClientName = "vic-r1.ai_sock_client";
+  // vic-cloud's own socket (vector-cloud cloud/main.go:114, "ai_sock" +
+  // "_cp_ai"), bound before it connects and greets with ANKICONN.
+  static constexpr std::string_view kCloudClientName = "ai_sock_cp_ai";
+  // How long a live vic-cloud socket may stay silent after the tap took
+  // ai_sock before it is taken to be connected to vic-engine directly.
+  static constexpr std::uint64_t kCloudGreetingGraceMs = 2000;
   static constexpr std::string_view kAsideSuffix = ".vic-engine";
   static constexpr std::uint64_t kEngineTickSpacingMs = 100;
 
@@ -75,15 +83,20 @@ class IntentTap {
     return interposer_.state() == ipc::SocketInterposer::State::kInterposed;
   }
   const IntentTapCounters& counters() const { return counters_; }
+  // vic-cloud has sent something to the tap (it is connected through it).
+  bool heard_from_cloud() const { return cloud_heard_inode_ != 0; }
   void restore();
 
  private:
   void send_to_engine(const std::uint8_t* bytes, std::size_t size, std::uint64_t now_ms);
+  void look_for_a_bypassing_cloud(std::uint64_t now_ms);
+  void note_sender();
   void flush(std::uint64_t now_ms);
 
   std::string public_path_;
   std::string our_path_;
   std::string client_path_;
+  std::string cloud_path_;
   logging::Logger log_;
   intent::QuestionIntentPolicy policy_;
   ipc::SocketInterposer interposer_;
@@ -99,6 +112,15 @@ class IntentTap {
   std::function<void(const channel::Event&)> question_sink_;
   IntentTapCounters counters_;
   std::string question_;  // reused: its capacity stays after the first question
+  std::string sender_;    // reused likewise: the path of the last datagram's sender
+  // vic-cloud connects to ai_sock once (cloud/main.go:33-43, 112-115): a
+  // live vic-cloud socket that has not greeted the tap when it took the
+  // path may be connected to vic-engine's socket itself, and then every
+  // intent passes the tap by. Inodes tell a restarted vic-cloud apart.
+  ino_t cloud_heard_inode_ = 0;      // the vic-cloud socket the tap has heard from
+  ino_t cloud_suspect_inode_ = 0;    // a live one that has not been heard from yet
+  std::uint64_t cloud_suspect_since_ms_ = 0;
+  ino_t cloud_reported_inode_ = 0;   // the bypass already logged for this socket
   std::uint8_t buffer_[clad::kMaxIntentDatagramBytes * 2];
 };
 

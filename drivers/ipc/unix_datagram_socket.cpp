@@ -89,7 +89,8 @@ bool UnixDatagramSocket::bind(const std::string& path, std::string& error) {
     return false;
   }
   if (::bind(fd_, reinterpret_cast<const sockaddr*>(&address), length) != 0) {
-    error = describe("bind", path, errno);
+    last_error_ = errno;
+    error = describe("bind", path, last_error_);
     return false;
   }
   return true;
@@ -103,7 +104,8 @@ bool UnixDatagramSocket::connect(const std::string& path, std::string& error) {
     return false;
   }
   if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), length) != 0) {
-    error = describe("connect", path, errno);
+    last_error_ = errno;
+    error = describe("connect", path, last_error_);
     return false;
   }
   return true;

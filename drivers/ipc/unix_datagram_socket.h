@@ -32,7 +32,8 @@ class UnixDatagramSocket {
   UnixDatagramSocket(const UnixDatagramSocket&) = delete;
   UnixDatagramSocket& operator=(const UnixDatagramSocket&) = delete;
 
-  // Each returns false and sets `error` (naming the path and errno).
+  // Each returns false and sets `error` (naming the path and errno);
+  // last_error() then holds the errno.
   bool open(std::string& error);
   bool bind(const std::string& path, std::string& error);
   bool connect(const std::string& path, std::string& error);
@@ -49,11 +50,13 @@ class UnixDatagramSocket {
   SendOutcome send_to(const std::string& path, const std::uint8_t* bytes, std::size_t size);
 
   int fd() const { return fd_; }
+  int last_error() const { return last_error_; }
   bool is_open() const { return fd_ >= 0; }
   void close();
 
  private:
   int fd_ = -1;
+  int last_error_ = 0;
 };
 
 // strerror text for the last failed send, for logs.

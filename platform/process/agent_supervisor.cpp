@@ -78,6 +78,14 @@ bool AgentSupervisor::start(std::uint64_t now_ms) {
     // dup2 clears close-on-exec on the copy; every other fd of the bridge
     // (the robot's sockets among them) is close-on-exec and stays behind.
     if (::dup2(ends[1], kChildChannelFd) < 0) ::_exit(127);
+    // If the robot runs out of memory, the agent is what the kernel (and
+    // Android's low-memory killer on the robot) ends first: the bridge
+    // restarts it, while vic-engine or vic-anim would not come back.
+    const int oom = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (oom >= 0) {
+      (void)!::write(oom, "1000", 4);
+      ::close(oom);
+    }
     // A signal mask survives exec; the agent must be stoppable by SIGTERM
     // whatever the bridge had blocked when it forked.
     sigset_t none;
