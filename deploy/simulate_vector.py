@@ -4,7 +4,9 @@
 usage: simulate_vector.py --question TEXT [--expect-speech TEXT] -- COMMAND...
        (COMMAND runs vic-r1, e.g. `qemu-arm -cpu cortex-a7 build/robot/bin/vic-r1`)
 
-Exit status 0 when Vector spoke (the expected words, if given) to the end.
+Exit status 0 when Vector spoke (the expected words, if given) to the end,
+every other datagram crossed unchanged, and vic-r1's own counters, printed
+when it stops, show nothing dropped.
 
 The virtual Vector is a test double: it follows the firmware's socket rules
 and message layouts, not its timing or its voice. What it prints is what
@@ -13,6 +15,7 @@ vic-anim was asked to say and play, read from the datagrams it received.
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -106,6 +109,23 @@ def main() -> int:
             if args.expect_speech is not None and utterance.text != args.expect_speech:
                 print(f'simulate: expected Vector to say "{args.expect_speech}"', file=sys.stderr)
                 return 1
+            # vic-r1 logs its counters as it stops.
+            os.killpg(bridge.pid, signal.SIGTERM)
+            bridge.wait(timeout=START_DEADLINE_S)
+            reader.join(timeout=5)
+            counters = [line for line in bridge_log if " counters: " in line]
+            if not counters:
+                return fail("vic-r1 stopped without logging its counters", bridge_log)
+            sys.stderr.write("".join(bridge_log))
+            print("vic-r1" + counters[-1].strip().split("info:", 1)[1])
+            # The robot's own traffic: engine->anim, anim->engine, cloud->engine.
+            lost = sum(int(match.group(1)) for pattern in (
+                r"engine->anim \d+ \(dropped (\d+)\)", r"anim->engine \d+ \(dropped (\d+)\)",
+                r"intents forwarded .*?, dropped (\d+)") for match in
+                [re.search(pattern, counters[-1])] if match)
+            print(f"robot datagrams lost (engine<->anim, cloud->engine): {lost}")
+            if lost:
+                return fail("vic-r1 dropped datagrams", bridge_log)
             return 0 if finished else 1
     finally:
         if bridge is not None and bridge.poll() is None:

@@ -149,6 +149,24 @@ void AnimBridge::report_anim_reach(AnimReach reach, std::string_view detail) {
   }
 }
 
+void AnimBridge::poll_entries(pollfd& engine, pollfd& anim) const {
+  engine = {engine_socket_.fd(),
+            static_cast<short>((wants_engine_readable() ? POLLIN : 0) |
+                               (wants_engine_writable() ? POLLOUT : 0)),
+            0};
+  anim = {anim_socket_.fd(),
+          static_cast<short>((wants_anim_readable() ? POLLIN : 0) |
+                             (wants_anim_writable() ? POLLOUT : 0)),
+          0};
+}
+
+void AnimBridge::on_poll(const pollfd& engine, const pollfd& anim) {
+  if (engine.revents & POLLOUT) on_engine_writable();
+  if (anim.revents & POLLOUT) on_anim_writable();
+  if (engine.revents & POLLIN) on_engine_readable();
+  if (anim.revents & POLLIN) on_anim_readable();
+}
+
 // -------------------------------------------------------------- engine -> anim
 
 void AnimBridge::on_engine_readable() {

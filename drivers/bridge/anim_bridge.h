@@ -1,5 +1,6 @@
 #pragma once
 
+#include <poll.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -64,6 +65,11 @@ class AnimBridge final : public AnimLinkSink {
   // on a slow timer): takes the server path when vic-anim has bound it,
   // notices an anim restart and a new engine client path.
   void on_directory_change(std::string_view name);
+
+  // Both sockets as poll() entries, asking only for what the bridge can
+  // take now; and what poll() found on them handled, room before datagrams.
+  void poll_entries(pollfd& engine, pollfd& anim) const;
+  void on_poll(const pollfd& engine, const pollfd& anim);
 
   void on_engine_readable();
   void on_anim_readable();

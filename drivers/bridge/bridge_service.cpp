@@ -176,14 +176,7 @@ void BridgeService::run_once(bool& stop) {
   pollfd fds[6];
   fds[0] = {signal_fd_, POLLIN, 0};
   fds[1] = {inotify_fd_, POLLIN, 0};
-  fds[2] = {anim_bridge_.engine_fd(),
-            static_cast<short>((anim_bridge_.wants_engine_readable() ? POLLIN : 0) |
-                               (anim_bridge_.wants_engine_writable() ? POLLOUT : 0)),
-            0};
-  fds[3] = {anim_bridge_.anim_fd(),
-            static_cast<short>((anim_bridge_.wants_anim_readable() ? POLLIN : 0) |
-                               (anim_bridge_.wants_anim_writable() ? POLLOUT : 0)),
-            0};
+  anim_bridge_.poll_entries(fds[2], fds[3]);
   fds[4] = {intent_tap_.fd(), POLLIN, 0};
   fds[5] = {supervisor_.channel_fd(), POLLIN, 0};
   const int ready = ::poll(fds, 6, next_wake_ms(now));
@@ -197,10 +190,7 @@ void BridgeService::run_once(bool& stop) {
   const std::uint64_t after = monotonic_ms();
   if (ready > 0) {
     // The robot's own traffic first.
-    if (fds[2].revents & POLLOUT) anim_bridge_.on_engine_writable();
-    if (fds[3].revents & POLLOUT) anim_bridge_.on_anim_writable();
-    if (fds[2].revents & POLLIN) anim_bridge_.on_engine_readable();
-    if (fds[3].revents & POLLIN) anim_bridge_.on_anim_readable();
+    anim_bridge_.on_poll(fds[2], fds[3]);
     if (fds[4].revents & POLLIN) intent_tap_.on_readable(after);
     if (fds[1].revents & POLLIN) on_directory_events();
     if (fds[5].revents & (POLLIN | POLLHUP | POLLERR)) on_channel_readable(after);
@@ -241,19 +231,9 @@ void BridgeService::wait_for_anim_to_take_the_cancels() {
     const std::uint64_t now = monotonic_ms();
     if (now >= leave_by_ms) return;
     pollfd fds[2];
-    fds[0] = {anim_bridge_.engine_fd(),
-              static_cast<short>((anim_bridge_.wants_engine_readable() ? POLLIN : 0) |
-                                 (anim_bridge_.wants_engine_writable() ? POLLOUT : 0)),
-              0};
-    fds[1] = {anim_bridge_.anim_fd(),
-              static_cast<short>((anim_bridge_.wants_anim_readable() ? POLLIN : 0) |
-                                 (anim_bridge_.wants_anim_writable() ? POLLOUT : 0)),
-              0};
+    anim_bridge_.poll_entries(fds[0], fds[1]);
     if (::poll(fds, 2, static_cast<int>(leave_by_ms - now)) < 0 && errno != EINTR) return;
-    if (fds[0].revents & POLLOUT) anim_bridge_.on_engine_writable();
-    if (fds[1].revents & POLLOUT) anim_bridge_.on_anim_writable();
-    if (fds[0].revents & POLLIN) anim_bridge_.on_engine_readable();
-    if (fds[1].revents & POLLIN) anim_bridge_.on_anim_readable();
+    anim_bridge_.on_poll(fds[0], fds[1]);
   }
 }
 

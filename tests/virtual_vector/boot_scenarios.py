@@ -16,8 +16,7 @@ import stat
 import time
 
 import clad_layouts as clad
-import wire_exactness
-from scenario_harness import (ANIM_SERVER, CLOUD_OPTIONS, EVENT_S, NOAUDIO, OUR_AI_SOCK,
+from scenario_harness import (ANIM_SERVER, CLOUD_OPTIONS, EVENT_S, OUR_AI_SOCK,
                               OUR_ENGINE_SERVER, QUIET_ENGINE, START_S, Bridge, NotifyListener,
                               VirtualVector, check, wait_for)
 
@@ -30,16 +29,10 @@ CLOUD_BYPASS_REPORT = r"vic-cloud is connected to vic-engine's ai_sock directly"
 
 
 def answer_and_check_exact(case, question):
-    """Asks, waits for the agent's answer, and checks every other datagram
+    """Asks, waits for the agent's answer, and checks everything else
     crossed unchanged."""
     asked = case.ask(question)
-    utterance = case.wait_for_answer(question)
-    utterance.assert_engine_never_saw_it()
-    case.settle()
-    case.assert_exact(is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id}),
-                      cloud_may_be_withheld=lambda datagram: datagram == asked,
-                      cloud_injected=lambda datagram: datagram == NOAUDIO)
-    case.assert_link_healthy()
+    case.check_answers_exact([case.wait_for_answer(question)], [asked])
 
 
 def check_engine_got_it_unchanged(case, asked, intents_before):
@@ -229,11 +222,7 @@ def killed_vic_r1_is_recovered_by_restarting_the_robots_processes(case):
                                       % words), "vic-cloud could not send %s" % intent)
     wait_for(lambda: len(robot.engine.intents()) >= intents_before + len(plain), EVENT_S,
              "vic-engine missed intents after the recovery")
-    case.settle()
-    case.assert_exact(cloud_may_be_withheld=lambda datagram: datagram == asked,
-                      cloud_injected=lambda datagram: datagram == NOAUDIO,
-                      is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id}))
-    case.assert_link_healthy()
+    case.check_answers_exact([utterance], [asked])
 
 
 def recovery_is_not_needed_when_vic_r1_never_got_in(case):

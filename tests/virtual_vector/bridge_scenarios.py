@@ -257,12 +257,7 @@ def question_is_answered_through_tts(case):
     check(question_of_agent.group(1) == question,
           "the agent got the question as %r" % question_of_agent.group(1))
     case.check_engine_reacted(reactions.QUIET_GET_OUT)
-    utterance.assert_engine_never_saw_it()
-    case.settle()
-    case.assert_exact(is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id}),
-                      cloud_may_be_withheld=lambda datagram: datagram == asked,
-                      cloud_injected=lambda datagram: datagram == NOAUDIO)
-    case.assert_link_healthy()
+    case.check_answers_exact([utterance], [asked])
 
 
 def knowledge_session_answer_is_taken_and_closed_least_loudly(case):
@@ -292,12 +287,7 @@ def knowledge_session_answer_is_taken_and_closed_least_loudly(case):
           "vic-engine should get intent_knowledge_no_response (and not speak the cloud's "
           "answer); it got %s" % got)
     case.check_engine_reacted(reactions.KNOWLEDGE_FAIL)
-    utterance.assert_engine_never_saw_it()
-    case.settle()
-    case.assert_exact(is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id}),
-                      cloud_may_be_withheld=lambda datagram: datagram == sent,
-                      cloud_injected=lambda datagram: datagram == KNOWLEDGE_NO_RESPONSE)
-    case.assert_link_healthy()
+    case.check_answers_exact([utterance], [sent], closed_with=KNOWLEDGE_NO_RESPONSE)
 
 
 def intent_graph_knowledge_answer_is_taken_and_closed_quietly(case):
@@ -322,12 +312,7 @@ def intent_graph_knowledge_answer_is_taken_and_closed_quietly(case):
           "vic-engine should get intent_system_noaudio instead of the bypass answer; it got %s"
           % got)
     case.check_engine_reacted(reactions.QUIET_GET_OUT)
-    utterance.assert_engine_never_saw_it()
-    case.settle()
-    case.assert_exact(is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id}),
-                      cloud_may_be_withheld=lambda datagram: datagram == sent,
-                      cloud_injected=lambda datagram: datagram == NOAUDIO)
-    case.assert_link_healthy()
+    case.check_answers_exact([utterance], [sent])
 
 
 def other_intents_pass_unchanged(case):
@@ -597,14 +582,7 @@ def cancelled_speech_keeps_its_id_until_the_late_finished(case):
           "the second answer reused ttsID %d before its late Finished" % first.tts_id)
     check(not robot.anim.late_finished_casualties,
           "a late Finished ended the agent's next utterance: %s" % robot.anim.late_finished_casualties)
-    first.assert_engine_never_saw_it()
-    second.assert_engine_never_saw_it()
-    case.settle()
-    case.assert_exact(
-        is_injected=wire_exactness.injected_messages(tts_ids={first.tts_id, second.tts_id}),
-        cloud_may_be_withheld=lambda datagram: datagram in (asked_first, asked_second),
-        cloud_injected=lambda datagram: datagram == NOAUDIO)
-    case.assert_link_healthy()
+    case.check_answers_exact([first, second], [asked_first, asked_second])
 
 
 def back_touch_is_felt_when_vector_feels_it(case):
@@ -668,14 +646,7 @@ def agent_killed_mid_utterance(case):
     since = anim_received_count(robot)
     asked_second = case.ask(second_question)
     second = case.wait_for_answer(second_question, since=since)
-    first.assert_engine_never_saw_it()
-    second.assert_engine_never_saw_it()
-    case.settle()
-    case.assert_exact(
-        is_injected=wire_exactness.injected_messages(tts_ids={first.tts_id, second.tts_id}),
-        cloud_may_be_withheld=lambda datagram: datagram in (asked_first, asked_second),
-        cloud_injected=lambda datagram: datagram == NOAUDIO)
-    case.assert_link_healthy()
+    case.check_answers_exact([first, second], [asked_first, asked_second])
 
 
 def agent_hang_is_detected(case):
@@ -699,12 +670,7 @@ def agent_hang_is_detected(case):
     since = anim_received_count(robot)
     asked = case.ask(question)
     utterance = case.wait_for_answer(question, since=since)
-    utterance.assert_engine_never_saw_it()
-    case.settle()
-    case.assert_exact(is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id}),
-                      cloud_may_be_withheld=lambda datagram: datagram == asked,
-                      cloud_injected=lambda datagram: datagram == NOAUDIO)
-    case.assert_link_healthy()
+    case.check_answers_exact([utterance], [asked])
 
 
 def no_agent_forwards_questions_unchanged(case):
@@ -802,12 +768,7 @@ def answer_on_firmware(case, firmware, version, question, expect_probes):
     check(len(probes) == expect_probes, "%d layout probes, expected %d"
           % (len(probes), expect_probes))
     probe_ids = check_probe_never_played(case, probes)
-    utterance.assert_engine_never_saw_it()
-    case.settle()
-    case.assert_exact(
-        is_injected=wire_exactness.injected_messages(tts_ids={utterance.tts_id} | probe_ids),
-        cloud_may_be_withheld=lambda datagram: datagram == asked,
-        cloud_injected=lambda datagram: datagram == NOAUDIO)
+    case.check_answers_exact([utterance], [asked], other_tts_ids=probe_ids, healthy=False)
     return robot
 
 

@@ -520,6 +520,21 @@ class Case:
               "traffic never stopped")
         return cloud_markers
 
+    def check_answers_exact(self, utterances, asked, closed_with=NOAUDIO, other_tts_ids=(),
+                            healthy=True):
+        """The agent's utterances never reached vic-engine, and everything
+        else crossed unchanged: the agent's speech, the questions it took
+        (`asked`) and the intent that closed them (`closed_with`) aside."""
+        for utterance in utterances:
+            utterance.assert_engine_never_saw_it()
+        self.settle()
+        tts_ids = {utterance.tts_id for utterance in utterances} | set(other_tts_ids)
+        self.assert_exact(is_injected=wire_exactness.injected_messages(tts_ids=tts_ids),
+                          cloud_may_be_withheld=lambda datagram: datagram in asked,
+                          cloud_injected=lambda datagram: datagram == closed_with)
+        if healthy:
+            self.assert_link_healthy()
+
     def assert_exact(self, **options):
         reports = self.robot.check_exactness(**options)
         failed = [report for report in reports if not report.ok]

@@ -12,6 +12,7 @@
 #include "drivers/clad/cloud_mic_messages.h"
 #include "drivers/ipc/unix_datagram_socket.h"
 #include "platform/log/log_sink.h"
+#include "tests/unit/support/bound_socket.h"
 #include "tests/unit/support/temporary_directory.h"
 
 #include <CppUTest/TestHarness.h>
@@ -24,18 +25,12 @@ using vic_r1::clad::IntentResult;
 using vic_r1::ipc::SendOutcome;
 using vic_r1::ipc::UnixDatagramSocket;
 using vic_r1::test::TemporaryDirectory;
+using vic_r1::test::bound_socket;
 
 // IntentTap on real AF_UNIX datagram sockets, arranged as on the robot:
 // vic-engine's ai_sock, vic-cloud's client, and the tap between them.
 
 namespace {
-
-UnixDatagramSocket bound_socket(const std::string& path) {
-  UnixDatagramSocket socket;
-  std::string error;
-  if (!socket.open(error) || !socket.bind(path, error)) FAIL(error.c_str());
-  return socket;
-}
 
 std::vector<std::uint8_t> encoded(const IntentResult& result) {
   std::vector<std::uint8_t> bytes(vic_r1::clad::kMaxIntentDatagramBytes);

@@ -6,6 +6,7 @@
 
 #include "drivers/bridge/interposition_wait.h"
 #include "drivers/ipc/unix_datagram_socket.h"
+#include "tests/unit/support/bound_socket.h"
 #include "tests/unit/support/temporary_directory.h"
 
 #include <CppUTest/TestHarness.h>
@@ -14,20 +15,10 @@ using vic_r1::bridge::InterpositionWait;
 using vic_r1::bridge::wait_for_interposition;
 using vic_r1::ipc::UnixDatagramSocket;
 using vic_r1::test::TemporaryDirectory;
+using vic_r1::test::bound_socket;
 
 // Real sockets arranged as vic-r1 leaves them: its tap socket bound under
 // vic-r1.ai_sock, and ai_sock a hard link to it once it took the path.
-
-namespace {
-
-UnixDatagramSocket bound_socket(const std::string& path) {
-  UnixDatagramSocket socket;
-  std::string error;
-  if (!socket.open(error) || !socket.bind(path, error)) FAIL(error.c_str());
-  return socket;
-}
-
-}  // namespace
 
 TEST_GROUP(InterpositionWait) {
   TemporaryDirectory directory;

@@ -13,6 +13,7 @@
 
 #include "drivers/ipc/socket_interposer.h"
 #include "drivers/ipc/unix_datagram_socket.h"
+#include "tests/unit/support/bound_socket.h"
 #include "tests/unit/support/temporary_directory.h"
 
 #include <CppUTest/TestHarness.h>
@@ -22,20 +23,13 @@ using vic_r1::ipc::SendOutcome;
 using vic_r1::ipc::SocketInterposer;
 using vic_r1::ipc::UnixDatagramSocket;
 using vic_r1::test::TemporaryDirectory;
+using vic_r1::test::bound_socket;
 
 // Real AF_UNIX datagram sockets in a scratch directory, arranged as on the
 // robot: the firmware's server (vic-engine's ai_sock), our socket under a
 // private name, and the firmware's clients (vic-cloud).
 
 namespace {
-
-UnixDatagramSocket bound_socket(const std::string& path) {
-  UnixDatagramSocket socket;
-  std::string error;
-  if (!socket.open(error)) FAIL(error.c_str());
-  if (!path.empty() && !socket.bind(path, error)) FAIL(error.c_str());
-  return socket;
-}
 
 // A path where a socket was bound and closed: the file stays, nobody listens.
 void make_stale_socket_file(const std::string& path) { bound_socket(path); }
