@@ -171,6 +171,8 @@ void IntentTap::flush(std::uint64_t now_ms) {
 void IntentTap::on_tick(std::uint64_t now_ms) {
   now_ms_ = now_ms;
   flush(now_ms);
+  // Taken at start-up, before any tick brought the time: the grace starts now.
+  if (cloud_suspect_inode_ != 0 && cloud_suspect_since_ms_ == 0) cloud_suspect_since_ms_ = now_ms;
   if (cloud_suspect_inode_ != 0 && now_ms - cloud_suspect_since_ms_ >= kCloudGreetingGraceMs) {
     if (cloud_reported_inode_ != cloud_suspect_inode_) {
       log_.error("vic-cloud is connected to vic-engine's ai_sock directly: it connected in the "
