@@ -111,13 +111,15 @@ class RobotTestCase(unittest.TestCase):
             self.robot.stop()
         self._dir.cleanup()
 
-    def start_robot(self, anim_options=None, engine_options=None, with_cloud=False):
+    def start_robot(self, anim_options=None, engine_options=None, with_cloud=False,
+                    firmware="1.8"):
         options = {"clip_durations_ms": SHORT_CLIPS}
         options.update(anim_options or {})
         engine = dict(FAST_ENGINE)
         engine.update(engine_options or {})
         self.robot = VirtualVector(self.socket_dir, anim_options=options,
-                                   engine_options=engine, cloud_options=FAST_CLOUD)
+                                   engine_options=engine, cloud_options=FAST_CLOUD,
+                                   firmware=firmware)
         self.robot.start_anim()
         self.robot.start_engine()
         if with_cloud:
@@ -600,12 +602,7 @@ class FirmwareFamilies(RobotTestCase):
     pitchScalar (1035 bytes); "1.6-pitch" with it."""
 
     def test_1_6_sends_a_7_byte_animation_state_and_speaks_1035_byte_prepares(self):
-        self.robot = VirtualVector(self.socket_dir, firmware="1.6",
-                                   engine_options=FAST_ENGINE, cloud_options=FAST_CLOUD)
-        self.robot.start_anim()
-        self.robot.start_engine()
-        self.assertTrue(self.robot.wait_until_up(WAIT_S))
-        robot = self.robot
+        robot = self.start_robot(firmware="1.6")
         self.wait(lambda: robot.engine.latest_animation_state is not None, "no AnimationState")
         states = robot.anim.sent(clad.TAG_ANIMATION_STATE)
         self.assertEqual({len(d) for d in states}, {7})
@@ -617,12 +614,7 @@ class FirmwareFamilies(RobotTestCase):
         self.assertEqual(robot.engine.malformed, [])
 
     def test_a_prepare_of_the_other_layout_is_dropped_without_an_answer(self):
-        self.robot = VirtualVector(self.socket_dir, firmware="1.6",
-                                   engine_options=FAST_ENGINE, cloud_options=FAST_CLOUD)
-        self.robot.start_anim()
-        self.robot.start_engine()
-        self.assertTrue(self.robot.wait_until_up(WAIT_S))
-        robot = self.robot
+        robot = self.start_robot(firmware="1.6")
         robot.engine.send_message(clad.encode_text_to_speech_prepare("Hi.", 9))   # 1039 bytes
         self.wait(lambda: robot.anim.drop_counts["wrong_size"] == 1, "not dropped")
         time.sleep(0.2)
