@@ -30,6 +30,18 @@ int print_version(const std::vector<std::string>& arguments, std::ostream& out, 
 
 }  // namespace
 
+bool parse_milliseconds(const std::string& text, std::uint64_t& value) {
+  if (text.empty() || text.size() > 9) return false;
+  std::uint64_t parsed = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    parsed = parsed * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (parsed == 0) return false;
+  value = parsed;
+  return true;
+}
+
 int run_command_line(const std::vector<std::string>& arguments, std::ostream& out,
                      std::ostream& err) {
   if (arguments.empty()) {

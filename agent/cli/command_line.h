@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -15,5 +16,9 @@ inline constexpr int kExitUsage = 2;
 // dispatcher is testable without a process.
 int run_command_line(const std::vector<std::string>& arguments, std::ostream& out,
                      std::ostream& err);
+
+// A duration option's value: 1 to 999,999,999 milliseconds, digits only.
+// False (and `value` unchanged) for anything else.
+bool parse_milliseconds(const std::string& text, std::uint64_t& value);
 
 }  // namespace vic_r1::cli

@@ -35,16 +35,6 @@ constexpr int kExitNotTaken = 3;
 constexpr int kExitNoBridge = 4;
 constexpr int kExitRecoveryFailed = 1;
 
-bool parse_milliseconds(const std::string& text, std::uint64_t& value) {
-  if (text.empty() || text.size() > 9) return false;
-  value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return value > 0;
-}
-
 std::uint64_t seconds_since_boot() {
   timespec now{};
   clock_gettime(CLOCK_BOOTTIME, &now);

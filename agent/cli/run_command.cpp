@@ -41,14 +41,6 @@ namespace {
 // How every line of the bridge and the agent begins in the robot's log.
 constexpr std::string_view kProgramName = "vic-r1";
 
-bool parse_milliseconds(const std::string& text, std::uint64_t& value) {
-  if (text.empty() || text.size() > 9) return false;
-  for (char c : text)
-    if (c < '0' || c > '9') return false;
-  value = std::stoull(text);
-  return value > 0;
-}
-
 // execv() does not search PATH, and a search after fork() is not safe: look
 // the program up now.
 std::string resolve_program(const std::string& name) {

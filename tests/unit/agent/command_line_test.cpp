@@ -60,3 +60,17 @@ TEST(CommandLine, HelpGoesToStdoutAndSucceeds) {
   LONGS_EQUAL(0, result.status);
   STRCMP_CONTAINS("version", result.out.c_str());
 }
+
+TEST(CommandLine, MillisecondsAreOneToNineDigitsAndNotZero) {
+  using vic_r1::cli::parse_milliseconds;
+  std::uint64_t value = 7;
+  CHECK_TRUE(parse_milliseconds("1", value));
+  UNSIGNED_LONGS_EQUAL(1, value);
+  CHECK_TRUE(parse_milliseconds("999999999", value));
+  UNSIGNED_LONGS_EQUAL(999999999u, value);
+  for (const char* bad : {"", "0", "000", "1000000000", "-5", "5ms", " 5", "1.5"}) {
+    value = 7;
+    CHECK_FALSE_TEXT(parse_milliseconds(bad, value), bad);
+    UNSIGNED_LONGS_EQUAL(7, value);
+  }
+}
