@@ -44,7 +44,8 @@ namespace vic_r1::speech {
 class SentenceSegmenter {
  public:
   struct Options {
-    // vic-anim's text-to-speech limit: a hard one.
+    // vic-anim's text-to-speech limit: a hard one. Raised to 4 if set lower,
+    // so that any one character fits.
     std::size_t max_sentence_bytes = clad::kMaxTtsTextBytes;
     // A sentence longer than this is cut after a clause when it has one.
     std::size_t clause_cut_bytes = 250;
