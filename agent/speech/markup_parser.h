@@ -35,18 +35,20 @@ struct MarkupPiece {
 // may differ). Text is released at once; only bytes that may still be markup
 // wait: one brace, or a token from its "{{", at most kMaxMarkupBytes.
 //
-// A command is "{{" (more "{" after it are tolerated), a name, "|" or "||", a parameter, "}}", with any spaces
-// or tabs around the name and the parameter; names are matched ignoring case
-// (playAnimationWI, playAnimation, newVoiceRequest) and the parameter is
-// passed on trimmed, unchecked. Nothing with a brace in it is ever spoken:
+// A command is "{{" (more "{" after it are tolerated), a name, "|" or "||",
+// a parameter and "}}", with any spaces or tabs around the name and the
+// parameter; names are matched ignoring case (playAnimationWI, playAnimation,
+// newVoiceRequest) and the parameter is passed on trimmed, unchecked.
+// Nothing with a brace in it is ever spoken:
 //  - closed markup that is not a command (an unknown name such as getImage,
 //    no parameter, an empty one, a third "|") is one kDropped piece;
 //  - markup that never closes is cut short where it stops looking like
 //    markup: at a "{", a line break, a ".", "!" or "?", a single "}", the
-//    end of the answer, or kMaxMarkupBytes without "}}". Its head ("{{", the
-//    name when a separator follows it or it is a known name, the separator
-//    and the parameter's first word) is one kDropped piece, and the text
-//    after the head is spoken: a model that forgets "}}" loses no answer;
+//    end of the answer, or kMaxMarkupBytes without "}}". Its head (the
+//    opener, the name when a separator follows it or it is a known name,
+//    the separator and the parameter's first word) is one kDropped piece,
+//    and the text after the head is spoken: a model that forgets "}}" loses
+//    no answer;
 //  - a stray "}}" is a kDropped piece;
 //  - a lone "{" or "}" is removed without a piece (it is not markup, and a
 //    brace is not speakable).
