@@ -93,6 +93,10 @@ void StreamReader::feed(std::string_view bytes, StreamSink& sink) {
       std::string blank_prefix;
       blank_prefix.swap(sniffed_);
       feed(blank_prefix, sink);
+      // The held prefix may have failed the decoder already (BOM bytes count
+      // as blank here, not for the decoder): then the stream has ended, as
+      // it would have had the body come in one read.
+      if (decoder_failed_ || summary_.done_marker_seen) return;
     }
   }
   if (*wire_format_ == WireFormat::kNdjson) {

@@ -351,3 +351,14 @@ TEST(StreamReader, R1ModelWithNoTagThenAnErrorSpeaksNothingAndSaysWhy) {
   CHECK(result.summary.outcome == StreamOutcome::kError);
   STRCMP_CONTAINS("Provider returned error; 7 bytes", result.summary.explanation.c_str());
 }
+
+TEST(StreamReader, UnreadableBytesBeforeTheFormatIsKnownAreReportedOnceWhateverTheChunking) {
+  // Bytes that look blank to the sniffing (BOM bytes) are held until the
+  // format is known, then decoded: a line past the cap must fail the stream
+  // once, as when the body comes in one read.
+  StreamReader::Options small;
+  small.max_event_bytes = 48;
+  const Replay result = replay_every_split(std::string(60, '\xEF') + "\bdata: x\n\n", small);
+  LONGS_EQUAL(1, result.sink.errors.size());
+  CHECK(result.summary.outcome == StreamOutcome::kError);
+}
