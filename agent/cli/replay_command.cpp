@@ -286,6 +286,9 @@ int run_replay(const std::vector<std::string>& arguments, std::ostream& out, std
   } else if (summary.stray_close_tag_removed) {
     err << "vic-r1 replay: note: a </think> with no opening tag was removed from the answer; the "
            "text before it may have been reasoning (try --profile inline-r1)\n";
+  } else if (summary.unopened_text == stream::UnopenedTextVerdict::kAnswer) {
+    err << "vic-r1 replay: note: the text had no think tag, so it was held in case it was "
+           "reasoning with a missing opener; the output ended with no </think>, so it was the answer\n";
   }
   return exit_status_for(summary.outcome);
 }

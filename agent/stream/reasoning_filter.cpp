@@ -20,10 +20,12 @@ std::size_t partial_tag_suffix(std::string_view text, std::string_view tag) {
 
 }  // namespace
 
-ReasoningFilter::ReasoningFilter(MissingOpenerPolicy policy) : policy_(policy) {}
+ReasoningFilter::ReasoningFilter(MissingOpenerPolicy policy, std::size_t max_unopened_bytes)
+    : policy_(policy), max_unopened_bytes_(max_unopened_bytes) {}
 
 bool ReasoningFilter::missing_opener_applies(std::string_view model) const {
-  if (saw_reasoning_field_) return false;
+  // After the output ended by itself, no reasoning block can still be open.
+  if (saw_reasoning_field_ || output_ended_) return false;
   switch (policy_) {
     case MissingOpenerPolicy::kNever: return false;
     case MissingOpenerPolicy::kAlways: return true;
@@ -49,13 +51,50 @@ void ReasoningFilter::put(std::string_view model, bool has_reasoning_field,
   }
 }
 
+void ReasoningFilter::end_of_output(std::string& answer, std::string& reasoning) {
+  // Bytes held in case they begin the opener ("<thi") end the output: they
+  // are text. (Held bytes of a </think> inside a block stay reasoning.)
+  if (state_ == State::kLeading && !held_.empty()) {
+    scratch_.swap(held_);
+    held_.clear();
+    consume(scratch_, true, answer, reasoning);
+  }
+  output_ended_ = true;
+  if (state_ != State::kUnopened) return;
+  answer.append(unopened_);
+  unopened_bytes_ = unopened_.size();
+  std::string().swap(unopened_);
+  unopened_verdict_ = UnopenedTextVerdict::kAnswer;
+  state_ = State::kAnswer;  // held_, if any, is the start of a </think>, as kAnswer expects
+}
+
+void ReasoningFilter::release_before_error(std::string& answer, std::string& reasoning) {
+  // Only in these states can held bytes become answer; in a block they are
+  // reasoning, and unopened text stays undecided.
+  if (held_.empty() || (state_ != State::kLeading && state_ != State::kAnswer)) return;
+  scratch_.swap(held_);
+  held_.clear();
+  consume(scratch_, true, answer, reasoning);
+}
+
 void ReasoningFilter::finish(std::string& answer, std::string& reasoning) {
   if (!held_.empty()) {
     scratch_.swap(held_);
     held_.clear();
     consume(scratch_, true, answer, reasoning);
   }
+  // The output did not end by itself (else end_of_output() would have
+  // decided): unopened text may have been cut off mid-reasoning.
+  if (state_ == State::kUnopened) judge_unopened_reasoning(UnopenedTextVerdict::kUnspokenAtAbruptEnd, reasoning);
   reasoning_unclosed_ = state_ == State::kInBlock;
+}
+
+void ReasoningFilter::judge_unopened_reasoning(UnopenedTextVerdict verdict, std::string& reasoning) {
+  reasoning.append(unopened_);
+  unopened_bytes_ = unopened_.size();
+  std::string().swap(unopened_);  // give the memory back: reasoning can run for megabytes
+  unopened_verdict_ = verdict;
+  state_ = State::kInBlock;  // held_, if any, is the start of a </think>, as kInBlock expects
 }
 
 void ReasoningFilter::consume(std::string_view text, bool at_end, std::string& answer,
@@ -81,12 +120,33 @@ void ReasoningFilter::consume(std::string_view text, bool at_end, std::string& a
           return;
         }
         if (missing_opener_applies(model_)) {
-          missing_opener_assumed_ = true;
-          state_ = State::kInBlock;
+          state_ = State::kUnopened;
         } else {
           state_ = State::kAnswer;
         }
         break;
+      }
+      case State::kUnopened: {
+        const std::size_t close = text.find(kCloseTag);
+        if (close != std::string_view::npos) {
+          // The missing opener: all of it was reasoning. Whether it had
+          // outgrown the cap depends only on its length, not on the deltas.
+          const bool over_cap = unopened_.size() + close > max_unopened_bytes_;
+          unopened_.append(text.substr(0, close));
+          judge_unopened_reasoning(over_cap ? UnopenedTextVerdict::kReasoningOverCap
+                                            : UnopenedTextVerdict::kReasoning,
+                                   reasoning);
+          text.remove_prefix(close + kCloseTag.size());
+          state_ = State::kLeadingAfterBlock;
+          break;
+        }
+        const std::size_t keep = at_end ? 0 : partial_tag_suffix(text, kCloseTag);
+        unopened_.append(text.substr(0, text.size() - keep));
+        held_.assign(text.substr(text.size() - keep));
+        if (unopened_.size() > max_unopened_bytes_) {
+          judge_unopened_reasoning(UnopenedTextVerdict::kReasoningOverCap, reasoning);
+        }
+        return;
       }
       case State::kInBlock: {
         const std::size_t close = text.find(kCloseTag);

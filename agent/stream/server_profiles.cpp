@@ -74,8 +74,7 @@ const ServerProfile& default_server_profile() { return server_profiles().front()
 
 bool names_reasoning_model(std::string_view model) {
   const std::string name = lowercase(model);
-  return contains_token(name, "r1") || name.find("deepseek-reasoner") != std::string::npos ||
-         name.find("qwq") != std::string::npos;
+  return contains_token(name, "r1") || name.find("qwq") != std::string::npos;
 }
 
 WireFormat wire_format_for_content_type(std::string_view content_type) {

@@ -45,7 +45,10 @@ const ServerProfile& default_server_profile();
 // True for model names of R1-style reasoning models that write their
 // reasoning into the answer channel (DeepSeek-R1 and its distills, QwQ, ...),
 // judged from the name alone: "deepseek-r1:7b", "DeepSeek-R1-Distill-Qwen-7B",
-// "deepseek-ai/DeepSeek-R1", "deepseek-reasoner", "qwq-32b".
+// "deepseek-ai/DeepSeek-R1", "qwq-32b". Not "deepseek-reasoner": that is the
+// name on DeepSeek's own API, which always sends the reasoning in
+// reasoning_content and never inlines a tag, so its content is the answer from
+// the first byte, even when a proxy has stripped the reasoning field.
 bool names_reasoning_model(std::string_view model);
 
 // The wire format a Content-Type header announces (parameters and case

@@ -16,6 +16,23 @@ std::size_t count_code_points(std::string_view text) {
   return count;
 }
 
+// Finish reasons that mean the model was stopped before it ended its output
+// (DeepSeek's and OpenAI's documented ones): text it sent with no think tag
+// may then be reasoning cut off before its </think>. Any other reason (stop,
+// eos_token, stop_sequence...) means the output ended by itself.
+bool stopped_before_its_end(std::string_view finish_reason) {
+  return finish_reason == "length" || finish_reason == "content_filter" ||
+         finish_reason == "insufficient_system_resource";
+}
+
+// A clause for the summary when text with no opener was held and never
+// spoken; what precedes it says how the stream ended.
+std::string unspoken_unopened_text(std::size_t bytes) {
+  return std::to_string(bytes) +
+         " bytes of text with no <think> opener were held back and not spoken: with no </think> "
+         "after them, they may have been reasoning (R1 often omits the opener)";
+}
+
 bool is_blank_or_bom(char byte) {
   const auto b = static_cast<unsigned char>(byte);
   return b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == 0xEF || b == 0xBB || b == 0xBF;
@@ -50,7 +67,7 @@ StreamReader::StreamReader(const Options& options)
       wire_format_(options.wire_format),
       sse_(options.max_event_bytes),
       ndjson_(options.max_event_bytes),
-      filter_(options.missing_opener) {}
+      filter_(options.missing_opener, options.max_unopened_bytes) {}
 
 std::string_view StreamReader::latest_reasoning() const {
   std::string_view tail = latest_reasoning_;
@@ -76,6 +93,10 @@ void StreamReader::feed(std::string_view bytes, StreamSink& sink) {
       std::string blank_prefix;
       blank_prefix.swap(sniffed_);
       feed(blank_prefix, sink);
+      // The held prefix may have failed the decoder already (BOM bytes count
+      // as blank here, not for the decoder): then the stream has ended, as
+      // it would have had the body come in one read.
+      if (decoder_failed_ || summary_.done_marker_seen) return;
     }
   }
   if (*wire_format_ == WireFormat::kNdjson) {
@@ -143,11 +164,25 @@ void StreamReader::handle_payload(std::string_view payload, bool ndjson, StreamS
   emit_filtered(sink);
   if (!chunk_.finish_reason.empty()) {
     summary_.finish_reason = chunk_.finish_reason;
+    // Text held as a possible implied block is said before the finish is told.
+    if (!stopped_before_its_end(chunk_.finish_reason)) end_of_output(sink);
     sink.on_finish_reason(chunk_.finish_reason);
   }
 }
 
+void StreamReader::end_of_output(StreamSink& sink) {
+  // After an error, a payload may have been lost (a </think> among them), so
+  // held text is never judged to be answer.
+  if (had_error_) return;
+  filter_.end_of_output(answer_piece_, reasoning_piece_);
+  emit_filtered(sink);
+}
+
 void StreamReader::report_error(std::string_view message, StreamSink& sink) {
+  // The answer the robot has is said before the error is: bytes held only
+  // because they might begin a tag are answer now.
+  filter_.release_before_error(answer_piece_, reasoning_piece_);
+  emit_filtered(sink);
   had_error_ = true;
   if (summary_.first_error.empty()) summary_.first_error.assign(message);
   sink.on_error(message);
@@ -195,27 +230,45 @@ StreamSummary StreamReader::finish(StreamSink& sink) {
     ndjson_.finish(ndjson_lines_);
     for (const std::string& line : ndjson_lines_) handle_payload(line, true, sink);
   }
+  const bool ended_properly = summary_.done_marker_seen || !summary_.finish_reason.empty();
+  // [DONE] with no finish reason also ends the output by itself.
+  if (ended_properly && !stopped_before_its_end(summary_.finish_reason)) end_of_output(sink);
   filter_.finish(answer_piece_, reasoning_piece_);
   emit_filtered(sink);
   if (summary_.usage) sink.on_usage(*summary_.usage);
 
   summary_.reasoning_unclosed = filter_.reasoning_unclosed();
   summary_.stray_close_tag_removed = filter_.stray_close_tag_removed();
-  summary_.missing_opener_assumed = filter_.missing_opener_assumed();
-  const bool ended_properly = summary_.done_marker_seen || !summary_.finish_reason.empty();
+  summary_.unopened_text = filter_.unopened_verdict();
+  summary_.unopened_text_bytes = filter_.unopened_bytes();
   const bool only_reasoning = summary_.answer_bytes == 0 && summary_.reasoning_characters > 0;
+  const bool unopened_text_unspoken = summary_.unopened_text == UnopenedTextVerdict::kUnspokenAtAbruptEnd;
 
   if (had_error_) {
     summary_.outcome = StreamOutcome::kError;
     summary_.explanation = "the stream carried an error: " + summary_.first_error;
+    if (unopened_text_unspoken) summary_.explanation += "; " + unspoken_unopened_text(summary_.unopened_text_bytes);
   } else if (!ended_properly) {
     summary_.outcome = StreamOutcome::kCutShort;
     summary_.explanation = "the stream ended with neither [DONE] nor a finish_reason: it was cut short";
     if (last_event_cut_off_) summary_.explanation += " (its last event was incomplete and was dropped)";
-    if (summary_.reasoning_unclosed || only_reasoning) summary_.explanation += ", during the reasoning";
+    if (unopened_text_unspoken) {
+      summary_.explanation += "; " + unspoken_unopened_text(summary_.unopened_text_bytes);
+    } else if (summary_.reasoning_unclosed || only_reasoning) {
+      summary_.explanation += ", during the reasoning";
+    }
   } else if (only_reasoning) {
     summary_.outcome = StreamOutcome::kAnswerOnlyInReasoning;
-    if (summary_.finish_reason == "length") {
+    if (unopened_text_unspoken) {
+      summary_.explanation = "the model was stopped (finish_reason " + summary_.finish_reason +
+                             ") before any </think>: " + unspoken_unopened_text(summary_.unopened_text_bytes);
+    } else if (summary_.unopened_text == UnopenedTextVerdict::kReasoningOverCap) {
+      summary_.explanation =
+          "more than " + std::to_string(options_.max_unopened_bytes) +
+          " bytes came with no think tag where R1's missing opener was expected: text that long "
+          "is taken as reasoning, so nothing was spoken (if it was the answer, the plain profile "
+          "speaks it)";
+    } else if (summary_.finish_reason == "length") {
       summary_.explanation =
           "the token limit was reached while the model was still reasoning (finish_reason "
           "length): no answer text came";

@@ -51,7 +51,10 @@ struct StreamSummary {
   std::size_t reasoning_characters = 0;
   bool reasoning_unclosed = false;      // the answer channel ended inside a reasoning block
   bool stray_close_tag_removed = false;
-  bool missing_opener_assumed = false;
+  // What became of answer-channel text that had no opener while the
+  // missing-opener policy applied, and how many bytes of it there were.
+  UnopenedTextVerdict unopened_text = UnopenedTextVerdict::kNone;
+  std::size_t unopened_text_bytes = 0;
   bool done_marker_seen = false;
   std::size_t malformed_payloads = 0;
   // One sentence for a log line or stderr, for every outcome but kCompleted.
@@ -71,6 +74,9 @@ class StreamReader {
     std::optional<WireFormat> wire_format;
     MissingOpenerPolicy missing_opener = MissingOpenerPolicy::kForReasoningModels;
     std::size_t max_event_bytes = SseDecoder::kDefaultMaxEventBytes;
+    // Text that may be an implied reasoning block is held, unspoken, up to
+    // this many bytes; beyond it, it is taken as reasoning (see ReasoningFilter).
+    std::size_t max_unopened_bytes = ReasoningFilter::kDefaultMaxUnopenedBytes;
     // How much of the latest reasoning text to keep for a display.
     std::size_t latest_reasoning_bytes = 240;
   };
@@ -99,6 +105,7 @@ class StreamReader {
   void handle_payload(std::string_view payload, bool ndjson, StreamSink& sink);
   void report_error(std::string_view message, StreamSink& sink);
   void emit_filtered(StreamSink& sink);
+  void end_of_output(StreamSink& sink);
   void remember_reasoning(std::string_view text);
 
   Options options_;

@@ -58,6 +58,8 @@ StreamReader::Options options_from(std::uint8_t selector) {
   }
   // A small cap now and then, so the oversize paths are explored too.
   if (selector & 0x40) options.max_event_bytes = 48;
+  // ...and a small hold-back cap, so unopened text outgrows it.
+  if (selector & 0x80) options.max_unopened_bytes = 16;
   return options;
 }
 
@@ -70,7 +72,9 @@ std::string run(const StreamReader::Options& options, const vic_r1::test::Pieces
                      "|finish=" + summary.finish_reason + "|answer_bytes=" +
                      std::to_string(summary.answer_bytes) + "|unclosed=" +
                      std::to_string(summary.reasoning_unclosed) + "|stray=" +
-                     std::to_string(summary.stray_close_tag_removed) + "|" + summary.explanation;
+                     std::to_string(summary.stray_close_tag_removed) + "|unopened=" +
+                     std::to_string(static_cast<int>(summary.unopened_text)) + "/" +
+                     std::to_string(summary.unopened_text_bytes) + "|" + summary.explanation;
   return sink.transcript;
 }
 

@@ -9,8 +9,13 @@
 
 using vic_r1::stream::MissingOpenerPolicy;
 using vic_r1::stream::ReasoningFilter;
+using vic_r1::stream::UnopenedTextVerdict;
 
 namespace {
+
+// How the stream ends: the model ending its output by itself (a finish
+// reason such as "stop", or [DONE]) calls end_of_output() before finish().
+enum class End { kAbruptly, kByItself };
 
 struct Delta {
   std::string_view content;
@@ -24,20 +29,25 @@ struct Filtered {
   bool reasoning_unclosed = false;
   bool stray_close_tag_removed = false;
   bool missing_opener_assumed = false;
+  UnopenedTextVerdict unopened_verdict = UnopenedTextVerdict::kNone;
 };
 
 Filtered filter_deltas(const std::vector<Delta>& deltas, std::string_view model = "some-chat-model",
-                       MissingOpenerPolicy policy = MissingOpenerPolicy::kForReasoningModels) {
-  ReasoningFilter filter(policy);
+                       MissingOpenerPolicy policy = MissingOpenerPolicy::kForReasoningModels,
+                       End end = End::kAbruptly,
+                       std::size_t max_unopened_bytes = ReasoningFilter::kDefaultMaxUnopenedBytes) {
+  ReasoningFilter filter(policy, max_unopened_bytes);
   Filtered result;
   for (const Delta& delta : deltas) {
     filter.put(model, delta.has_reasoning_field, delta.structured_reasoning, delta.content,
                result.answer, result.reasoning);
   }
+  if (end == End::kByItself) filter.end_of_output(result.answer, result.reasoning);
   filter.finish(result.answer, result.reasoning);
   result.reasoning_unclosed = filter.reasoning_unclosed();
   result.stray_close_tag_removed = filter.stray_close_tag_removed();
   result.missing_opener_assumed = filter.missing_opener_assumed();
+  result.unopened_verdict = filter.unopened_verdict();
   return result;
 }
 
@@ -45,16 +55,19 @@ Filtered filter_deltas(const std::vector<Delta>& deltas, std::string_view model 
 // always give `expected`: the server's delta boundaries are arbitrary.
 void check_every_split(std::string_view content, const Filtered& expected,
                        std::string_view model = "some-chat-model",
-                       MissingOpenerPolicy policy = MissingOpenerPolicy::kForReasoningModels) {
+                       MissingOpenerPolicy policy = MissingOpenerPolicy::kForReasoningModels,
+                       End end = End::kAbruptly,
+                       std::size_t max_unopened_bytes = ReasoningFilter::kDefaultMaxUnopenedBytes) {
   for (const auto& pieces : vic_r1::test::every_split(content)) {
     std::vector<Delta> deltas;
     for (std::string_view piece : pieces) deltas.push_back({piece});
-    const Filtered got = filter_deltas(deltas, model, policy);
+    const Filtered got = filter_deltas(deltas, model, policy, end, max_unopened_bytes);
     STRCMP_EQUAL(expected.answer.c_str(), got.answer.c_str());
     STRCMP_EQUAL(expected.reasoning.c_str(), got.reasoning.c_str());
     CHECK_EQUAL(expected.reasoning_unclosed, got.reasoning_unclosed);
     CHECK_EQUAL(expected.stray_close_tag_removed, got.stray_close_tag_removed);
     CHECK_EQUAL(expected.missing_opener_assumed, got.missing_opener_assumed);
+    CHECK(expected.unopened_verdict == got.unopened_verdict);
   }
 }
 
@@ -82,7 +95,8 @@ TEST(ReasoningFilter, SplitTagsAcrossDeltasLeakNothing) {
 }
 
 TEST(ReasoningFilter, MissingOpenerFromAnR1ModelIsReasoning) {
-  const Filtered expected{"Paris.", "Okay, the capital of France.\n", false, false, true};
+  const Filtered expected{"Paris.", "Okay, the capital of France.\n", false, false, true,
+                          UnopenedTextVerdict::kReasoning};
   check_every_split("Okay, the capital of France.\n</think>\n\nParis.", expected, "deepseek-r1:7b");
 }
 
@@ -183,4 +197,115 @@ TEST(ReasoningFilter, NeverPolicyTreatsUnopenedTextAsAnswer) {
       filter_deltas({{"reasoning</think>answer"}}, "deepseek-r1", MissingOpenerPolicy::kNever);
   STRCMP_EQUAL("reasoninganswer", got.answer.c_str());
   CHECK_TRUE(got.stray_close_tag_removed);
+}
+
+TEST(ReasoningFilter, NoTagAtAllFromAnR1ModelIsTheAnswerWhenTheOutputEndsByItself) {
+  const Filtered expected{"Paris is the capital of France. 2 < 3.", "", false, false, false,
+                          UnopenedTextVerdict::kAnswer};
+  check_every_split("\nParis is the capital of France. 2 < 3.", expected, "deepseek-r1:7b",
+                    MissingOpenerPolicy::kForReasoningModels, End::kByItself);
+  check_every_split("\nParis is the capital of France. 2 < 3.", expected, "any-name",
+                    MissingOpenerPolicy::kAlways, End::kByItself);
+}
+
+TEST(ReasoningFilter, UnopenedTextIsNeitherSpokenNorReportedUntilATagOrTheEndDecides) {
+  ReasoningFilter filter(MissingOpenerPolicy::kForReasoningModels);
+  std::string answer;
+  std::string reasoning;
+  filter.put("deepseek-r1", false, "", "Okay, the user", answer, reasoning);
+  filter.put("deepseek-r1", false, "", " asks for a number.</th", answer, reasoning);
+  STRCMP_EQUAL("", answer.c_str());
+  STRCMP_EQUAL("", reasoning.c_str());
+  filter.put("deepseek-r1", false, "", "ink>\n\nFour.", answer, reasoning);
+  STRCMP_EQUAL("Okay, the user asks for a number.", reasoning.c_str());
+  STRCMP_EQUAL("Four.", answer.c_str());
+  CHECK(filter.unopened_verdict() == UnopenedTextVerdict::kReasoning);
+}
+
+TEST(ReasoningFilter, UnopenedTextIsReleasedInOrderWhenTheOutputEnds) {
+  ReasoningFilter filter(MissingOpenerPolicy::kForReasoningModels);
+  std::string answer;
+  std::string reasoning;
+  filter.put("deepseek-r1", false, "", "Four", answer, reasoning);
+  filter.put("deepseek-r1", false, "", ", as in 2 </t", answer, reasoning);
+  STRCMP_EQUAL("", answer.c_str());
+  filter.end_of_output(answer, reasoning);
+  STRCMP_EQUAL("Four, as in 2 ", answer.c_str());
+  filter.finish(answer, reasoning);  // the held bytes started no tag
+  STRCMP_EQUAL("Four, as in 2 </t", answer.c_str());
+  STRCMP_EQUAL("", reasoning.c_str());
+  LONGS_EQUAL(14, filter.unopened_bytes());
+}
+
+TEST(ReasoningFilter, UnopenedTextAtAnAbruptEndIsReasoningAndNeverAnswer) {
+  const Filtered expected{"", "The user wants a poem.", true, false, true,
+                          UnopenedTextVerdict::kUnspokenAtAbruptEnd};
+  check_every_split("The user wants a poem.", expected, "deepseek-r1");
+}
+
+TEST(ReasoningFilter, UnopenedTextPastTheCapIsReasoningWhateverTheDeltas) {
+  // 20 bytes of unopened text against a cap of 16.
+  const Filtered closed{"Yes.", "Long reasoning here.", false, false, true,
+                        UnopenedTextVerdict::kReasoningOverCap};
+  check_every_split("Long reasoning here.</think>Yes.", closed, "deepseek-r1",
+                    MissingOpenerPolicy::kForReasoningModels, End::kByItself, 16);
+  const Filtered unclosed{"", "Long reasoning here.", true, false, true,
+                          UnopenedTextVerdict::kReasoningOverCap};
+  check_every_split("Long reasoning here.", unclosed, "deepseek-r1",
+                    MissingOpenerPolicy::kForReasoningModels, End::kByItself, 16);
+  // At the cap exactly, it is still held, and the end makes it the answer.
+  const Filtered at_cap{"Sixteen bytes ok", "", false, false, false, UnopenedTextVerdict::kAnswer};
+  check_every_split("Sixteen bytes ok", at_cap, "deepseek-r1",
+                    MissingOpenerPolicy::kForReasoningModels, End::kByItself, 16);
+}
+
+TEST(ReasoningFilter, PastTheCapReasoningStreamsAtOnce) {
+  ReasoningFilter filter(MissingOpenerPolicy::kForReasoningModels, 8);
+  std::string answer;
+  std::string reasoning;
+  filter.put("deepseek-r1", false, "", "Hmm, so", answer, reasoning);
+  STRCMP_EQUAL("", reasoning.c_str());
+  filter.put("deepseek-r1", false, "", " the user", answer, reasoning);
+  STRCMP_EQUAL("Hmm, so the user", reasoning.c_str());
+  filter.put("deepseek-r1", false, "", " asks.", answer, reasoning);
+  STRCMP_EQUAL("Hmm, so the user asks.", reasoning.c_str());
+  STRCMP_EQUAL("", answer.c_str());
+}
+
+TEST(ReasoningFilter, EndOfOutputMakesAHeldPartialOpenerText) {
+  check_every_split("<thi", {"<thi", "", false, false, false, UnopenedTextVerdict::kAnswer}, "deepseek-r1",
+                    MissingOpenerPolicy::kForReasoningModels, End::kByItself);
+}
+
+TEST(ReasoningFilter, BytesHeldAsAPossibleTagAreReleasedBeforeAnError) {
+  ReasoningFilter filter(MissingOpenerPolicy::kForReasoningModels);
+  std::string answer;
+  std::string reasoning;
+  filter.put("llama3.2", false, "", "Three </th", answer, reasoning);
+  STRCMP_EQUAL("Three ", answer.c_str());
+  filter.release_before_error(answer, reasoning);
+  STRCMP_EQUAL("Three </th", answer.c_str());
+  STRCMP_EQUAL("", reasoning.c_str());
+}
+
+TEST(ReasoningFilter, UnopenedTextStaysHeldAtAnError) {
+  ReasoningFilter filter(MissingOpenerPolicy::kForReasoningModels);
+  std::string answer;
+  std::string reasoning;
+  filter.put("deepseek-r1", false, "", "Hello. ", answer, reasoning);
+  filter.release_before_error(answer, reasoning);
+  STRCMP_EQUAL("", answer.c_str());
+  STRCMP_EQUAL("", reasoning.c_str());
+  // The stream may go on past the error and still close the implied block.
+  filter.put("deepseek-r1", false, "", "</think>Hi.", answer, reasoning);
+  STRCMP_EQUAL("Hello. ", reasoning.c_str());
+  STRCMP_EQUAL("Hi.", answer.c_str());
+}
+
+TEST(ReasoningFilter, DeepSeekReasonerContentIsAnswerAtOnceEvenWithoutAReasoningField) {
+  ReasoningFilter filter(MissingOpenerPolicy::kForReasoningModels);
+  std::string answer;
+  std::string reasoning;
+  filter.put("deepseek-reasoner", false, "", "Paris", answer, reasoning);
+  STRCMP_EQUAL("Paris", answer.c_str());
 }

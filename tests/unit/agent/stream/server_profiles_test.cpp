@@ -24,7 +24,7 @@ TEST(ServerProfiles, EveryServerKindHasAProfile) {
 
 TEST(ServerProfiles, RecognisesR1StyleModelNames) {
   for (const char* name : {"deepseek-r1:7b", "DeepSeek-R1-Distill-Qwen-7B", "deepseek-ai/DeepSeek-R1",
-                           "deepseek-reasoner", "deepseek-r1-distill-llama-70b", "QwQ-32B",
+                           "deepseek-r1-distill-llama-70b", "QwQ-32B",
                            "accounts/fireworks/models/deepseek-r1", "perplexity/r1-1776",
                            "DeepSeek-R1-0528-Q4_K_M.gguf"}) {
     CHECK_TEXT(names_reasoning_model(name), name);
@@ -33,6 +33,12 @@ TEST(ServerProfiles, RecognisesR1StyleModelNames) {
                            "qwen2.5:7b", ""}) {
     CHECK_FALSE_TEXT(names_reasoning_model(name), name);
   }
+}
+
+// DeepSeek's API reasons in reasoning_content and never inlines tags, so the
+// content of its reasoner is the answer even when a proxy drops that field.
+TEST(ServerProfiles, DeepSeekApiReasonerIsNotAnInlineReasoningModel) {
+  CHECK_FALSE(names_reasoning_model("deepseek-reasoner"));
 }
 
 TEST(ServerProfiles, ContentTypeChoosesTheWireFormat) {

@@ -262,3 +262,103 @@ TEST(StreamReader, KeepAliveCommentsAreNotPayloadsButEveryDataEventIs) {
   LONGS_EQUAL(1, reader.payloads_seen());
   STRCMP_EQUAL("", sink.log.c_str());
 }
+
+TEST(StreamReader, R1ModelWithNoTagAtAllSpeaksTheWholeAnswerBeforeTheFinish) {
+  const Replay result = replay_every_split(content_chunk("deepseek-r1", "Paris is ") +
+                                           content_chunk("deepseek-r1", "the capital.", "\"stop\"") +
+                                           "data: [DONE]\n\n");
+  STRCMP_EQUAL("answer:Paris is the capital.\nfinish:stop\n", result.sink.log.c_str());
+  CHECK(result.summary.outcome == StreamOutcome::kCompleted);
+  CHECK(result.summary.unopened_text == UnopenedTextVerdict::kAnswer);
+  LONGS_EQUAL(21, result.summary.unopened_text_bytes);
+}
+
+TEST(StreamReader, R1ModelWithNoTagAndDoneButNoFinishReasonIsTheAnswer) {
+  const Replay result = replay_every_split(content_chunk("deepseek-r1", "Four.") + "data: [DONE]\n\n");
+  STRCMP_EQUAL("Four.", result.sink.answer.c_str());
+  CHECK(result.summary.outcome == StreamOutcome::kCompleted);
+}
+
+TEST(StreamReader, GenuineMissingOpenerStillDropsTheReasoning) {
+  const Replay result = replay_every_split(content_chunk("deepseek-r1", "Okay, easy.\\n</th") +
+                                           content_chunk("deepseek-r1", "ink>\\n\\nFour.", "\"stop\"") +
+                                           "data: [DONE]\n\n");
+  STRCMP_EQUAL("Four.", result.sink.answer.c_str());
+  STRCMP_EQUAL("Okay, easy.\n", result.sink.reasoning.c_str());
+  CHECK(result.summary.unopened_text == UnopenedTextVerdict::kReasoning);
+  CHECK(result.summary.outcome == StreamOutcome::kCompleted);
+}
+
+TEST(StreamReader, R1ModelWithNoTagCutShortSpeaksNothingAndSaysWhy) {
+  const Replay result = replay_every_split(content_chunk("deepseek-r1", "Maybe the user means"));
+  STRCMP_EQUAL("", result.sink.answer.c_str());
+  CHECK(result.summary.outcome == StreamOutcome::kCutShort);
+  CHECK(result.summary.unopened_text == UnopenedTextVerdict::kUnspokenAtAbruptEnd);
+  STRCMP_CONTAINS("20 bytes of text with no <think> opener were held back and not spoken",
+                  result.summary.explanation.c_str());
+}
+
+TEST(StreamReader, R1ModelWithNoTagStoppedByTheTokenLimitSpeaksNothing) {
+  const Replay result = replay_every_split(content_chunk("deepseek-r1", "Let me count: one, two", "\"length\"") +
+                                           "data: [DONE]\n\n");
+  STRCMP_EQUAL("", result.sink.answer.c_str());
+  CHECK(result.summary.outcome == StreamOutcome::kAnswerOnlyInReasoning);
+  STRCMP_CONTAINS("finish_reason length", result.summary.explanation.c_str());
+  STRCMP_CONTAINS("not spoken", result.summary.explanation.c_str());
+}
+
+TEST(StreamReader, R1ModelWithNoTagPastTheCapIsReasoningAndSaysSo) {
+  StreamReader::Options options;
+  options.max_unopened_bytes = 10;
+  const Replay result = replay_every_split(content_chunk("deepseek-r1", "Hmm, so the user") +
+                                               content_chunk("deepseek-r1", " asks.", "\"stop\"") + "data: [DONE]\n\n",
+                                           options);
+  STRCMP_EQUAL("", result.sink.answer.c_str());
+  STRCMP_EQUAL("Hmm, so the user asks.", result.sink.reasoning.c_str());
+  CHECK(result.summary.outcome == StreamOutcome::kAnswerOnlyInReasoning);
+  STRCMP_CONTAINS("more than 10 bytes", result.summary.explanation.c_str());
+}
+
+TEST(StreamReader, DeepSeekReasonerWithoutItsReasoningFieldStreamsTheAnswerAtOnce) {
+  StreamReader reader(StreamReader::Options{});
+  RecordingSink sink;
+  reader.feed(deepseek_chunk(R"({"role":"assistant","content":""})"), sink);
+  reader.feed(deepseek_chunk(R"({"content":"Paris"})"), sink);
+  STRCMP_EQUAL("Paris", sink.answer.c_str());
+}
+
+TEST(StreamReader, AnswerHeldAsAPossibleTagIsSpokenBeforeTheError) {
+  const Replay result = replay_every_split(content_chunk("llama3.2", "Three <") +
+                                           "data: {\"error\":{\"message\":\"Provider returned error\"}}\n\n");
+  STRCMP_EQUAL("answer:Three \nanswer:<\nerror:Provider returned error\n", result.sink.log.c_str());
+  CHECK(result.summary.outcome == StreamOutcome::kError);
+}
+
+TEST(StreamReader, AnswerBeforeAnUnreadableEventIsSpokenBeforeTheError) {
+  StreamReader::Options small;
+  small.max_event_bytes = 128;
+  const Replay result =
+      replay(content_chunk("llama3.2", "Hi </th") + "data: " + std::string(200, 'x') + "\n\n", small);
+  STRCMP_EQUAL("Hi </th", result.sink.answer.c_str());
+  CHECK(result.sink.log.find("answer:</th\nerror:") != std::string::npos);
+}
+
+TEST(StreamReader, R1ModelWithNoTagThenAnErrorSpeaksNothingAndSaysWhy) {
+  const Replay result = replay_every_split(content_chunk("deepseek-r1", "Hello. ") +
+                                           "data: {\"error\":{\"message\":\"Provider returned error\"}}\n\n" +
+                                           "data: [DONE]\n\n");
+  STRCMP_EQUAL("", result.sink.answer.c_str());
+  CHECK(result.summary.outcome == StreamOutcome::kError);
+  STRCMP_CONTAINS("Provider returned error; 7 bytes", result.summary.explanation.c_str());
+}
+
+TEST(StreamReader, UnreadableBytesBeforeTheFormatIsKnownAreReportedOnceWhateverTheChunking) {
+  // Bytes that look blank to the sniffing (BOM bytes) are held until the
+  // format is known, then decoded: a line past the cap must fail the stream
+  // once, as when the body comes in one read.
+  StreamReader::Options small;
+  small.max_event_bytes = 48;
+  const Replay result = replay_every_split(std::string(60, '\xEF') + "\bdata: x\n\n", small);
+  LONGS_EQUAL(1, result.sink.errors.size());
+  CHECK(result.summary.outcome == StreamOutcome::kError);
+}
