@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/cli/command_line.h"
+#include "agent/cli/control_commands.h"
 #include "agent/conversation/chat_request.h"
 #include "agent/stream/server_profiles.h"
 #include "agent/stream/stream_reader.h"
@@ -28,6 +29,12 @@
 namespace vic_r1::cli {
 
 const char* const kAskUsage =
+    "usage: vic-r1 ask [--config FILE] [--socket-dir DIR] QUESTION\n"
+    "  Asks the running agent, as if QUESTION had been spoken: Vector answers aloud, and\n"
+    "  each sentence is printed as Vector says it, then the outcome on stderr. Exit status\n"
+    "  0 answered, 1 not (the outcome says why), 20 no running agent.\n"
+    "  --socket-dir DIR  where the agent's control socket is (default: the config's)\n"
+    "\n"
     "usage: vic-r1 ask --standalone [--config FILE] [--show-reasoning] QUESTION\n"
     "  Sends QUESTION straight to the configured server (no robot, no running agent) and\n"
     "  writes the answer to stdout as it streams, reasoning removed. Then one timing line\n"
@@ -59,6 +66,7 @@ constexpr int kMaxPauseMs = 10 * 60 * 1000;
 
 struct AskOptions {
   bool standalone = false;
+  std::string socket_dir;  // without --standalone: where the agent's control socket is
   std::string config_path{platform::kDefaultConfigPath};
   bool show_reasoning = false;
   int repeat = 1;
@@ -88,7 +96,8 @@ std::optional<int> parse_arguments(const std::vector<std::string>& arguments, As
   bool have_question = false;
   for (std::size_t i = 0; i < arguments.size(); ++i) {
     const std::string& argument = arguments[i];
-    const bool takes_value = argument == "--config" || argument == "--repeat" || argument == "--pause-ms";
+    const bool takes_value = argument == "--config" || argument == "--repeat" || argument == "--pause-ms" ||
+                             argument == "--socket-dir";
     if (takes_value && i + 1 == arguments.size()) return usage_error(argument + " needs a value");
     if (argument == "--help" || argument == "-h") {
       out << kAskUsage;
@@ -97,6 +106,8 @@ std::optional<int> parse_arguments(const std::vector<std::string>& arguments, As
       options.standalone = true;
     } else if (argument == "--config") {
       options.config_path = arguments[++i];
+    } else if (argument == "--socket-dir") {
+      options.socket_dir = arguments[++i];
     } else if (argument == "--show-reasoning") {
       options.show_reasoning = true;
     } else if (argument == "--repeat") {
@@ -124,8 +135,9 @@ std::optional<int> parse_arguments(const std::vector<std::string>& arguments, As
       have_question = true;
     }
   }
-  if (!options.standalone) {
-    return usage_error("only --standalone is available: the robot's agent has no control socket yet");
+  if (!options.standalone && (options.show_reasoning || options.repeat != 1 || options.pause_ms != 0 ||
+                              options.preconnect)) {
+    return usage_error("--show-reasoning, --repeat, --pause-ms and --preconnect go with --standalone");
   }
   if (!have_question || options.question.empty()) return usage_error("no question");
   return std::nullopt;
@@ -403,22 +415,15 @@ bool may_go_without_key(const platform::AgentConfig& config) {
          ::stat(config.api_key_file.c_str(), &info) != 0 && errno == ENOENT;
 }
 
-platform::HttpDeadlines deadlines_from(const platform::RequestTimeouts& timeouts) {
-  platform::HttpDeadlines deadlines;
-  deadlines.dns = timeouts.dns;
-  deadlines.connect = timeouts.connect;
-  deadlines.tls_handshake = timeouts.tls_handshake;
-  deadlines.response_headers = timeouts.response_headers;
-  deadlines.data_idle = timeouts.data_idle;
-  deadlines.overall = timeouts.overall;
-  return deadlines;
-}
-
 }  // namespace
 
 int run_ask(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
   AskOptions options;
   if (const auto status = parse_arguments(arguments, options, out, err)) return *status;
+  if (!options.standalone) {
+    return ask_running_agent(options.question, control_socket_path(options.socket_dir, options.config_path), out,
+                             err);
+  }
 
   // 1. The config, the key and the CA bundle: all from files the config names.
   std::vector<std::string_view> profile_names;
@@ -464,8 +469,7 @@ int run_ask(const std::vector<std::string>& arguments, std::ostream& out, std::o
 
   // 3. Ask, and print as it streams.
   boost::asio::io_context io;
-  platform::HttpsClient client(io, *tls, config.endpoint.host, std::to_string(config.endpoint.port),
-                               deadlines_from(config.timeouts), std::string("vic-r1/") + build_facts::kVersion);
+  platform::HttpsClient client(io, *tls, config.endpoint, config.timeouts, std::string("vic-r1/") + build_facts::kVersion);
   AnswerPrinter printer(out, err, *profile, options.show_reasoning, ::isatty(STDERR_FILENO) == 1);
   AskSession session(io, client, printer, options, config.endpoint.host, std::move(target), std::move(body),
                      std::move(headers), out, err);

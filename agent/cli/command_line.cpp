@@ -1,6 +1,7 @@
 #include "agent/cli/command_line.h"
 
 #include "agent/cli/ask_command.h"
+#include "agent/cli/control_commands.h"
 #include "agent/cli/replay_command.h"
 #include "agent/cli/robot_unit_commands.h"
 #include "agent/cli/run_command.h"
@@ -13,7 +14,8 @@ constexpr const char* kUsage =
     "usage: vic-r1 VERB [ARGUMENTS]\n"
     "verbs:\n"
     "  version   print the version, the target, and the libraries this binary was built with\n"
-    "  ask       send a question to the configured server and print the answer (ask --help)\n"
+    "  ask       ask the running agent (Vector speaks) or, with --standalone, the server (ask --help)\n"
+    "  status    what the running agent is doing (status --help)\n"
     "  replay    run the stream reader over a captured response body (replay --help)\n"
     "  run       the robot service: bridge vic-engine, vic-anim and ai_sock, run the agent\n"
     "  await-socket  wait until vic-r1 holds a robot socket (vic-cloud's unit runs it)\n"
@@ -51,6 +53,7 @@ int run_command_line(const std::vector<std::string>& arguments, std::ostream& ou
   const std::string& verb = arguments.front();
   if (verb == "version" || verb == "--version") return print_version(arguments, out, err);
   if (verb == "ask") return run_ask(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
+  if (verb == "status") return run_status(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   if (verb == "run") return run_bridge(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   if (verb == "agent") {
     return run_agent_child(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);

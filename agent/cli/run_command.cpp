@@ -8,30 +8,40 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "agent/cli/command_line.h"
 #include "agent/cli/firmware_detection.h"
-#include "agent/robot/echo_responder.h"
+#include "agent/runtime/agent_runtime.h"
+#include "agent/runtime/control_socket.h"
+#include "agent/stream/server_profiles.h"
 #include "drivers/bridge/bridge_service.h"
-#include "platform/log/logger.h"
-#include "platform/time/monotonic_clock.h"
+#include "platform/config/agent_config.h"
+#include "platform/log/log_sink.h"
 
 namespace vic_r1::cli {
 
 const char* const kRunUsage =
-    "usage: vic-r1 run [--socket-dir DIR] [--firmware auto|1.8|1.6|1.6-pitch|unknown]\n"
-    "                  [--firmware-version-file PATH] [--no-agent]\n"
+    "usage: vic-r1 run [--config FILE] [--socket-dir DIR]\n"
+    "                  [--firmware auto|1.8|1.6|1.6-pitch|unknown]\n"
+    "                  [--firmware-version-file PATH] [--mic-muted-file PATH] [--no-agent]\n"
     "                  [--agent-heartbeat-timeout-ms N] [--ready-timeout-ms N]\n"
     "  Sits between vic-engine and vic-anim and on ai_sock, forwards all of their\n"
     "  traffic, and runs the agent as a supervised child. Start it after vic-anim\n"
     "  and before vic-engine (the systemd unit does).\n"
-    "  --socket-dir DIR     where the robot's sockets are (default /dev/socket)\n"
+    "  --config FILE        the config the agent answers with, as for `vic-r1 ask`\n"
+    "                       (default /data/vic-r1/config.json)\n"
+    "  --socket-dir DIR     where the robot's sockets are (default: the config's\n"
+    "                       socket_dir, /dev/socket)\n"
     "  --firmware F         the message layout to expect; auto takes a hint from the\n"
     "                       victor version in --firmware-version-file (default\n"
     "                       /anki/etc/version). Either way nothing is injected until\n"
     "                       vic-anim's own messages confirm the layout; unknown\n"
     "                       forwards only\n"
+    "  --mic-muted-file P   the file vic-anim keeps while the microphone is muted\n"
+    "                       (default /data/data/com.anki.victor/persistent/micMuted);\n"
+    "                       Vector does not listen again by itself while it exists\n"
     "  --no-agent           forward only, start no agent\n"
     "  --ready-timeout-ms N when to tell systemd (Type=notify) vic-r1 is ready even if\n"
     "                       vic-anim has not bound its socket yet (default 60000)\n";
@@ -57,7 +67,7 @@ std::string resolve_program(const std::string& name) {
 // The agent child runs this same executable. Under qemu-user (the tests of
 // the ARM build) an ARM executable cannot exec another without binfmt_misc,
 // so VIC_R1_AGENT_EXEC_PREFIX may name the emulator to put in front.
-std::vector<std::string> agent_command() {
+std::vector<std::string> agent_command(const std::string& config_path, const std::string& control_socket) {
   std::vector<std::string> command;
   if (const char* prefix = std::getenv("VIC_R1_AGENT_EXEC_PREFIX")) {
     std::istringstream words(prefix);
@@ -69,7 +79,17 @@ std::vector<std::string> agent_command() {
   command.push_back(length > 0 ? std::string(path, static_cast<std::size_t>(length))
                                : std::string("/anki/bin/vic-r1"));
   command.push_back("agent");
+  command.push_back("--config");
+  command.push_back(config_path);
+  command.push_back("--control-socket");
+  command.push_back(control_socket);
   return command;
+}
+
+bool parse_descriptor(const std::string& text, int& fd) {
+  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  fd = std::stoi(text);
+  return true;
 }
 
 }  // namespace
@@ -77,6 +97,8 @@ std::vector<std::string> agent_command() {
 int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
   (void)out;
   bridge::BridgeOptions options;
+  std::string config_path{platform::kDefaultConfigPath};
+  std::optional<std::string> socket_directory;
   std::string firmware = "auto";
   std::string version_file = kVictorVersionFile;
   for (std::size_t i = 0; i < arguments.size(); ++i) {
@@ -85,10 +107,14 @@ int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std
     if (argument == "--help") {
       err << kRunUsage;
       return kExitOk;
+    } else if (argument == "--config" && has_value) {
+      config_path = arguments[++i];
     } else if (argument == "--socket-dir" && has_value) {
-      options.socket_directory = arguments[++i];
+      socket_directory = arguments[++i];
     } else if (argument == "--firmware" && has_value) {
       firmware = arguments[++i];
+    } else if (argument == "--mic-muted-file" && has_value) {
+      options.mic_muted_file = arguments[++i];
     } else if (argument == "--firmware-version-file" && has_value) {
       version_file = arguments[++i];
     } else if (argument == "--no-agent") {
@@ -129,11 +155,27 @@ int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std
         << "' (auto, 1.8, 1.6, 1.6-pitch or unknown)\n";
     return kExitUsage;
   }
-  options.agent.command = agent_command();
 
   // On the robot stderr is a pipe to logwrapper, shared with the agent: one
   // write() per line, and never a wait for the reader.
   logging::LogSink log(kProgramName, logging::LogSink::Options{STDERR_FILENO, true});
+
+  // The bridge takes from the config only where the sockets are and which
+  // intents are questions. A config it cannot read must not keep the
+  // robot's traffic from flowing: the agent reports it (in the log, and
+  // aloud when asked).
+  const platform::ConfigLoadResult loaded =
+      platform::load_agent_config_file(config_path, stream::server_profile_names());
+  if (socket_directory) {
+    options.socket_directory = *socket_directory;
+  } else {
+    options.socket_directory = loaded.ok() ? loaded.config->socket_dir : std::string(platform::kDefaultSocketDir);
+  }
+  if (loaded.ok() && !loaded.config->question_intents.empty()) {
+    options.question_policy.rules = intent::question_rules_for(loaded.config->question_intents);
+  }
+  options.agent.command =
+      agent_command(config_path, options.socket_directory + "/" + std::string(runtime::kControlSocketName));
   bridge::BridgeService service(options, log);
   return service.run();
 }
@@ -141,73 +183,27 @@ int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std
 int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out,
                     std::ostream& err) {
   (void)out;
-  if (arguments.size() != 2 || arguments[0] != "--channel-fd") {
-    err << "vic-r1 agent: started by `vic-r1 run` only (--channel-fd N)\n";
-    return kExitUsage;
-  }
-  const int fd = std::atoi(arguments[1].c_str());
-  logging::LogSink sink(kProgramName, logging::LogSink::Options{STDERR_FILENO, true});
-  logging::Logger log(sink, "agent");
-  robot::EchoResponder responder;
-  std::uint64_t wake_words = 0;
-  std::uint64_t back_touches = 0;
-  std::uint64_t button_presses = 0;
-  std::uint8_t packet[channel::kMaxChannelMessageBytes];
-  std::uint8_t encoded[channel::kMaxChannelMessageBytes];
-  const auto send_command = [&](const channel::Command& command) {
-    const std::size_t size = channel::encode_command(command, encoded, sizeof(encoded));
-    return size != 0 && ::send(fd, encoded, size, MSG_NOSIGNAL) == static_cast<ssize_t>(size);
-  };
-  // A heartbeat each second keeps the supervisor from taking us as hung.
-  constexpr std::uint64_t kHeartbeatMs = 1000;
-  channel::Command heartbeat;
-  heartbeat.kind = channel::CommandKind::kHeartbeat;
-  if (!send_command(heartbeat)) return 1;
-  std::uint64_t last_heartbeat_ms = platform::monotonic_ms();
-  log.info("listening (pid ", ::getpid(), ")");
-  for (;;) {
-    // Due by the clock, not by a quiet channel: a steady stream of events
-    // that need no answer must not make the agent look hung.
-    const std::uint64_t now_ms = platform::monotonic_ms();
-    if (now_ms - last_heartbeat_ms >= kHeartbeatMs) {
-      if (!send_command(heartbeat)) return 1;
-      last_heartbeat_ms = now_ms;
-      sink.report_repeats_if_due();
-    }
-    pollfd channel{fd, POLLIN, 0};
-    const int ready =
-        ::poll(&channel, 1, static_cast<int>(kHeartbeatMs - (now_ms - last_heartbeat_ms)));
-    if (ready < 0 && errno != EINTR) return 1;
-    if (ready <= 0) continue;
-    const ssize_t size = ::recv(fd, packet, sizeof(packet), 0);
-    if (size <= 0) return 0;  // the bridge went away: so do we
-    channel::Event event;
-    const char* error = nullptr;
-    if (!channel::decode_event(packet, static_cast<std::size_t>(size), event, error)) {
-      log.warning("unreadable event: ", error);
+  runtime::AgentRunOptions options;
+  options.config_path = std::string(platform::kDefaultConfigPath);
+  for (std::size_t i = 0; i + 1 < arguments.size(); i += 2) {
+    if (arguments[i] == "--channel-fd" && parse_descriptor(arguments[i + 1], options.channel_fd)) continue;
+    if (arguments[i] == "--config") {
+      options.config_path = arguments[i + 1];
       continue;
     }
-    // Numbered, so that each is a line of its own in the log rather than a
-    // repeat of the one before.
-    switch (event.kind) {
-      case channel::EventKind::kQuestion:
-        log.info("question: ", event.text);
-        break;
-      case channel::EventKind::kWakeWord:
-        log.info("heard the wake word (", ++wake_words, ")");
-        break;
-      case channel::EventKind::kBackTouched:
-        log.info("back touched (", ++back_touches, ")");
-        break;
-      case channel::EventKind::kButtonPressed:
-        log.info("backpack button pressed (", ++button_presses, ")");
-        break;
-      default:
-        break;
+    if (arguments[i] == "--control-socket") {
+      options.control_socket_path = arguments[i + 1];
+      continue;
     }
-    for (const channel::Command& command : responder.on_event(event))
-      if (!send_command(command)) return 1;
+    options.channel_fd = -1;
+    break;
   }
+  if (options.channel_fd < 0 || arguments.size() % 2 != 0) {
+    err << "vic-r1 agent: started by `vic-r1 run` only (--channel-fd N [--config FILE] [--control-socket PATH])\n";
+    return kExitUsage;
+  }
+  logging::LogSink sink(kProgramName, logging::LogSink::Options{STDERR_FILENO, true});
+  return runtime::run_agent(options, sink);
 }
 
 }  // namespace vic_r1::cli

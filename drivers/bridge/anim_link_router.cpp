@@ -53,6 +53,7 @@ void AnimLinkRouter::on_engine_connected() {
   // the old process had got to would be the new one's next.
   animation_tags_.engine_restarted(kFreshEngineLastAnimationTag);
   tts_ids_.engine_restarted(kFreshEngineLastTtsId);
+  trigger_word_starts_stream_ = false;
 }
 
 void AnimLinkRouter::on_engine_datagram(const std::uint8_t* bytes, std::size_t size) {
@@ -92,6 +93,9 @@ void AnimLinkRouter::on_engine_datagram(const std::uint8_t* bytes, std::size_t s
       }
       break;
     }
+    case Kind::kSetTriggerWordResponse:
+      trigger_word_starts_stream_ = message.trigger_word_starts_stream;
+      break;
     default:
       break;
   }
@@ -225,10 +229,25 @@ void AnimLinkRouter::on_agent_command(const channel::Command& command, std::uint
     case channel::CommandKind::kReleaseAll:
       release_everything_of_agent(now_ms);
       break;
+    case channel::CommandKind::kListenAgain:
+      listen_again(command);
+      break;
     case channel::CommandKind::kInjectIntent:  // the intent tap's, not ours
     case channel::CommandKind::kHeartbeat:     // the supervisor's
       break;
   }
+}
+
+// vic-anim ignores a wake word, real or fake, while the engine's trigger
+// response opens no stream (showAudioStreamStateManager.cpp:67-76, 172-183):
+// the engine is in a behaviour that keeps the microphone to itself. Then
+// there is nothing to listen with, and the agent is told so.
+void AnimLinkRouter::listen_again(const channel::Command& command) {
+  if (!trigger_word_starts_stream_) {
+    refuse(command.handle, "vic-engine's wake-word response opens no stream now, so vic-anim would not listen");
+    return;
+  }
+  inject(clad::encode(layout(), clad::FakeWakeWord{}, scratch_.data(), scratch_.size()), command.handle);
 }
 
 void AnimLinkRouter::prepare_speech(const channel::Command& command) {

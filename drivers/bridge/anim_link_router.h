@@ -69,7 +69,8 @@ class AnimLinkRouter {
 
   // Engine -> anim: always forwarded as it is; read for the ids it uses.
   void on_engine_datagram(const std::uint8_t* bytes, std::size_t size);
-  // A vic-engine process connected: its tag and ttsID counters start over.
+  // A vic-engine process connected: its tag and ttsID counters, and its
+  // wake-word response, start over.
   void on_engine_connected();
   AnimDatagramRoute on_anim_datagram(const std::uint8_t* bytes, std::size_t size);
   void on_agent_command(const channel::Command& command, std::uint64_t now_ms);
@@ -119,6 +120,7 @@ class AnimLinkRouter {
   void play_animation(const channel::Command& command, std::uint64_t now_ms);
   void abort_animation(const channel::Command& command);
   void send_simple(const channel::Command& command);
+  void listen_again(const channel::Command& command);
 
   AnimDatagramRoute route_speech_event(const clad::AnimToEngineMessage& message);
   void release(AgentUtterance& utterance);
@@ -156,6 +158,9 @@ class AnimLinkRouter {
   std::array<AgentClip, kMaxAgentClips> clips_{};
   BackTouchDetector back_touch_;
   bool button_was_pressed_ = false;
+  // The engine's last SetTriggerWordResponse said a wake word opens a
+  // stream; until one is seen (and after the engine restarts), it is unknown.
+  bool trigger_word_starts_stream_ = false;
   std::uint64_t now_ms_ = 0;  // as of the last call that brought the time
   AnimLinkCounters counters_;
   std::array<std::uint8_t, 1 + clad::kTtsTextFieldBytes + 64> scratch_{};  // one encoded message

@@ -307,6 +307,14 @@ void BridgeService::on_channel_readable(std::uint64_t now_ms) {
       }
       continue;
     }
+    if (command.kind == channel::CommandKind::kListenAgain && ::access(options_.mic_muted_file.c_str(), F_OK) == 0) {
+      channel::Event refused;
+      refused.kind = channel::EventKind::kCommandFailed;
+      refused.handle = command.handle;
+      refused.text = "the microphone is muted; listening again would unmute it";
+      send_to_agent(refused);
+      continue;
+    }
     anim_bridge_.router().on_agent_command(command, now_ms);
   }
 }

@@ -14,6 +14,12 @@ namespace vic_r1::bridge {
 
 struct BridgeOptions {
   std::string socket_directory = "/dev/socket";
+  // vic-anim keeps the microphone's mute in this file while it is muted
+  // (micDataSystem.cpp:60, 130, 895-899: <persistent folder>/micMuted; the
+  // folder on the robot is /data/data/com.anki.victor/persistent/, not yet
+  // checked on one). A fake wake word would unmute it (:287-294), so
+  // "listen again" is refused while it exists.
+  std::string mic_muted_file = "/data/data/com.anki.victor/persistent/micMuted";
   FirmwareExpectation firmware;
   std::string firmware_reason;  // how the expectation was formed, for the log
   intent::QuestionIntentPolicy question_policy;

@@ -135,6 +135,7 @@ std::size_t encode_command(const Command& command, std::uint8_t* out, std::size_
     case CommandKind::kAbortAnimation:
     case CommandKind::kHeartbeat:
     case CommandKind::kReleaseAll:
+    case CommandKind::kListenAgain:
       break;
     case CommandKind::kPlayAnimation:
       writer.u32(command.num_loops);
@@ -179,6 +180,7 @@ bool decode_command(const std::uint8_t* bytes, std::size_t size, Command& comman
     case CommandKind::kAbortAnimation:
     case CommandKind::kHeartbeat:
     case CommandKind::kReleaseAll:
+    case CommandKind::kListenAgain:
       break;
     case CommandKind::kPlayAnimation:
       command.num_loops = reader.u32();

@@ -72,6 +72,7 @@ enum class CommandKind : std::uint8_t {
   kInjectIntent = 8,  // an IntentResult to vic-engine (e.g. "listen again")
   kHeartbeat = 9,     // the agent is alive; the bridge restarts it when these stop
   kReleaseAll = 10,   // cancel every utterance and abort every clip of the agent's
+  kListenAgain = 11,  // open a new listening turn, as the backpack button does (conversation mode)
 };
 
 struct Command {

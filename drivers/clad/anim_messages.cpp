@@ -120,6 +120,14 @@ EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechCancel& mess
   return encode_one_byte(layout, layout.text_to_speech_cancel, message.tts_id, out, capacity);
 }
 
+// FakeWakeWordFromExternalInterface: the tag alone.
+EncodeResult encode(const FirmwareLayout& layout, const FakeWakeWord&, std::uint8_t* out, std::size_t capacity) {
+  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+  CladWriter writer(out, capacity);
+  writer.u8(layout.fake_wake_word);
+  return finish(writer);
+}
+
 EngineToAnimMessage decode_engine_to_anim(const FirmwareLayout& layout, const std::uint8_t* bytes,
                                           std::size_t size) {
   EngineToAnimMessage message;
@@ -153,6 +161,23 @@ EngineToAnimMessage decode_engine_to_anim(const FirmwareLayout& layout, const st
   } else if (tag == layout.text_to_speech_cancel) {
     message.kind = Kind::kTextToSpeechCancel;
     message.tts_id = reader.u8();
+  } else if (tag == layout.set_trigger_word_response) {
+    // PostAudioEvent {uint_64 gameObject, uint_32 audioEvent (0 = Invalid),
+    // uint_16 callbackId, uint_16 padding}, int_32 minStreamingDuration_ms,
+    // bool shouldTriggerWordStartStream, bool shouldTriggerWordSimulateStream,
+    // uint_8 getInAnimationTag, string getInAnimationName
+    // (messageEngineToRobot.clad:445-453, audioMessage.clad:15-22).
+    message.kind = Kind::kSetTriggerWordResponse;
+    reader.u64();  // gameObject
+    const std::uint32_t audio_event = reader.u32();
+    reader.u16();  // callbackId
+    reader.u16();  // padding
+    reader.u32();  // minStreamingDuration_ms
+    const bool starts_stream = reader.boolean();
+    reader.boolean();  // shouldTriggerWordSimulateStream
+    reader.u8();       // getInAnimationTag
+    reader.short_string();
+    message.trigger_word_starts_stream = audio_event != 0 && starts_stream;
   } else {
     return message;
   }

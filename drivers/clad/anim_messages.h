@@ -90,6 +90,12 @@ struct TextToSpeechCancel {
   std::uint8_t tts_id = 0;
 };
 
+// FakeWakeWordFromExternalInterface: no fields. vic-anim treats it as the
+// backpack button's wake word (micDataSystem.cpp:278-311): the full
+// listening turn, a Normal stream to vic-cloud included. It also unmutes a
+// muted microphone (:287-294), so it must never be sent to a muted robot.
+struct FakeWakeWord {};
+
 // An encoded datagram's size, or 0 with `error` saying why there is no
 // datagram (a field too long, text the firmware mishandles, a buffer too
 // small, or a layout that must not be injected into). After a failure the
@@ -114,6 +120,8 @@ EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechPlay& messag
                     std::uint8_t* out, std::size_t capacity);
 EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechCancel& message,
                     std::uint8_t* out, std::size_t capacity);
+EncodeResult encode(const FirmwareLayout& layout, const FakeWakeWord& message, std::uint8_t* out,
+                    std::size_t capacity);
 
 // What the bridge needs to know about a datagram from the engine: which
 // animation tags and ttsIDs the engine is using, so ours never collide.
@@ -126,6 +134,7 @@ struct EngineToAnimMessage {
     kTextToSpeechPrepare,
     kTextToSpeechPlay,
     kTextToSpeechCancel,
+    kSetTriggerWordResponse,
   };
   Kind kind = Kind::kOther;
   std::uint8_t tag = 0;     // the union tag (first byte); 0 for an empty datagram
@@ -134,6 +143,9 @@ struct EngineToAnimMessage {
   std::uint8_t tts_id = 0;     // TextToSpeech*
   TtsTriggerMode trigger_mode = TtsTriggerMode::kInvalid;  // TextToSpeechPrepare
   std::string_view tts_text;  // TextToSpeechPrepare: up to the first NUL
+  // SetTriggerWordResponse: a wake word would start a stream to vic-cloud
+  // (a valid audio event, and shouldTriggerWordStartStream).
+  bool trigger_word_starts_stream = false;
   const char* error = nullptr;  // kMalformed: why
 };
 

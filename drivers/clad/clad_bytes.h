@@ -102,6 +102,11 @@ class CladReader {
     return static_cast<std::uint32_t>(b[0]) | (static_cast<std::uint32_t>(b[1]) << 8) |
            (static_cast<std::uint32_t>(b[2]) << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
   }
+  std::uint64_t u64() {
+    const std::uint64_t low = u32();
+    const std::uint64_t high = u32();
+    return low | (high << 32);
+  }
   float f32() {
     const std::uint32_t bits = u32();
     float value = 0;

@@ -36,7 +36,7 @@ constexpr FirmwareLayout kVector18{
     "Vector 1.8 / OSKR / wire-os-victor",
     true,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
-    true,
+    true, 0x80, 0x9A,
     0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState18Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };
@@ -45,14 +45,15 @@ constexpr FirmwareLayout kVector18{
 // 0x63-0x65, no ExitCCScreen), in AnimationState, and in TextToSpeechPrepare,
 // which lacks the float_32 pitchScalar in every revision found
 // (victor-1.6-rebuild and -rebuild-2, messageEngineToRobot.clad:613-619).
-// The tags we use are the same.
+// The tags we use are the same, FakeWakeWordFromExternalInterface (0x80)
+// and SetTriggerWordResponse (0x9A) included (:874, :889).
 constexpr FirmwareLayout kVector16{
     FirmwareFamily::kVector16,
     "1.6",
     "Vector 1.6 rebuild (TextToSpeechPrepare without pitchScalar)",
     true,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
-    false,
+    false, 0x80, 0x9A,
     0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState16Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };
@@ -66,7 +67,7 @@ constexpr FirmwareLayout kVector16WithPitch{
     "Vector 1.6 rebuild with pitchScalar in TextToSpeechPrepare",
     true,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
-    true,
+    true, 0x80, 0x9A,
     0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState16Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };
@@ -79,7 +80,7 @@ constexpr FirmwareLayout kUnknown{
     "unknown firmware: forwarding only, nothing injected",
     false,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
-    true,
+    true, 0x80, 0x9A,
     0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState18Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };

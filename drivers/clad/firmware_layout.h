@@ -38,6 +38,15 @@ struct FirmwareLayout {
   std::uint8_t text_to_speech_play;
   std::uint8_t text_to_speech_cancel;
   bool tts_prepare_has_pitch_scalar;
+  // FakeWakeWordFromExternalInterface: no fields. vic-anim runs its own
+  // trigger-word path on it, as for the backpack button (micDataSystem.cpp:
+  // 278-311): the listening get-in, TriggerWordDetected to the engine, and a
+  // Normal stream to vic-cloud.
+  std::uint8_t fake_wake_word;
+  // SetTriggerWordResponse, read on its way to vic-anim: whether a trigger
+  // word would start a stream at all (showAudioStreamStateManager.cpp:67-76,
+  // 172-183).
+  std::uint8_t set_trigger_word_response;
 
   // Anim -> engine.
   std::uint8_t robot_available;

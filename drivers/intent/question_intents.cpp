@@ -23,7 +23,37 @@ void trim(std::string& text) {
   text.erase(0, start);
 }
 
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::vector<QuestionIntentRule> question_rules_for(const std::vector<std::string>& intents) {
+  const std::vector<QuestionIntentRule> known = default_question_rules();
+  std::vector<QuestionIntentRule> rules;
+  for (const std::string& intent : intents) {
+    bool found = false;
+    for (const QuestionIntentRule& rule : known) {
+      if (rule.intent != intent) continue;
+      rules.push_back(rule);
+      found = true;
+    }
+    if (!found) {
+      rules.push_back({intent, QuestionField::kTranscriptInMetadata, channel::QuestionSource::kUnmatchedIntent,
+                       "intent_system_noaudio"});
+    }
+  }
+  return rules;
+}
+
+std::vector<std::string> default_placeholder_transcripts() { return {"voice processing error"}; }
 
 std::vector<QuestionIntentRule> default_question_rules() {
   using channel::QuestionSource;
@@ -61,6 +91,9 @@ QuestionVerdict classify_intent(const QuestionIntentPolicy& policy,
     }
     trim(question);
     if (question.empty()) return verdict;
+    for (const std::string& placeholder : policy.placeholder_transcripts) {
+      if (same_ignoring_case(question, placeholder)) return verdict;
+    }
     verdict.owned = true;
     verdict.source = rule.source;
     verdict.close_with = rule.close_with;

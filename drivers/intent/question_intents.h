@@ -66,8 +66,20 @@ struct QuestionIntentRule {
 //   an answer, even a blank one, would be spoken.
 std::vector<QuestionIntentRule> default_question_rules();
 
+// The rules for the intents a config names (its `question_intents`): each
+// known one as above; any other is taken as a plain intent with its
+// transcript in `metadata` (an owner may want "intent_weather_..." answered
+// by R1 too), closed with intent_system_noaudio like an unmatched one.
+std::vector<QuestionIntentRule> question_rules_for(const std::vector<std::string>& intents);
+
+// Transcripts that are not the user's words: wire-pod's speech-to-text
+// reports its own failures as the transcript (its Rhino mode sends the
+// literal "voice processing error"). Such an intent is forwarded unchanged.
+std::vector<std::string> default_placeholder_transcripts();
+
 struct QuestionIntentPolicy {
   std::vector<QuestionIntentRule> rules = default_question_rules();
+  std::vector<std::string> placeholder_transcripts = default_placeholder_transcripts();
 };
 
 struct QuestionVerdict {
@@ -77,7 +89,8 @@ struct QuestionVerdict {
 };
 
 // Decides about one IntentResult by the first rule that names its intent.
-// An owned question's text goes to `question`, trimmed. Nothing is allocated
+// An owned question's text goes to `question`, trimmed. A placeholder
+// transcript (compared without regard to case) is not a question. Nothing is allocated
 // when `question` has the capacity of an intent datagram.
 QuestionVerdict classify_intent(const QuestionIntentPolicy& policy,
                                 const clad::IntentResult& result, std::string& question);

@@ -30,7 +30,12 @@ constexpr int kMaxNesting = 16;
 
 const std::vector<std::string_view> kTopLevelKeys = {
     "provider", "base_url", "model", "stream_profile", "api_key_file", "ca_file", "pinned_public_key_sha256",
-    "timeouts_ms", "max_tokens", "temperature", "system_prompt", "socket_dir", "state_dir"};
+    "timeouts_ms", "max_tokens", "temperature", "system_prompt", "socket_dir", "state_dir", "voice", "animations",
+    "emotions", "thinking_animation", "conversation_mode", "history", "question_intents"};
+const std::vector<std::string_view> kVoiceKeys = {"duration_scalar", "pitch_scalar"};
+const std::vector<std::string_view> kHistoryKeys = {"turns", "bytes", "forget_after_s"};
+// vic-anim clip names: anim_<feature>_<action>_NN, letters, digits and '_'.
+constexpr std::size_t kMaxClipNameBytes = 64;
 const std::vector<std::string_view> kTimeoutKeys = {"dns",       "connect",   "tls_handshake", "response_headers",
                                                     "data_idle", "overall"};
 
@@ -280,6 +285,16 @@ class ConfigReader {
     if (const JsonValue* value = member("system_prompt")) {
       if (require_string("system_prompt", *value)) config.system_prompt = std::string(string_of(*value));
     }
+    read_voice(config);
+    read_flag("animations", config.animations);
+    read_flag("conversation_mode", config.conversation_mode);
+    read_emotions(config);
+    if (const JsonValue* value = member("thinking_animation")) {
+      std::string clip;
+      if (read_clip_name("thinking_animation", *value, true, clip)) config.thinking_animation = clip;
+    }
+    read_history(config);
+    read_question_intents(config);
     return config;
   }
 
@@ -470,7 +485,7 @@ class ConfigReader {
     return true;
   }
 
-  void read_timeouts(RequestTimeouts& timeouts) {
+  void read_timeouts(HttpDeadlines& timeouts) {
     const JsonValue* object = member("timeouts_ms");
     if (object == nullptr) return;
     if (!object->IsObject()) {
@@ -529,6 +544,162 @@ class ConfigReader {
       return;
     }
     config.temperature = temperature;
+  }
+
+  void read_flag(const char* key, bool& flag) {
+    const JsonValue* value = member(key);
+    if (value == nullptr) return;
+    if (!value->IsBool()) {
+      fail(key, std::string("must be true or false (got ") + kind_of(*value) + ")");
+      return;
+    }
+    flag = value->GetBool();
+  }
+
+  bool read_number(const std::string& path, const JsonValue& value, double min, double max, double& out) {
+    if (!value.IsNumber()) {
+      fail(path, std::string("must be a number from ") + number_text(min) + " to " + number_text(max) + " (got " +
+                     kind_of(value) + ")");
+      return false;
+    }
+    const double number = value.GetDouble();
+    if (!(number >= min && number <= max)) {
+      fail(path, "must be from " + number_text(min) + " to " + number_text(max) + " (got " + number_text(number) + ")");
+      return false;
+    }
+    out = number;
+    return true;
+  }
+
+  // A vic-anim clip name; vic-anim plays clip names only, never groups or triggers.
+  bool read_clip_name(const std::string& path, const JsonValue& value, bool may_be_empty, std::string& clip) {
+    if (!require_string(path, value)) return false;
+    const std::string_view name = string_of(value);
+    if (name.empty() && may_be_empty) {
+      clip.clear();
+      return true;
+    }
+    bool valid = !name.empty() && name.size() <= kMaxClipNameBytes;
+    for (char c : name) {
+      valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+    }
+    if (!valid) {
+      fail(path, "must be a clip name such as \"anim_feedback_goodrobot_01\" (letters, digits and _, at most " +
+                     std::to_string(kMaxClipNameBytes) + " bytes)");
+      return false;
+    }
+    clip = std::string(name);
+    return true;
+  }
+
+  void read_voice(AgentConfig& config) {
+    const JsonValue* object = member("voice");
+    if (object == nullptr) return;
+    if (!object->IsObject()) {
+      fail("voice", std::string("must be an object, e.g. {\"duration_scalar\": 1.0, \"pitch_scalar\": 0.0} (got ") +
+                        kind_of(*object) + ")");
+      return;
+    }
+    check_keys(*object, "voice.", kVoiceKeys);
+    double number = 0;
+    const auto found = [object](const char* key) {
+      const auto it = object->FindMember(key);
+      return it == object->MemberEnd() ? nullptr : &it->value;
+    };
+    if (const JsonValue* value = found("duration_scalar")) {
+      if (read_number("voice.duration_scalar", *value, 0.25, 4.0, number))
+        config.voice_duration_scalar = static_cast<float>(number);
+    }
+    if (const JsonValue* value = found("pitch_scalar")) {
+      if (read_number("voice.pitch_scalar", *value, -1.0, 1.0, number))
+        config.voice_pitch_scalar = static_cast<float>(number);
+    }
+  }
+
+  void read_emotions(AgentConfig& config) {
+    const JsonValue* object = member("emotions");
+    if (object == nullptr) return;
+    if (!object->IsObject()) {
+      fail("emotions", std::string("must be an object of emotion names to lists of clip names, e.g. "
+                                   "{\"happy\": [\"anim_feedback_goodrobot_01\"]} (got ") +
+                           kind_of(*object) + ")");
+      return;
+    }
+    for (auto it = object->MemberBegin(); it != object->MemberEnd(); ++it) {
+      const std::string name(it->name.GetString(), it->name.GetStringLength());
+      const std::string path = "emotions." + name;
+      bool name_valid = !name.empty() && name.size() <= 32;
+      for (char c : name) name_valid = name_valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+      if (!name_valid) {
+        fail(path, "an emotion is named with letters only, at most 32 (e.g. \"happy\", \"veryHappy\")");
+        continue;
+      }
+      if (!it->value.IsArray()) {
+        fail(path, std::string("must be a list of clip names (got ") + kind_of(it->value) + "); [] removes it");
+        continue;
+      }
+      std::vector<std::string> clips;
+      bool all_valid = true;
+      for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
+        std::string clip;
+        if (read_clip_name(path + "[" + std::to_string(i) + "]", it->value[i], false, clip)) {
+          clips.push_back(std::move(clip));
+        } else {
+          all_valid = false;
+        }
+      }
+      if (all_valid) config.emotions.emplace_back(name, std::move(clips));
+    }
+  }
+
+  void read_question_intents(AgentConfig& config) {
+    const JsonValue* list = member("question_intents");
+    if (list == nullptr) return;
+    if (!list->IsArray() || list->Empty()) {
+      fail("question_intents", "must be a non-empty list of intent names, e.g. [\"intent_system_unmatched\"] "
+                               "(leave it out for the defaults)");
+      return;
+    }
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+      const std::string path = "question_intents[" + std::to_string(i) + "]";
+      if (!require_string(path, (*list)[i])) continue;
+      const std::string_view name = string_of((*list)[i]);
+      bool valid = name.rfind("intent_", 0) == 0 && name.size() <= 64;
+      for (char c : name) valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+      if (!valid) {
+        fail(path, "must be an intent name as vic-cloud sends it, e.g. \"intent_system_unmatched\"");
+        continue;
+      }
+      config.question_intents.emplace_back(name);
+    }
+  }
+
+  void read_history(AgentConfig& config) {
+    const JsonValue* object = member("history");
+    if (object == nullptr) return;
+    if (!object->IsObject()) {
+      fail("history", std::string("must be an object, e.g. {\"turns\": 8, \"bytes\": 8192, \"forget_after_s\": "
+                                  "600} (got ") +
+                          kind_of(*object) + ")");
+      return;
+    }
+    check_keys(*object, "history.", kHistoryKeys);
+    long long number = 0;
+    const auto found = [object](const char* key) {
+      const auto it = object->FindMember(key);
+      return it == object->MemberEnd() ? nullptr : &it->value;
+    };
+    // Turns are messages: a question and its answer are two.
+    if (const JsonValue* value = found("turns")) {
+      if (read_integer("history.turns", *value, 0, 64, number)) config.history_turns = static_cast<int>(number);
+    }
+    if (const JsonValue* value = found("bytes")) {
+      if (read_integer("history.bytes", *value, 0, 256 * 1024, number)) config.history_bytes = static_cast<int>(number);
+    }
+    if (const JsonValue* value = found("forget_after_s")) {
+      if (read_integer("history.forget_after_s", *value, 1, 7 * 24 * 3600, number))
+        config.history_forget_after = std::chrono::seconds(number);
+    }
   }
 
   const JsonValue& root_;
@@ -598,14 +769,6 @@ const ProviderPreset* find_provider_preset(std::string_view name) {
   }
   return nullptr;
 }
-
-std::string Endpoint::host_header() const {
-  std::string header = host.find(':') == std::string::npos ? host : "[" + host + "]";
-  if (port != 443) header += ":" + std::to_string(port);
-  return header;
-}
-
-std::string Endpoint::base_url() const { return "https://" + host_header() + path_prefix; }
 
 bool parse_base_url(std::string_view url, Endpoint& endpoint, std::string& error) {
   if (url.empty()) {

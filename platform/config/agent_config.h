@@ -7,7 +7,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "platform/http/endpoint.h"
+#include "platform/http/http_deadlines.h"
 
 namespace vic_r1::platform {
 
@@ -39,20 +43,6 @@ const std::vector<ProviderPreset>& provider_presets();
 // The preset with that name, or nullptr.
 const ProviderPreset* find_provider_preset(std::string_view name);
 
-// Where the chat endpoint lives, from a base URL such as
-// "https://api.together.xyz/v1". Only https: the answer path never runs
-// unencrypted; a local server is reached through its own TLS reverse proxy.
-struct Endpoint {
-  std::string host;          // lower case, no brackets around an IPv6 literal, no trailing dot
-  std::uint16_t port = 443;
-  std::string path_prefix;   // "" or e.g. "/v1"; never ends in '/'
-
-  // "https://host[:port]/prefix", the normalised base URL (for logs).
-  std::string base_url() const;
-  // The HTTP Host header value: the port only when it is not 443, and an
-  // IPv6 literal in brackets.
-  std::string host_header() const;
-};
 
 // Parses an https base URL into `endpoint`. Returns false with `error` set
 // (a sentence without the key name, e.g. "must use https ...") otherwise.
@@ -61,22 +51,14 @@ struct Endpoint {
 // Error texts never repeat the URL, as a mistaken URL may hold a secret.
 bool parse_base_url(std::string_view url, Endpoint& endpoint, std::string& error);
 
-// Deadlines of one question, in the units of the config's `timeouts_ms`.
-struct RequestTimeouts {
-  std::chrono::milliseconds dns{5000};
-  std::chrono::milliseconds connect{5000};
-  std::chrono::milliseconds tls_handshake{10000};
-  std::chrono::milliseconds response_headers{60000};
-  // Longest wait between two data events. DeepSeek may hold a busy request
-  // with keep-alive comments for minutes; those do not count as data.
-  std::chrono::milliseconds data_idle{120000};
-  std::chrono::milliseconds overall{300000};  // the whole answer, retries included
-};
 
 // Limits every timeout must respect, so a typo cannot make the robot wait
 // forever or give up before a handshake could possibly finish.
 inline constexpr std::chrono::milliseconds kMinTimeout{100};
 inline constexpr std::chrono::milliseconds kMaxTimeout{30 * 60 * 1000};
+
+// The clip that loops while the model thinks, unless the config names another.
+inline constexpr std::string_view kDefaultThinkingAnimation = "anim_knowledgegraph_searching_01";
 
 inline constexpr int kMinMaxTokens = 1;
 inline constexpr int kMaxMaxTokens = 32768;
@@ -101,12 +83,28 @@ struct AgentConfig {
   // SHA-256 of the server's SubjectPublicKeyInfo; when set, TLS also
   // requires the server's key to match.
   std::optional<std::array<std::uint8_t, 32>> pinned_public_key_sha256;
-  RequestTimeouts timeouts;
+  HttpDeadlines timeouts;  // the config's `timeouts_ms`
   int max_tokens = 2048;
   std::optional<double> temperature;  // R1 ignores it; other models may not
   std::string system_prompt;          // empty: no system message is sent
   std::string socket_dir;             // the robot's IPC sockets
   std::string state_dir;              // vic-r1's own files
+
+  // How Vector speaks and moves.
+  float voice_duration_scalar = 1.0f;  // voice.duration_scalar: TTS durationScalar
+  float voice_pitch_scalar = 0.0f;     // voice.pitch_scalar: TTS pitchScalar, -1..1
+  bool animations = true;              // the markup vocabulary goes into the system prompt
+  // emotions: {"happy": ["anim_...", ...]} replaces (or adds) an emotion's clips.
+  std::vector<std::pair<std::string, std::vector<std::string>>> emotions;
+  std::string thinking_animation{kDefaultThinkingAnimation};  // "": none
+  bool conversation_mode = true;  // {{newVoiceRequest||now}} makes Vector listen again
+  // The intents the agent answers instead of vic-engine (question_intents);
+  // empty: the bridge's defaults (drivers/intent/question_intents.h).
+  std::vector<std::string> question_intents;
+  // history: what is sent back of the conversation.
+  int history_turns = 8;
+  int history_bytes = 8192;
+  std::chrono::seconds history_forget_after{600};
 };
 
 // DeepSeek's own API with every default; what an empty config `{}` yields.

@@ -173,21 +173,18 @@ struct Exchange {
 // from Connection::abort. Handlers hold the Impl and the connection alive.
 class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl> {
  public:
-  Impl(asio::io_context& io, TlsClientContext& tls, std::string host, std::string port, HttpDeadlines deadlines,
+  Impl(asio::io_context& io, TlsClientContext& tls, const Endpoint& endpoint, HttpDeadlines deadlines,
        std::string user_agent)
       : io_(io),
         tls_(tls),
-        host_(std::move(host)),
-        port_(std::move(port)),
+        host_(endpoint.host),
+        port_(std::to_string(endpoint.port)),
+        host_header_(endpoint.host_header()),
         deadlines_(deadlines),
         user_agent_(std::move(user_agent)),
         phase_timer_(io),
         overall_timer_(io),
-        retry_timer_(io) {
-    // Host header: an IPv6 literal in brackets; the port only when not the default.
-    host_header_ = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
-    if (port_ != "443") host_header_ += ":" + port_;
-  }
+        retry_timer_(io) {}
 
   void preconnect(PreconnectHandler done) {
     if (shut_down_) return;
@@ -720,9 +717,9 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
   TlsClientContext& tls_;
   const std::string host_;
   const std::string port_;
+  const std::string host_header_;
   const HttpDeadlines deadlines_;
   const std::string user_agent_;
-  std::string host_header_;
 
   ConnectionPtr connection_;  // idle, being opened, or in use; null when none
   bool opening_ = false;
@@ -743,9 +740,9 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
   bool shut_down_ = false;
 };
 
-HttpsClient::HttpsClient(boost::asio::io_context& io, TlsClientContext& tls, std::string host, std::string port,
+HttpsClient::HttpsClient(boost::asio::io_context& io, TlsClientContext& tls, const Endpoint& endpoint,
                          HttpDeadlines deadlines, std::string user_agent)
-    : impl_(std::make_shared<Impl>(io, tls, std::move(host), std::move(port), deadlines, std::move(user_agent))) {}
+    : impl_(std::make_shared<Impl>(io, tls, endpoint, deadlines, std::move(user_agent))) {}
 
 HttpsClient::~HttpsClient() { impl_->shut_down(); }
 

@@ -12,22 +12,13 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "platform/http/endpoint.h"
+#include "platform/http/http_deadlines.h"
 #include "platform/http/request_failure.h"
 #include "platform/tls/tls_client_context.h"
 
 namespace vic_r1::platform {
 
-// Every wait of a request has a deadline; none is optional.
-struct HttpDeadlines {
-  std::chrono::milliseconds dns{5000};
-  std::chrono::milliseconds connect{5000};
-  std::chrono::milliseconds tls_handshake{10000};
-  // From the start of the request's write to the end of the response headers
-  // (the write gets the same length of deadline on its own).
-  std::chrono::milliseconds response_headers{60000};
-  std::chrono::milliseconds data_idle{120000};  // reset only by data events, never by comments
-  std::chrono::milliseconds overall{300000};    // the whole answer, retries included
-};
 
 // When each step finished, measured from the call of post_stream(). Steps a
 // request did not take (no new connection, no body) stay empty. After a
@@ -74,11 +65,11 @@ class HttpsClient {
   using PreconnectHandler = std::function<void(const RequestFailure&)>;
   using DoneHandler = std::function<void(const RequestFailure&, const RequestTiming&)>;
 
-  // `host` is used for DNS, SNI, certificate verification and the Host
-  // header; `port` is a number ("443"). `tls` must outlive the client and the
+  // The endpoint's host is used for DNS, SNI, certificate verification and
+  // (with its port) the Host header. `tls` must outlive the client and the
   // operations that still complete after its destruction: destroy it after
   // the io_context (or after run() has returned).
-  HttpsClient(boost::asio::io_context& io, TlsClientContext& tls, std::string host, std::string port,
+  HttpsClient(boost::asio::io_context& io, TlsClientContext& tls, const Endpoint& endpoint,
               HttpDeadlines deadlines, std::string user_agent = "vic-r1");
   ~HttpsClient();
   HttpsClient(const HttpsClient&) = delete;

@@ -32,6 +32,20 @@ KIND[:key=value,...] on the command line (--respond, repeatable) or an object
   status     code=N, with a provider-style JSON error body; retry_after=S adds
              Retry-After; message=TEXT replaces the error message;
              body=deepseek_balance uses DeepSeek's exact 402 body
+  answer     200, a stream composed here (not a transcript): some reasoning,
+             then the answer, then the usage and [DONE]
+               text=T            the answer (may hold {{markup}}); as JSON
+                                 in a scenario file, it may be long
+               echo=PREFIX       instead of text: PREFIX + the request's
+                                 last user message ("I heard: ")
+               style=deepseek|together   reasoning in reasoning_content
+                                 (default), or inline with R1's missing
+                                 <think> opener
+               reasoning=T       the reasoning (default: a few sentences)
+               reasoning_ms=N    pause after each reasoning piece (default 0)
+               delta=N           answer bytes per content delta (default 7:
+                                 words and markup split anywhere)
+               gap_ms=N          pause between answer deltas (default 0)
 
 Connection behaviour: --idle-close-ms N closes a connection that has been idle
 (between requests, or before the first) for N ms, with a TLS close_notify,
@@ -335,11 +349,18 @@ class Server:
             "body_bytes": len(body),
             "authorization_ok": (authorization == "Bearer " + expected_key) if expected_key else None,
         }
+        payload = None
         try:
             payload = json.loads(body.decode("utf-8"))
             record["model"] = payload.get("model")
             record["stream"] = payload.get("stream")
             record["messages"] = len(payload.get("messages", []))
+            # What was sent back of the conversation, for the tests that
+            # check it (roles, contents, and any field that should not be there).
+            record["message_list"] = payload.get("messages", [])[:64]
+            record["temperature"] = payload.get("temperature")
+            record["max_tokens"] = payload.get("max_tokens")
+            record["stream_options"] = payload.get("stream_options")
         except (ValueError, AttributeError):
             record["body_is_json"] = False
 
@@ -378,6 +399,8 @@ class Server:
         if kind == "status":
             self.send_status(conn, spec)
             return not self.options.connection_close
+        if kind == "answer":
+            return self.send_composed_answer(conn, spec, payload)
         raise ValueError("unknown response kind '%s'" % kind)
 
     def wait_until_stopped(self, conn):
@@ -477,6 +500,66 @@ class Server:
         self.stats.update(lambda data: data.update(responses_completed=data["responses_completed"] + 1))
         if framing == "close" or spec.get("close_after") == "1":
             return False
+        return not self.options.connection_close
+
+    def send_composed_answer(self, conn, spec, payload):
+        if "echo" in spec:
+            question = ""
+            for message in (payload or {}).get("messages", []):
+                if message.get("role") == "user":
+                    question = message.get("content", "")
+            text = spec["echo"] + question
+        else:
+            text = spec.get("text", "")
+        reasoning = spec.get("reasoning", "The user asks something. Let me think about it. "
+                                          "I should answer briefly and clearly.")
+        style = spec.get("style", "deepseek")
+        delta = max(1, int(spec.get("delta", "7")))
+        reasoning_pause = int(spec.get("reasoning_ms", "0")) / 1000.0
+        gap = int(spec.get("gap_ms", "0")) / 1000.0
+        model = (payload or {}).get("model", "deepseek-reasoner")
+
+        def event(fields, finish=None):
+            chunk = {"id": "fake", "object": "chat.completion.chunk", "model": model,
+                     "choices": [{"index": 0, "delta": fields, "finish_reason": finish}]}
+            return b"data: " + json.dumps(chunk).encode("utf-8") + b"\n\n"
+
+        self.send_head(conn, 200, "text/event-stream", chunked=True)
+        words = reasoning.split(" ")
+        for index, word in enumerate(words):
+            piece = word + (" " if index + 1 < len(words) else "")
+            if style == "together":
+                self.send_chunk(conn, event({"content": piece}))
+            else:
+                self.send_chunk(conn, event({"content": None, "reasoning_content": piece}))
+            if reasoning_pause:
+                time.sleep(reasoning_pause)
+            if self.stopping.is_set():
+                raise ConnectionClosed()
+        if style == "together":
+            self.send_chunk(conn, event({"content": "</think>\n\n"}))
+        data = text.encode("utf-8")
+        at = 0
+        while at < len(data):
+            end = min(len(data), at + delta)
+            # Never inside a UTF-8 character: JSON carries text, not bytes.
+            while end < len(data) and (data[end] & 0xC0) == 0x80:
+                end += 1
+            self.send_chunk(conn, event({"content": data[at:end].decode("utf-8")}))
+            at = end
+            if gap:
+                time.sleep(gap)
+            if self.stopping.is_set():
+                raise ConnectionClosed()
+        self.send_chunk(conn, event({"content": ""}, finish="stop"))
+        usage = {"prompt_tokens": 20, "completion_tokens": 5 + len(words) + len(data) // 4,
+                 "total_tokens": 25 + len(words) + len(data) // 4,
+                 "completion_tokens_details": {"reasoning_tokens": len(words)}}
+        self.send_chunk(conn, b"data: " + json.dumps({"id": "fake", "choices": [], "usage": usage}).encode()
+                        + b"\n\n")
+        self.send_chunk(conn, b"data: [DONE]\n\n")
+        conn.sendall(b"0\r\n\r\n")
+        self.stats.update(lambda data_: data_.update(responses_completed=data_["responses_completed"] + 1))
         return not self.options.connection_close
 
     def send_piece(self, conn, data, framing):

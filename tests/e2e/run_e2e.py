@@ -24,19 +24,19 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRANSCRIPTS = os.path.normpath(os.path.join(HERE, "..", "transcripts"))
-SERVER = os.path.join(HERE, "fake_r1_server.py")
-MAKE_PKI = os.path.join(HERE, "make_test_pki.sh")
+sys.path.insert(0, HERE)
 
-API_KEY = "sk-e2e-test-key-0123456789abcdef"
+from r1_server_process import API_KEY, Server, ServerDidNotStart, make_pki, write_key_file  # noqa: E402
+
 QUESTION = "How far away is the Moon?"
 
 # Exit statuses of `vic-r1 ask` (agent/cli/ask_command.h).
 EXIT_OK, EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_TLS, EXIT_TIMEOUT = 0, 10, 11, 12, 13
 EXIT_HTTP_STATUS, EXIT_STREAM, EXIT_ONLY_REASONING, EXIT_CANCELLED = 14, 15, 16, 130
 
-# Every process a test starts is bounded: the server by its own lifetime, the
-# client by this (well under CTest's timeout for the test).
-SERVER_LIFETIME_S = 60
+# Every process a test starts is bounded: the server by its own lifetime
+# (r1_server_process.SERVER_LIFETIME_S), the client by this (well under
+# CTest's timeout for the test).
 CLIENT_TIMEOUT_S = 45
 
 
@@ -77,73 +77,6 @@ class Result:
             self.status, self.seconds, self.out, self.err)
 
 
-class Server:
-    """fake_r1_server.py as a context manager: started, waited for, killed."""
-
-    def __init__(self, case, responses, **options):
-        self.case = case
-        self.number = case.next_server_number()
-        self.port_file = os.path.join(case.dir, "port.%d" % self.number)
-        self.stats_file = os.path.join(case.dir, "stats.%d.json" % self.number)
-        self.log_file = os.path.join(case.dir, "server.%d.log" % self.number)
-        command = [sys.executable, SERVER, "--pki", case.pki, "--port-file", self.port_file,
-                   "--stats-file", self.stats_file, "--lifetime", str(SERVER_LIFETIME_S),
-                   "--expect-key", API_KEY, "--log"]
-        for name, value in options.items():
-            flag = "--" + name.replace("_", "-")
-            if value is True:
-                command.append(flag)
-            elif value is not None:
-                command += [flag, str(value)]
-        for response in responses:
-            command += ["--respond", response]
-        self.command = command
-        self.process = None
-        self.port = None
-
-    def __enter__(self):
-        log = open(self.log_file, "wb")
-        self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        self.case.servers.append(self)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if os.path.exists(self.port_file):
-                with open(self.port_file) as source:
-                    self.port = int(source.read())
-                return self
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.02)
-        raise TestFailure("the fake server did not start:\n" + self.log())
-
-    def __exit__(self, *_):
-        self.stop()
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def stats(self):
-        # The server rewrites the file after every event; give the last one
-        # (the close of the connection the client just dropped) a moment.
-        time.sleep(0.2)
-        with open(self.stats_file) as source:
-            return json.load(source)
-
-    def log(self):
-        try:
-            with open(self.log_file, errors="replace") as source:
-                return source.read()
-        except OSError:
-            return "(no log)"
-
-
 class Case:
     def __init__(self, binary, runner):
         self.binary = binary
@@ -152,11 +85,9 @@ class Case:
         self.pki = os.path.join(self.dir, "pki")
         self.servers = []
         self.server_count = 0
-        subprocess.run(["bash", MAKE_PKI, self.pki], check=True, stdout=subprocess.DEVNULL)
+        make_pki(self.pki)
         self.key_file = os.path.join(self.dir, "api-key")
-        with open(self.key_file, "w") as out:
-            out.write(API_KEY + "\n")
-        os.chmod(self.key_file, 0o600)
+        write_key_file(self.key_file)
 
     def next_server_number(self):
         self.server_count += 1
@@ -574,7 +505,7 @@ def main(argv):
     case = Case(binary, runner)
     try:
         scenario(case)
-    except TestFailure as failure:
+    except (TestFailure, ServerDidNotStart) as failure:
         print("FAIL %s: %s" % (argv[0], failure))
         for server in case.servers:
             print("--- server %d log\n%s" % (server.number, server.log()))

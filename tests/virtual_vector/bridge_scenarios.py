@@ -30,6 +30,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import answer_scenarios                              # noqa: E402
 import boot_scenarios                                # noqa: E402
 import clad_layouts as clad                          # noqa: E402
 import engine_intent_reactions as reactions          # noqa: E402
@@ -866,7 +867,7 @@ SCENARIOS = {function.__name__: function for function in [
     firmware_16_with_pitch_is_found_by_the_second_probe,
     a_version_file_that_lies_is_overridden_by_the_wire,
     sigterm_restores_socket_paths,
-] + boot_scenarios.SCENARIOS}
+] + boot_scenarios.SCENARIOS + answer_scenarios.SCENARIOS}
 
 
 def main(argv):

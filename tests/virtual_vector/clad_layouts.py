@@ -50,6 +50,8 @@ TAG_ABORT_ANIMATION = 0x53
 TAG_SET_LOCALE = 0x54
 TAG_DRAW_TEXT_ON_SCREEN = 0x55
 TAG_EXIT_CC_SCREEN = 0x82                  # E2R 498-500, 880: no fields
+TAG_FAKE_WAKE_WORD = 0x80                  # FakeWakeWordFromExternalInterface, E2R 597-600, 878: no fields
+TAG_SET_TRIGGER_WORD_RESPONSE = 0x9A       # E2R 445-453, 894
 TAG_SET_KEEP_FACE_ALIVE_FOCUS = 0x5C
 TAG_ENABLE_KEEP_FACE_ALIVE = 0x5D
 TAG_ADD_OR_UPDATE_EYE_SHIFT = 0x5E
@@ -200,6 +202,27 @@ def encode_draw_text_on_screen(text, text_rgb=(255, 255, 255), background_rgb=(0
                                draw_now: bool = False) -> bytes:
     return (struct.pack("<BB3B3B", TAG_DRAW_TEXT_ON_SCREEN, 1 if draw_now else 0,
                         *text_rgb, *background_rgb) + _string_u8(_as_bytes(text)))
+
+
+def encode_set_trigger_word_response(audio_event: int, start_stream: bool = True,
+                                     simulate_stream: bool = False, get_in_tag: int = 0,
+                                     get_in_name: str = "", game_object: int = 0,
+                                     min_streaming_ms: int = -1) -> bytes:
+    # GameObjectType is an enum uint_64, GenericEvent an enum uint_32
+    # (audioGameObjectTypes.clad:6, audioEventTypes.clad); Invalid = 0.
+    return (bytes([TAG_SET_TRIGGER_WORD_RESPONSE]) + struct.pack("<QIHHi", game_object, audio_event, 0, 0,
+                                                                  min_streaming_ms)
+            + bytes([int(start_stream), int(simulate_stream), get_in_tag]) + _string_u8(_as_bytes(get_in_name)))
+
+
+def decode_set_trigger_word_response(datagram: bytes):
+    game_object, audio_event, _, _, _ = struct.unpack_from("<QIHHi", datagram, 1)
+    return {"audio_event": audio_event, "start_stream": bool(datagram[21]),
+            "simulate_stream": bool(datagram[22])}
+
+
+def encode_fake_wake_word() -> bytes:
+    return bytes([TAG_FAKE_WAKE_WORD])
 
 
 def encode_exit_cc_screen() -> bytes:
@@ -595,6 +618,12 @@ ENGINE_TO_ANIM_LAYOUTS = {
     TAG_SET_LOCALE: Layout("SetLocale", 2, 1),
     TAG_DRAW_TEXT_ON_SCREEN: Layout("DrawTextOnScreen", 9, 8),
     TAG_EXIT_CC_SCREEN: Layout("ExitCCScreen", 1, None),
+    TAG_FAKE_WAKE_WORD: Layout("FakeWakeWordFromExternalInterface", 1, None),
+    # SetTriggerWordResponse: PostAudioEvent (u64 gameObject, u32 audioEvent,
+    # u16 callbackId, u16 padding; audioMessage.clad:15-22), i32
+    # minStreamingDuration_ms, bool start, bool simulate, u8 getInAnimationTag,
+    # string getInAnimationName -> 1+16+4+3 then the length byte at 24.
+    TAG_SET_TRIGGER_WORD_RESPONSE: Layout("SetTriggerWordResponse", 25, 24),
     TAG_SET_KEEP_FACE_ALIVE_FOCUS: Layout("SetKeepFaceAliveFocus", 2, None),
     TAG_ENABLE_KEEP_FACE_ALIVE: Layout("EnableKeepFaceAlive", 6, None),
     # AddOrUpdateEyeShift (E2R 351-362): 2 x f32, u32, 5 x f32, string -> 1+32 then len.

@@ -118,6 +118,10 @@ import clad_layouts as clad
 import unix_dgram
 from wire_log import LINK_ANIM, WireLog
 
+# The longest a wake word's stream runs (kStreamingTimeout_ms 6050,
+# micDataTypes.h:37) unless vic-cloud stops it first.
+NORMAL_STREAM_MAX_S = 6.05
+
 DEFAULT_CLIP_DURATIONS_MS = {
     "anim_neutral_eyes_01": 1000,
     "anim_greeting_hello_01": 2300,
@@ -228,6 +232,7 @@ class FakeVicAnim:
                  touch_rise_raw: int = 80,
                  locked_tracks: int = clad.TRACK_BACKPACK_LIGHTS,
                  no_engine_comms_delay_s: float = NO_ENGINE_COMMS_DELAY_S,
+                 mic_muted_file: Optional[str] = None,
                  clock=time.monotonic, log=None):
         self.socket_dir = socket_dir
         self.server_path = os.path.join(socket_dir, clad.ENGINE_ANIM_SERVER_NAME)
@@ -248,6 +253,9 @@ class FakeVicAnim:
         self.touch_baseline_raw = touch_baseline_raw
         self.touch_rise_raw = touch_rise_raw
         self.no_engine_comms_delay_s = no_engine_comms_delay_s
+        # <persistent folder>/micMuted, present while muted (micDataSystem.cpp:60, 895-899).
+        self.mic_muted_file = mic_muted_file
+        self.mic_muted = False
         self.clock = clock
         self._log = log
 
@@ -280,6 +288,8 @@ class FakeVicAnim:
         self.screen_texts: List[str] = []
         self.late_finished_casualties: List[str] = []   # utterances a late Finished ended
         self.custom_text_screens = 0                # times the face switched to CustomText
+        self.streams_opened: List[tuple] = []       # (time, kind) of listening turns opened
+        self.unmuted_by_fake_wake_word = 0          # a muted microphone a FakeWakeWord unmuted
         self.robot_available_sent = 0
         self.sends_without_client = 0
 
@@ -310,6 +320,11 @@ class FakeVicAnim:
         self._next_mic_direction = 0.0
         self._pending_trigger_words: List[bytes] = []
         self._pending_injections: List[bytes] = []
+        # The engine's last SetTriggerWordResponse (none yet: a wake word
+        # then opens nothing, showAudioStreamStateManager.cpp:67-76) and the
+        # stream to vic-cloud a wake word opened, until it ends.
+        self._trigger_response = None
+        self._stream_until = 0.0
 
     # ------------------------------------------------------------------ life
 
@@ -665,6 +680,57 @@ class FakeVicAnim:
                             "shutdown off, for %.0f s" % CUSTOM_TEXT_SCREEN_TIMEOUT_S)
         elif tag == clad.TAG_EXIT_CC_SCREEN:
             self._face_screen = "animated"
+        elif tag == clad.TAG_SET_TRIGGER_WORD_RESPONSE:
+            self._trigger_response = clad.decode_set_trigger_word_response(data)
+        elif tag == clad.TAG_FAKE_WAKE_WORD:
+            self._fake_wake_word(now)
+
+    # ------------------------------------------------------------ microphones
+
+    def _fake_wake_word(self, now: float):
+        """MicDataSystem::FakeTriggerWordDetection (micDataSystem.cpp:278-311):
+        a muted microphone is unmuted first; then the same path as a real
+        wake word (micDataProcessor.cpp:185-248): nothing while a stream is
+        open or while the engine's response opens none; else the get-in,
+        TriggerWordDetected (isButtonPress=1) to the engine, and a Normal
+        stream to vic-cloud (6.05 s at most, micDataTypes.h:37)."""
+        was_muted = self.mic_muted
+        if was_muted:
+            self._set_mic_muted(False)
+            self._event("FakeWakeWord unmuted the microphone")
+            self.unmuted_by_fake_wake_word += 1
+        response = self._trigger_response
+        if now < self._stream_until:
+            self._event("FakeWakeWord ignored: a stream is open")
+            return
+        if response is None or response["audio_event"] == 0:
+            self._event("FakeWakeWord ignored: no valid trigger-word response")
+            return
+        will_stream = response["start_stream"]
+        self._pending_trigger_words.append(clad.encode_trigger_word_detected(
+            0, 12, True, was_muted, will_stream))
+        if will_stream:
+            self._stream_until = now + NORMAL_STREAM_MAX_S
+            self.streams_opened.append((now, "normal"))
+            self._event("listening: a Normal stream to vic-cloud opened")
+
+    def stream_open(self) -> bool:
+        with self._lock:
+            return self.clock() < self._stream_until
+
+    def set_mic_muted(self, muted: bool):
+        """The backpack's double press (ToggleMicMute, micDataSystem.cpp:862-899)."""
+        with self._lock:
+            self._set_mic_muted(muted)
+
+    def _set_mic_muted(self, muted: bool):
+        self.mic_muted = muted
+        if self.mic_muted_file is None:
+            return
+        if muted:
+            open(self.mic_muted_file, "a").close()
+        elif os.path.exists(self.mic_muted_file):
+            os.unlink(self.mic_muted_file)
 
     # -------------------------------------------------------------- animations
 

@@ -76,6 +76,11 @@ IDLE_SENTENCES = [
 ]
 
 
+# Any valid GenericEvent id stands for the wake word's earcon here; the
+# firmware only checks that it is not Invalid (0).
+WAKE_WORD_EARCON_EVENT = 0x2A4E5F11
+
+
 class FakeVicEngine:
     def __init__(self, socket_dir: str, *, wire_log: Optional[WireLog] = None,
                  firmware: str = "1.8",
@@ -84,8 +89,10 @@ class FakeVicEngine:
                  idle_clips: Optional[List[str]] = None, idle_speech: bool = True,
                  play_utterances_on: int = clad.TTS_STATE_PREPARED,
                  bind_ai_sock: bool = True,
+                 wake_word_streams: bool = True,
                  clock=time.monotonic, log=None):
         self.socket_dir = socket_dir
+        self.wake_word_streams = wake_word_streams
         self.client_path = os.path.join(socket_dir, clad.ENGINE_ANIM_CLIENT_NAME)
         self.server_path = os.path.join(socket_dir, clad.ENGINE_ANIM_SERVER_NAME)
         self.ai_sock_path = os.path.join(socket_dir, clad.AI_SOCK_NAME)
@@ -347,6 +354,15 @@ class FakeVicEngine:
                 self.robot_available = True
                 self._next_idle = now
                 self._event("RobotAvailable: the robot is up")
+                # The behaviour stack's base response to the wake word
+                # (UserIntentComponent::PushResponseToTriggerWord, userIntent
+                # Component.cpp:990-1003): a get-in and earcon, and a stream to
+                # vic-cloud, unless a behaviour keeps the microphone
+                # (wake_word_streams=False).
+                self._send_message(clad.encode_set_trigger_word_response(
+                    WAKE_WORD_EARCON_EVENT if self.wake_word_streams else 0,
+                    start_stream=self.wake_word_streams, get_in_tag=1,
+                    get_in_name="anim_wakeword_getin_01"))
         elif tag == clad.TAG_ANIMATION_STARTED:
             self.animation_events.append((now, "started", clad.decode_animation_started(data)))
         elif tag == clad.TAG_ANIMATION_ENDED:

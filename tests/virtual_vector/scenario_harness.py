@@ -8,6 +8,7 @@ Every wait has a deadline; vic-r1 runs in a process group of its own (its
 agent child with it), which is killed whatever happens.
 """
 
+import json
 import os
 import re
 import shutil
@@ -21,7 +22,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+
 import clad_layouts as clad                          # noqa: E402
+import r1_server_process                             # noqa: E402
 import engine_intent_reactions as reactions          # noqa: E402
 import wire_exactness                                # noqa: E402
 from virtual_vector import VirtualVector             # noqa: E402
@@ -35,7 +39,11 @@ EVENT_S = 30.0          # something the robot does in reply
 STOP_S = 20.0           # vic-r1 stopped after SIGTERM
 SETTLE_QUIET_S = 0.5    # no datagram for this long: everything sent has arrived
 
+# The fake R1 server of every case answers "I heard: <question>" after a
+# little reasoning (DeepSeek's shape), so that what Vector says is known.
 ANSWER_PREFIX = "I heard: "
+ECHO_ANSWER = "answer:echo=" + ANSWER_PREFIX
+R1_SERVER_LIFETIME_S = 900
 NOAUDIO = clad.encode_cloud_intent_result("intent_system_noaudio", "", "")
 KNOWLEDGE_NO_RESPONSE = clad.encode_cloud_intent_result("intent_knowledge_no_response", "", "")
 
@@ -80,8 +88,9 @@ class Bridge:
     def __init__(self, case, arguments, notify_socket=None):
         self.case = case
         self.log_path = os.path.join(case.dir, "vic-r1.%d.log" % (len(case.bridges) + 1))
-        self.command = (case.runner + [case.binary, "run", "--socket-dir", case.socket_dir]
-                        + list(arguments))
+        self.command = (case.runner + [case.binary, "run", "--socket-dir", case.socket_dir,
+                                       "--config", case.config_path,
+                                       "--mic-muted-file", case.mic_muted_file] + list(arguments))
         environment = dict(os.environ)
         environment.pop("VIC_R1_AGENT_EXEC_PREFIX", None)
         environment.pop("NOTIFY_SOCKET", None)
@@ -283,6 +292,55 @@ class Case:
         self.retired_robots = []     # earlier boots' virtual Vectors, stopped
         self.bridge = None
         self.markers = 0
+        # The agent's server: a fake R1 on loopback over TLS, with a
+        # throw-away PKI, key and config.
+        self.pki = os.path.join(self.dir, "pki")
+        self.servers = []
+        self.server_count = 0
+        r1_server_process.make_pki(self.pki)
+        self.key_file = os.path.join(self.dir, "api-key")
+        r1_server_process.write_key_file(self.key_file)
+        self.config_path = os.path.join(self.dir, "config.json")
+        self.mic_muted_file = os.path.join(self.dir, "micMuted")
+        self.r1 = None
+        self.use_r1_server(ECHO_ANSWER)
+
+    def next_server_number(self):
+        self.server_count += 1
+        return self.server_count
+
+    def use_r1_server(self, *responses, config=None):
+        """A fresh fake R1 server answering `responses` (fake_r1_server.py's
+        KIND:key=value specs, in order, the last repeating), and a config that
+        points the agent at it; the agent reads the config when it starts."""
+        return self._start_r1_server(responses, {}, config)
+
+    def use_r1_server_with_scenario(self, scenario_path, config=None):
+        """As use_r1_server, with the responses in a JSON scenario file
+        ({"responses": [{"kind": ..., ...}]}), for texts a spec cannot hold."""
+        return self._start_r1_server((), {"scenario": scenario_path}, config)
+
+    def _start_r1_server(self, responses, options, config):
+        if self.r1 is not None:
+            self.r1.stop()
+        self.r1 = r1_server_process.Server(self, responses, lifetime_s=R1_SERVER_LIFETIME_S,
+                                           expect_key=r1_server_process.API_KEY, log=True, **options)
+        self.r1.__enter__()
+        settings = {
+            "provider": "deepseek",
+            "base_url": "https://localhost:%d" % self.r1.port,
+            "api_key_file": self.key_file,
+            "ca_file": os.path.join(self.pki, "ca.pem"),
+            "state_dir": self.dir,
+            "socket_dir": self.socket_dir,
+            # The scenarios of forwarding check every injected message by its
+            # ttsID: no thinking loop there. The answer's own scenarios turn it on.
+            "thinking_animation": "",
+        }
+        settings.update(config or {})
+        with open(self.config_path, "w") as out:
+            json.dump(settings, out, indent=1)
+        return self.r1
 
     def path(self, name):
         return os.path.join(self.socket_dir, name)
@@ -297,6 +355,8 @@ class Case:
         self.stop_bridges()
         if self.robot is not None:
             self.robot.stop()
+        for server in self.servers:
+            server.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def run_verb(self, arguments, timeout_s=START_S):

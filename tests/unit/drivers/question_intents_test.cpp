@@ -276,3 +276,24 @@ TEST(QuestionIntents, AQuestionNeedsNoAllocationWhenTheStringHasRoom) {
   STRCMP_EQUAL("why \xc3\xa9 is the sky \"blue\"?", reserved.c_str());
   POINTERS_EQUAL(before, reserved.data());
 }
+
+// ---- Placeholders and configured intents ---------------------------------------------
+
+TEST(QuestionIntents, WirePodPlaceholderTranscriptIsNotAQuestion) {
+  check_not_owned(classify("intent_system_unmatched", "", vic_cloud_metadata("voice processing error")));
+  check_not_owned(classify("intent_system_unmatched", "", vic_cloud_metadata("Voice Processing Error ")));
+}
+
+TEST(QuestionIntents, ConfiguredIntentsKeepTheKnownRulesAndTakeOthersByTheirTranscript) {
+  policy.rules = vic_r1::intent::question_rules_for({"intent_knowledge_response_extend", "intent_weather_extend"});
+  CHECK_EQUAL(2u, policy.rules.size());
+  STRCMP_EQUAL("intent_knowledge_no_response", policy.rules[0].close_with.c_str());
+  CHECK(policy.rules[0].field == QuestionField::kQueryTextInParameters);
+  const QuestionVerdict weather =
+      classify("intent_weather_extend", "{}", vic_cloud_metadata("will it rain in Paris"));
+  CHECK_TRUE(weather.owned);
+  STRCMP_EQUAL("intent_system_noaudio", std::string(weather.close_with).c_str());
+  STRCMP_EQUAL("will it rain in Paris", question.c_str());
+  // Not named: forwarded.
+  check_not_owned(classify("intent_system_unmatched", "", vic_cloud_metadata("why is the sky blue")));
+}

@@ -88,7 +88,7 @@ TEST(AgentConfig, EmptyObjectGivesDeepSeekWithTheRobotsRealPaths) {
 }
 
 TEST(AgentConfig, DefaultTimeoutsAreTheDocumentedOnes) {
-  const RequestTimeouts timeouts = accept("{}").timeouts;
+  const HttpDeadlines timeouts = accept("{}").timeouts;
   LONGS_EQUAL(5000, timeouts.dns.count());
   LONGS_EQUAL(5000, timeouts.connect.count());
   LONGS_EQUAL(10000, timeouts.tls_handshake.count());
@@ -240,7 +240,8 @@ TEST(AgentConfig, UnknownTopLevelKeyIsReportedWithTheKnownKeys) {
   refuse_exactly(R"({"modle":"x"})",
                  "modle: unknown key (known keys: provider, base_url, model, stream_profile, api_key_file, ca_file, "
                  "pinned_public_key_sha256, timeouts_ms, max_tokens, temperature, system_prompt, socket_dir, "
-                 "state_dir)");
+                 "state_dir, voice, animations, emotions, thinking_animation, conversation_mode, history, "
+                 "question_intents)");
 }
 
 TEST(AgentConfig, UnknownTimeoutKeyIsReportedWithItsPath) {
@@ -410,7 +411,7 @@ TEST(AgentConfig, PinnedKeyMustBe64HexDigits) {
 // ---- timeouts ----------------------------------------------------------------------
 
 TEST(AgentConfig, TimeoutsCanBeGivenInPart) {
-  const RequestTimeouts timeouts = accept(R"({"timeouts_ms":{"connect":2500,"overall":600000}})").timeouts;
+  const HttpDeadlines timeouts = accept(R"({"timeouts_ms":{"connect":2500,"overall":600000}})").timeouts;
   LONGS_EQUAL(2500, timeouts.connect.count());
   LONGS_EQUAL(600000, timeouts.overall.count());
   LONGS_EQUAL(5000, timeouts.dns.count());
@@ -423,7 +424,7 @@ TEST(AgentConfig, EveryTimeoutAcceptsItsBounds) {
     accept(at_minimum);
   }
   LONGS_EQUAL(101, accept(R"({"timeouts_ms":{"data_idle":100,"overall":101}})").timeouts.overall.count());
-  const RequestTimeouts timeouts = accept(
+  const HttpDeadlines timeouts = accept(
       R"({"timeouts_ms":{"dns":1800000,"connect":1800000,"tls_handshake":1800000,"response_headers":1800000,)"
       R"("data_idle":1799999,"overall":1800000}})").timeouts;
   LONGS_EQUAL(1800000, timeouts.dns.count());
@@ -448,7 +449,7 @@ TEST(AgentConfig, EveryTimeoutRefusesMoreThan30Minutes) {
 }
 
 TEST(AgentConfig, TimeoutsWrittenAsWholeDecimalsAreAccepted) {
-  const RequestTimeouts timeouts = accept(R"({"timeouts_ms":{"dns":5000.0,"connect":2e3}})").timeouts;
+  const HttpDeadlines timeouts = accept(R"({"timeouts_ms":{"dns":5000.0,"connect":2e3}})").timeouts;
   LONGS_EQUAL(5000, timeouts.dns.count());
   LONGS_EQUAL(2000, timeouts.connect.count());
   refuse_exactly(R"({"timeouts_ms":{"dns":1e300}})", "timeouts_ms.dns: must be from 100 to 1800000 (got 1e+300)");
@@ -703,4 +704,45 @@ TEST(AgentConfigFile, FileOfExactly64KiBIsRead) {
   const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
   CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
   LONGS_EQUAL(kMaxConfigFileBytes - prefix.size() - 2, result.config->system_prompt.size());
+}
+
+// ---- how Vector speaks and moves -------------------------------------------------
+
+TEST(AgentConfig, SpeechAndConversationSettingsAreRead) {
+  const AgentConfig config = accept(
+      R"({"voice":{"duration_scalar":1.5,"pitch_scalar":-0.25},"animations":false,)"
+      R"("emotions":{"happy":["anim_a_01","anim_b_02"],"sad":[]},"thinking_animation":"",)"
+      R"("conversation_mode":false,"history":{"turns":4,"bytes":2048,"forget_after_s":60},)"
+      R"("question_intents":["intent_system_unmatched","intent_weather_extend"]})");
+  DOUBLES_EQUAL(1.5, config.voice_duration_scalar, 1e-6);
+  DOUBLES_EQUAL(-0.25, config.voice_pitch_scalar, 1e-6);
+  CHECK_FALSE(config.animations);
+  CHECK_FALSE(config.conversation_mode);
+  CHECK_EQUAL(2u, config.emotions.size());
+  STRCMP_EQUAL("anim_b_02", config.emotions[0].second[1].c_str());
+  CHECK_TRUE(config.emotions[1].second.empty());
+  STRCMP_EQUAL("", config.thinking_animation.c_str());
+  CHECK_EQUAL(4, config.history_turns);
+  CHECK_EQUAL(2048, config.history_bytes);
+  CHECK_EQUAL(60, config.history_forget_after.count());
+  CHECK_EQUAL(2u, config.question_intents.size());
+}
+
+TEST(AgentConfig, SpeechSettingsDefaultToWhatVectorOwnersExpect) {
+  const AgentConfig config = accept("{}");
+  STRCMP_EQUAL("anim_knowledgegraph_searching_01", config.thinking_animation.c_str());
+  CHECK_TRUE(config.animations);
+  CHECK_TRUE(config.conversation_mode);
+  CHECK_TRUE(config.question_intents.empty());
+}
+
+TEST(AgentConfig, SpeechSettingErrorsNameTheFieldAndTheFix) {
+  refuse(R"({"voice":{"duration_scalar":9}})", "voice.duration_scalar: must be from 0.25 to 4");
+  refuse(R"({"voice":{"speed":1}})", "voice.speed: unknown key");
+  refuse(R"({"emotions":{"happy":["anim happy"]}})", "emotions.happy[0]: must be a clip name");
+  refuse(R"({"emotions":{"happy":"anim_a_01"}})", "emotions.happy: must be a list of clip names");
+  refuse(R"({"thinking_animation":"anim-x"})", "thinking_animation: must be a clip name");
+  refuse(R"({"question_intents":["weather"]})", "question_intents[0]: must be an intent name");
+  refuse(R"({"history":{"turns":100}})", "history.turns: must be at most 64");
+  refuse(R"({"conversation_mode":"yes"})", "conversation_mode: must be true or false");
 }

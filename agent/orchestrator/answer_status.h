@@ -1,0 +1,52 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "agent/stream/stream_chunk.h"
+
+namespace vic_r1::orchestrator {
+
+// What `vic-r1 status` tells about the agent: the last question's story and
+// the totals since the agent started.
+
+// When each step of a question happened, from the moment it reached the agent.
+struct QuestionTimeline {
+  using Elapsed = std::optional<std::chrono::microseconds>;
+  Elapsed request_sent;       // the request's last byte went out
+  Elapsed first_reasoning;    // the first reasoning text arrived
+  Elapsed first_answer_byte;  // the first answer text arrived
+  Elapsed first_tts;          // the first TextToSpeechPrepare went to the bridge
+  Elapsed first_word;         // the first sentence was told to play
+  Elapsed done;               // the last sentence ended (or the question was given up)
+};
+
+struct QuestionReport {
+  std::uint64_t number = 0;  // 1 for the agent's first question
+  std::string question;
+  std::string source;    // "spoken" or "control"
+  std::string provider;  // the one that answered (or failed last)
+  int fallbacks = 0;     // providers given up before it
+  QuestionTimeline timeline;
+  std::optional<stream::TokenUsage> usage;
+  std::size_t sentences_spoken = 0;
+  // "answered", "answered partly: <why>", "failed: <why>", "interrupted: <by what>"
+  std::string outcome;
+  bool finished = false;
+};
+
+struct AgentTotals {
+  std::uint64_t questions = 0;
+  std::uint64_t answered = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t interrupted = 0;
+  std::uint64_t fallbacks = 0;
+  // Token totals over every answer whose server reported usage.
+  long long prompt_tokens = 0;
+  long long reasoning_tokens = 0;
+  long long answer_tokens = 0;  // completion tokens minus reasoning tokens
+};
+
+}  // namespace vic_r1::orchestrator

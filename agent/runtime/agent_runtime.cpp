@@ -1,0 +1,175 @@
+#include "agent/runtime/agent_runtime.h"
+
+#include <malloc.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "agent/orchestrator/answer_orchestrator.h"
+#include "agent/orchestrator/status_report.h"
+#include "agent/runtime/answer_providers.h"
+#include "agent/runtime/control_socket.h"
+#include "agent/runtime/robot_channel.h"
+#include "agent/stream/server_profiles.h"
+#include "platform/config/agent_config.h"
+
+namespace vic_r1::runtime {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+speech::EmotionClips emotions_for(const platform::AgentConfig& config) {
+  speech::EmotionClips emotions = speech::EmotionClips::defaults();
+  for (const auto& [name, clips] : config.emotions) emotions.set(name, clips);
+  return emotions;
+}
+
+orchestrator::OrchestratorSettings settings_for(const platform::AgentConfig& config) {
+  orchestrator::OrchestratorSettings settings;
+  settings.thinking_clip = config.thinking_animation;
+  settings.conversation_mode = config.conversation_mode;
+  settings.voice.duration_scalar = config.voice_duration_scalar;
+  settings.voice.pitch_scalar = config.voice_pitch_scalar;
+  settings.history.max_turns = static_cast<std::size_t>(config.history_turns);
+  settings.history.max_bytes = static_cast<std::size_t>(config.history_bytes);
+  settings.history.forget_after = config.history_forget_after;
+  return settings;
+}
+
+// Wakes the orchestrator at its next deadline, re-armed after everything
+// that may have moved it.
+class DeadlineAlarm {
+ public:
+  DeadlineAlarm(asio::io_context& io, orchestrator::AnswerOrchestrator& orchestrator)
+      : timer_(io), orchestrator_(orchestrator) {}
+
+  void rearm() {
+    const std::optional<Clock::time_point> due = orchestrator_.deadline();
+    if (due == armed_) return;
+    armed_ = due;
+    timer_.cancel();
+    if (!due) return;
+    timer_.expires_at(*due);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      armed_.reset();
+      orchestrator_.on_time(Clock::now());
+      rearm();
+    });
+  }
+
+ private:
+  asio::steady_timer timer_;
+  orchestrator::AnswerOrchestrator& orchestrator_;
+  std::optional<Clock::time_point> armed_;
+};
+
+orchestrator::StatusSnapshot snapshot_of(const orchestrator::AnswerOrchestrator& orchestrator,
+                                        const platform::AgentConfig& config, Clock::time_point started) {
+  orchestrator::StatusSnapshot status;
+  status.state = std::string(orchestrator::AnswerOrchestrator::state_name(orchestrator.state()));
+  status.robot_can_inject = orchestrator.robot_can_inject();
+  status.robot_link = orchestrator.robot_link_text();
+  for (const orchestrator::AnswerProvider& provider : orchestrator.providers()) {
+    status.providers.push_back({provider.name, config.endpoint.base_url(), provider.request.model, provider.unusable});
+  }
+  status.last_question = orchestrator.last_question();
+  status.totals = orchestrator.totals();
+  status.last_error = orchestrator.last_error();
+  status.agent_pid = ::getpid();
+  status.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count();
+  // The allocator's own count: under qemu the process's RSS is the emulator's.
+  const struct mallinfo2 heap = ::mallinfo2();
+  status.heap_in_use_bytes = heap.uordblks + heap.hblkhd;
+  rusage usage{};
+  if (::getrusage(RUSAGE_SELF, &usage) == 0) status.peak_rss_bytes = static_cast<std::size_t>(usage.ru_maxrss) * 1024;
+  return status;
+}
+
+}  // namespace
+
+int run_agent(const AgentRunOptions& options, logging::LogSink& sink) {
+  logging::Logger log(sink, "agent");
+  asio::io_context io;
+
+  // 1. The config. One that cannot be used leaves the agent running, to say so.
+  const platform::ConfigLoadResult loaded =
+      platform::load_agent_config_file(options.config_path, stream::server_profile_names());
+  platform::AgentConfig config = loaded.ok() ? *loaded.config : platform::default_agent_config();
+  orchestrator::OrchestratorSettings settings = settings_for(config);
+  if (!loaded.ok()) {
+    for (const std::string& error : loaded.errors) log.error("config: ", error);
+    settings.config_problem = "the config " + options.config_path + " cannot be used";
+  }
+  speech::EmotionClips emotions = emotions_for(config);
+
+  // 2. The providers: TLS context, HTTPS client and request for each.
+  AnswerProviders providers(io, config, system_prompt_for(config, emotions.names()), log);
+  for (const orchestrator::AnswerProvider& provider : providers.providers()) {
+    if (!provider.unusable.empty()) log.warning(provider.name, " cannot be asked: ", provider.unusable);
+  }
+
+  // 3. The orchestrator on the channel to the bridge.
+  std::optional<orchestrator::AnswerOrchestrator> orchestrator;
+  std::optional<DeadlineAlarm> alarm;
+  RobotChannel channel(
+      io, options.channel_fd, log,
+      [&](const channel::Event& event) {
+        orchestrator->on_robot_event(event, Clock::now());
+        alarm->rearm();
+      },
+      [&](const char* why) {
+        log.info("stopping: ", why);
+        io.stop();
+      });
+  orchestrator.emplace(settings, providers.providers(), std::move(emotions), channel, log);
+  alarm.emplace(io, *orchestrator);
+
+  // 4. The control socket, for `vic-r1 status` and `vic-r1 ask` over SSH.
+  const Clock::time_point started = Clock::now();
+  std::optional<ControlSocket> control;
+  if (!options.control_socket_path.empty()) {
+    control.emplace(io, options.control_socket_path, *orchestrator,
+                    [&](bool json) {
+                      const orchestrator::StatusSnapshot status = snapshot_of(*orchestrator, config, started);
+                      return json ? orchestrator::format_status_json(status) : orchestrator::format_status_text(status);
+                    },
+                    log);
+    control->open();
+  }
+
+  asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) io.stop();
+  });
+  asio::steady_timer repeats(io);
+  std::function<void()> report_repeats = [&] {
+    sink.report_repeats_if_due();
+    repeats.expires_after(std::chrono::seconds(1));
+    repeats.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) report_repeats();
+    });
+  };
+  report_repeats();
+
+  channel.start();
+  log.info("listening (pid ", ::getpid(), "), answering with ",
+           providers.providers().empty() ? std::string("nothing") : providers.providers().front().name);
+  // Body bytes and request ends move the orchestrator's deadlines too:
+  // re-arm after every handler the io_context runs, in this one place.
+  while (!io.stopped()) {
+    if (io.run_one() == 0) break;
+    alarm->rearm();
+  }
+  return 0;
+}
+
+}  // namespace vic_r1::runtime

@@ -1,0 +1,99 @@
+#include "agent/runtime/answer_providers.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "agent/stream/server_profiles.h"
+#include "build_facts.h"
+#include "platform/config/api_key_file.h"
+
+namespace vic_r1::runtime {
+namespace {
+
+// Self-hosted servers (Ollama, vLLM, llama.cpp) often need no key: for
+// them a missing key file means "no key", not a mistake.
+bool may_go_without_key(const platform::AgentConfig& config) {
+  const platform::ProviderPreset* preset = platform::find_provider_preset(config.provider);
+  struct stat info {};
+  return preset != nullptr && preset->base_url.empty() && preset->name != "custom" &&
+         ::stat(config.api_key_file.c_str(), &info) != 0 && errno == ENOENT;
+}
+
+std::string display_name_of(const platform::AgentConfig& config) {
+  const platform::ProviderPreset* preset = platform::find_provider_preset(config.provider);
+  if (preset != nullptr && preset->name != "custom") return std::string(preset->display_name);
+  return config.endpoint.host;
+}
+
+// R1's own guidance: temperature 0.5 to 0.7 (0.6 recommended). Servers that
+// fix it (deepseek-reasoner) ignore it; other models keep their default.
+std::optional<double> temperature_for(const platform::AgentConfig& config) {
+  if (config.temperature) return config.temperature;
+  if (stream::names_reasoning_model(config.model)) return 0.6;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string system_prompt_for(const platform::AgentConfig& config, const std::vector<std::string_view>& emotions) {
+  conversation::SystemPromptParts parts;
+  parts.persona = config.system_prompt;
+  parts.emotions = emotions;
+  parts.animations = config.animations;
+  parts.conversation_mode = config.conversation_mode;
+  return conversation::build_system_prompt(parts);
+}
+
+AnswerProviders::AnswerProviders(boost::asio::io_context& io, const platform::AgentConfig& config,
+                                 const std::string& system_prompt, logging::Logger& log) {
+  add(io, config, system_prompt, log);
+}
+
+AnswerProviders::~AnswerProviders() = default;
+
+void AnswerProviders::add(boost::asio::io_context& io, const platform::AgentConfig& config,
+                          const std::string& system_prompt, logging::Logger& log) {
+  orchestrator::AnswerProvider provider;
+  provider.name = display_name_of(config);
+  provider.profile = stream::find_server_profile(config.stream_profile);
+  if (provider.profile == nullptr) provider.profile = &stream::default_server_profile();
+
+  conversation::ChatRequestSettings& request = provider.request;
+  request.api = provider.profile->wire_format == stream::WireFormat::kNdjson ? conversation::ChatApi::kOllamaNativeChat
+                                                                              : conversation::ChatApi::kChatCompletions;
+  request.model = config.model;
+  request.system_prompt = system_prompt;
+  request.max_tokens = config.max_tokens;
+  request.temperature = temperature_for(config);
+  request.max_history_turns = config.history_turns;
+  provider.target = conversation::chat_request_target(request.api, config.endpoint.path_prefix);
+
+  platform::ApiKey key;
+  if (!may_go_without_key(config)) {
+    platform::ApiKeyFileResult read = platform::read_api_key_file(config.api_key_file);
+    if (read.ok()) {
+      key = std::move(read.key);
+    } else {
+      provider.unusable = read.error;
+    }
+  }
+  provider.headers = conversation::chat_request_headers(request.api, key.reveal());
+
+  platform::TlsFailure tls_failure;
+  std::unique_ptr<platform::TlsClientContext> tls =
+      platform::TlsClientContext::create({config.ca_file, config.pinned_public_key_sha256}, tls_failure);
+  if (!tls) {
+    if (provider.unusable.empty()) provider.unusable = tls_failure.detail;
+    providers_.push_back(std::move(provider));
+    return;
+  }
+  clients_.push_back(std::make_unique<platform::HttpsClient>(io, *tls, config.endpoint, config.timeouts,
+                                                             std::string("vic-r1/") + build_facts::kVersion));
+  tls_.push_back(std::move(tls));
+  transports_.push_back(std::make_unique<HttpsAnswerTransport>(*clients_.back(), log, provider.name));
+  provider.transport = transports_.back().get();
+  providers_.push_back(std::move(provider));
+}
+
+}  // namespace vic_r1::runtime

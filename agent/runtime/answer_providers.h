@@ -1,0 +1,47 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "agent/conversation/system_prompt.h"
+#include "agent/orchestrator/answer_orchestrator.h"
+#include "agent/runtime/https_answer_transport.h"
+#include "platform/config/agent_config.h"
+#include "platform/http/https_client.h"
+#include "platform/log/logger.h"
+#include "platform/tls/tls_client_context.h"
+
+namespace vic_r1::runtime {
+
+// The servers the orchestrator may ask, made from the config: for each, its
+// TLS context, HTTPS client, transport and request. Owns them all; the
+// orchestrator's AnswerProvider entries point into this object, which must
+// outlive it. A provider that cannot be used (no key file, unreadable CA
+// bundle) is kept with the reason, so the orchestrator can say it.
+class AnswerProviders {
+ public:
+  AnswerProviders(boost::asio::io_context& io, const platform::AgentConfig& config, const std::string& system_prompt,
+                  logging::Logger& log);
+  ~AnswerProviders();
+  AnswerProviders(const AnswerProviders&) = delete;
+  AnswerProviders& operator=(const AnswerProviders&) = delete;
+
+  const std::vector<orchestrator::AnswerProvider>& providers() const { return providers_; }
+
+ private:
+  void add(boost::asio::io_context& io, const platform::AgentConfig& config, const std::string& system_prompt,
+           logging::Logger& log);
+
+  std::vector<std::unique_ptr<platform::TlsClientContext>> tls_;
+  std::vector<std::unique_ptr<platform::HttpsClient>> clients_;
+  std::vector<std::unique_ptr<HttpsAnswerTransport>> transports_;
+  std::vector<orchestrator::AnswerProvider> providers_;
+};
+
+// The system prompt for `config`: its persona and speech rules, and the
+// markup vocabulary of `emotions`.
+std::string system_prompt_for(const platform::AgentConfig& config, const std::vector<std::string_view>& emotions);
+
+}  // namespace vic_r1::runtime

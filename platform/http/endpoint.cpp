@@ -1,0 +1,13 @@
+#include "platform/http/endpoint.h"
+
+namespace vic_r1::platform {
+
+std::string Endpoint::host_header() const {
+  std::string header = host.find(':') == std::string::npos ? host : "[" + host + "]";
+  if (port != 443) header += ":" + std::to_string(port);
+  return header;
+}
+
+std::string Endpoint::base_url() const { return "https://" + host_header() + path_prefix; }
+
+}  // namespace vic_r1::platform

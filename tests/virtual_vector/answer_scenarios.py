@@ -1,0 +1,318 @@
+"""Scenarios of the agent's answer on the virtual Vector, end to end: the
+ARM or host binary as `vic-r1 run`, the fakes of vic-anim, vic-engine and
+vic-cloud, and a fake R1 server over TLS (fake_r1_server.py, OpenSSL) that
+streams reasoning and an answer. They check what vic-anim was asked to say
+and play, in order, and that nothing of the robot's own traffic was lost.
+
+Registered in bridge_scenarios.py, which runs each as a CTest test.
+"""
+
+import json
+import os
+import time
+
+import clad_layouts as clad
+from scenario_harness import (
+    EVENT_S, QUIET_ENGINE, START_S, check, wait_for)
+
+ANSWER_DEADLINE_S = 60.0
+THINKING_CLIP = "anim_knowledgegraph_searching_01"
+REASONING = ("SECRET-REASONING The user wants to know about the moon. Let me recall the distance "
+             "and keep it short.")
+
+
+def answer_spec(text, style="deepseek", reasoning=REASONING, **extra):
+    """A fake_r1_server "answer" response as a --respond spec (no commas:
+    the spec's own separator) or, when it needs them, a scenario dict."""
+    spec = {"kind": "answer", "text": text, "style": style, "reasoning": reasoning}
+    spec.update({key: str(value) for key, value in extra.items()})
+    return spec
+
+
+def use_answers(case, *specs, config=None):
+    """The fake R1 server answers `specs` in order (the last repeats)."""
+    scenario = os.path.join(case.dir, "r1_scenario.%d.json" % (case.server_count + 1))
+    with open(scenario, "w") as out:
+        json.dump({"responses": list(specs)}, out)
+    return case.use_r1_server_with_scenario(scenario, config=config)
+
+
+class AnimView:
+    """What vic-anim received from the agent, decoded, in arrival order."""
+
+    def __init__(self, robot):
+        self.robot = robot
+
+    def messages(self):
+        found = []
+        for record in self.robot.anim.received():
+            data = record.data
+            if not data:
+                continue
+            if data[0] == clad.TAG_PLAY_ANIM:
+                anim = clad.decode_play_anim(data)
+                found.append(("play_anim", anim.anim_name, anim.tag, anim.num_loops, record.seq))
+            elif data[0] == clad.TAG_ABORT_ANIMATION and len(data) == 2:
+                found.append(("abort", None, data[1], None, record.seq))
+            elif clad.is_text_to_speech_prepare(data):
+                prepare = clad.decode_text_to_speech_prepare(data)
+                found.append(("prepare", prepare.text, prepare.tts_id, None, record.seq))
+            elif data[0] == clad.TAG_TEXT_TO_SPEECH_PLAY and len(data) == 2:
+                found.append(("play", None, data[1], None, record.seq))
+            elif data[0] == clad.TAG_TEXT_TO_SPEECH_CANCEL and len(data) == 2:
+                found.append(("cancel", None, data[1], None, record.seq))
+        return found
+
+    def sentences(self):
+        """The texts of the agent's utterances that were told to play, in order."""
+        texts = {}
+        spoken = []
+        for kind, text, ident, _, _ in self.messages():
+            if kind == "prepare":
+                texts[ident] = text
+            elif kind == "play" and ident in texts:
+                spoken.append(texts[ident])
+        return spoken
+
+    def prepared(self):
+        return [text for kind, text, _, _, _ in self.messages() if kind == "prepare"]
+
+    def finished_tts_ids(self):
+        finished = set()
+        for datagram in self.robot.anim.sent(clad.TAG_TEXT_TO_SPEECH_EVENT):
+            event = clad.decode_text_to_speech_event(datagram)
+            if event.state == clad.TTS_STATE_FINISHED:
+                finished.add(event.tts_id)
+        return finished
+
+
+def start_answering(case, *specs, config=None, engine_options=QUIET_ENGINE, anim_options=None):
+    settings = {"thinking_animation": THINKING_CLIP}
+    settings.update(config or {})
+    use_answers(case, *specs, config=settings)
+    robot = case.start(engine_options=engine_options, anim_options=anim_options)
+    case.bridge.wait_for_line(r"agent info: the robot link is ready", START_S,
+                              what="the agent's 'robot link is ready'")
+    return robot, AnimView(robot)
+
+
+def wait_for_outcome(case, number=1, timeout_s=ANSWER_DEADLINE_S):
+    return case.bridge.wait_for_line(r"agent info: question %d: (.*)$" % number, timeout_s,
+                                     what="the outcome of question %d" % number).group(1)
+
+
+def check_no_reasoning(view):
+    for text in view.prepared():
+        check("SECRET-REASONING" not in text and "recall the distance" not in text,
+              "reasoning reached vic-anim's TTS: %r" % text)
+        check("{{" not in text and "}}" not in text, "markup reached vic-anim's TTS: %r" % text)
+
+
+def check_nothing_lost(case):
+    counters_ok = case.bridge.running()
+    check(counters_ok, "vic-r1 exited")
+    robot = case.robot
+    check(not robot.anim.crashes and not robot.engine.crashes,
+          "a robot process aborted: anim %s, engine %s" % (robot.anim.crashes, robot.engine.crashes))
+    check(not robot.anim.violations, "vic-anim would have mishandled: %s" % robot.anim.violations)
+    check(not robot.anim.disconnects, "vic-anim disconnected its client: %s" % robot.anim.disconnects)
+
+
+# ------------------------------------------------------------------ scenarios
+
+def r1_answer_is_spoken_sentence_by_sentence_with_its_animations(case):
+    """DeepSeek-style stream (reasoning_content first): the thinking loop
+    starts at once and ends right before the first word, every sentence is
+    spoken in order and none of the reasoning, the emotion plays with its
+    sentence and the blocking animation between two sentences."""
+    text = ("{{playAnimationWI||happy}}The Moon is about 384,400 km away. That is 1.28 light "
+            "seconds! {{playAnimation||love}}Isn't that amazing?")
+    robot, view = start_answering(case, answer_spec(text, reasoning_ms=30, delta=5))
+    case.ask("how far is the moon")
+    outcome = wait_for_outcome(case)
+    check(outcome.startswith("answered"), "the question ended %r" % outcome)
+    expected = ["The Moon is about 384,400 km away.", "That is 1.28 light seconds!",
+                "Isn't that amazing?"]
+    wait_for(lambda: view.sentences() == expected, EVENT_S,
+             "Vector said %r, not %r" % (view.sentences(), expected))
+    check_no_reasoning(view)
+    messages = view.messages()
+    plays = [m for m in messages if m[0] == "play_anim"]
+    check(plays and plays[0][1] == THINKING_CLIP and plays[0][3] == 0,
+          "the first clip should be the thinking loop (numLoops 0): %r" % plays[:1])
+    thinking_tag = plays[0][2]
+    first_tts_play = next(m for m in messages if m[0] == "play")
+    aborts = [m for m in messages if m[0] == "abort" and m[2] == thinking_tag]
+    check(aborts and aborts[0][4] < first_tts_play[4],
+          "the thinking loop must end before the first word: %r" % messages)
+    clips = [m[1] for m in plays[1:]]
+    check("anim_feedback_goodrobot_01" in clips, "happy was not played: %r" % clips)
+    check("anim_feedback_iloveyou_01" in clips, "love was not played: %r" % clips)
+    love = next(m for m in plays if m[1] == "anim_feedback_iloveyou_01")
+    tts_plays = [m for m in messages if m[0] == "play"]
+    check(tts_plays[1][4] < love[4] < tts_plays[2][4],
+          "the blocking animation should play between the second and third sentences: %r" % messages)
+    check_nothing_lost(case)
+
+
+def r1_inline_think_without_opener_is_never_spoken(case):
+    """Together-style stream: the reasoning inline, R1's missing <think>
+    opener, then </think> and the answer."""
+    robot, view = start_answering(case, answer_spec("Paris is the capital of France.", style="together"))
+    case.ask("what is the capital of france")
+    outcome = wait_for_outcome(case)
+    check(outcome.startswith("answered"), "the question ended %r" % outcome)
+    wait_for(lambda: view.sentences() == ["Paris is the capital of France."], EVENT_S,
+             "Vector said %r" % view.sentences())
+    check_no_reasoning(view)
+    check_nothing_lost(case)
+
+
+def r1_wake_word_while_speaking_stops_everything(case):
+    text = " ".join("Sentence number %d is here." % n for n in range(1, 30))
+    robot, view = start_answering(case, answer_spec(text, gap_ms=20))
+    case.ask("tell me a long story")
+    wait_for(lambda: len(view.sentences()) >= 1, ANSWER_DEADLINE_S, "Vector never started speaking")
+    case.wake()
+    outcome = wait_for_outcome(case)
+    check(outcome == "interrupted: by the wake word", "the question ended %r" % outcome)
+    wait_for(lambda: not robot.anim.held_tts_ids(), EVENT_S,
+             "vic-anim still holds the agent's utterances: %s" % robot.anim.held_tts_ids())
+    spoken = len(view.sentences())
+    time.sleep(1.0)
+    check(len(view.sentences()) == spoken, "Vector went on speaking after the wake word")
+    check(spoken < 29, "the whole answer was spoken")
+    check_nothing_lost(case)
+
+
+def r1_touch_while_thinking_stops_the_thinking(case):
+    robot, view = start_answering(case, answer_spec("Too late.", reasoning_ms=200))
+    case.ask("think hard")
+    wait_for(lambda: any(m[0] == "play_anim" and m[1] == THINKING_CLIP for m in view.messages()),
+             EVENT_S, "the thinking loop never started")
+    robot.touch(1.0)
+    outcome = wait_for_outcome(case)
+    check(outcome == "interrupted: by a touch on the back", "the question ended %r" % outcome)
+    thinking_tag = next(m[2] for m in view.messages() if m[0] == "play_anim")
+    wait_for(lambda: any(m[0] == "abort" and m[2] == thinking_tag for m in view.messages()), EVENT_S,
+             "the thinking loop was not stopped")
+    time.sleep(1.0)
+    check(view.prepared() == [], "Vector spoke after the touch: %r" % view.prepared())
+    check_nothing_lost(case)
+
+
+def r1_empty_balance_is_spoken(case):
+    robot, view = start_answering(case, {"kind": "status", "code": "402", "body": "deepseek_balance"})
+    case.ask("how far is the moon")
+    outcome = wait_for_outcome(case)
+    check(outcome.startswith("failed: HTTP 402"), "the question ended %r" % outcome)
+    wait_for(lambda: view.sentences() == ["My DeepSeek balance is empty."], EVENT_S,
+             "Vector said %r" % view.sentences())
+    check_nothing_lost(case)
+
+
+def r1_stalled_model_is_spoken_after_the_idle_deadline(case):
+    robot, view = start_answering(case, {"kind": "keepalive", "interval_ms": "100"},
+                                  config={"timeouts_ms": {"data_idle": 1500}})
+    case.ask("how far is the moon")
+    outcome = wait_for_outcome(case)
+    check(outcome.startswith("failed: "), "the question ended %r" % outcome)
+    wait_for(lambda: view.sentences() == ["The model at DeepSeek stopped while thinking."], EVENT_S,
+             "Vector said %r" % view.sentences())
+    check_nothing_lost(case)
+
+
+def r1_conversation_mode_listens_again(case):
+    """{{newVoiceRequest||now}}: after the last word vic-anim is asked to
+    open a listening turn (FakeWakeWordFromExternalInterface); the engine
+    hears it as a wake word, and the reply is a second question."""
+    robot, view = start_answering(
+        case, answer_spec("Do you want to hear more? {{newVoiceRequest||now}}"),
+        answer_spec("Here is more."))
+    case.ask("tell me about the moon")
+    check(wait_for_outcome(case).startswith("answered"), "the first question was not answered")
+    wait_for(lambda: robot.anim.streams_opened, EVENT_S, "Vector did not listen again")
+    case.bridge.wait_for_line(r"agent info: listening again for the reply", EVENT_S)
+    check(robot.anim.unmuted_by_fake_wake_word == 0, "the microphone was unmuted")
+    check(robot.cloud.send_unmatched_question("yes please"), "vic-cloud could not send the reply")
+    check(wait_for_outcome(case, 2).startswith("answered"), "the reply was not answered")
+    wait_for(lambda: view.sentences() == ["Do you want to hear more?", "Here is more."], EVENT_S,
+             "Vector said %r" % view.sentences())
+    request_log = case.r1.stats()["request_log"]
+    second = request_log[-1]["message_list"]
+    check([m["role"] for m in second] == ["system", "user", "assistant", "user"],
+          "the reply's request should carry the exchange before it: %r" % second)
+    check(second[2]["content"] == "Do you want to hear more?",
+          "the answer sent back should be what was spoken, without markup: %r" % second[2])
+    check(all(set(m) == {"role", "content"} for m in second),
+          "a message carried more than role and content: %r" % second)
+    check_nothing_lost(case)
+
+
+def r1_muted_microphone_is_never_unmuted_to_listen_again(case):
+    robot, view = start_answering(case, answer_spec("Anything else? {{newVoiceRequest||now}}"),
+                                  anim_options={"mic_muted_file": case.mic_muted_file})
+    robot.anim.set_mic_muted(True)
+    case.ask("hello")
+    check(wait_for_outcome(case).startswith("answered"), "the question was not answered")
+    case.bridge.wait_for_line(r"agent info: not listening again: the microphone is muted", EVENT_S)
+    check(not robot.anim.streams_opened, "Vector listened although its microphone is muted")
+    check(robot.anim.unmuted_by_fake_wake_word == 0, "the microphone was unmuted")
+    check_nothing_lost(case)
+
+
+def r1_control_socket_asks_and_reports(case):
+    """`vic-r1 ask` over SSH: Vector speaks, the terminal shows each sentence;
+    `vic-r1 status --json` tells the last question's story."""
+    robot, view = start_answering(case, answer_spec("Hello from the control socket. Bye."))
+    code, output = case.run_verb(["ask", "--socket-dir", case.socket_dir, "say hello"],
+                                 timeout_s=ANSWER_DEADLINE_S)
+    check(code == 0, "vic-r1 ask exited %d: %s" % (code, output))
+    check("Hello from the control socket.\nBye.\n" in output, "vic-r1 ask printed %r" % output)
+    check(view.sentences() == ["Hello from the control socket.", "Bye."],
+          "Vector said %r" % view.sentences())
+    code, output = case.run_verb(["status", "--json", "--socket-dir", case.socket_dir])
+    check(code == 0, "vic-r1 status exited %d: %s" % (code, output))
+    status = json.loads(output)
+    last = status["last_question"]
+    check(last["question"] == "say hello" and last["source"] == "control" and last["outcome"] == "answered",
+          "status tells %r" % last)
+    timeline = last["timeline_ms"]
+    for step in ("request_sent", "first_reasoning", "first_answer_byte", "first_tts", "first_word", "done"):
+        check(timeline[step] is not None, "status has no %s: %r" % (step, timeline))
+    check(timeline["request_sent"] <= timeline["first_answer_byte"] <= timeline["first_word"] <= timeline["done"],
+          "the timeline is out of order: %r" % timeline)
+    check(last["usage"]["prompt_tokens"] == 20, "status has no usage: %r" % last)
+    check(status["robot_link"]["can_speak"], "status says the robot link cannot speak: %r" % status)
+    check_nothing_lost(case)
+
+
+def r1_agent_killed_mid_answer_is_restarted_and_answers_the_next(case):
+    text = " ".join("Part %d of a long answer." % n for n in range(1, 40))
+    robot, view = start_answering(case, answer_spec(text, gap_ms=20), answer_spec("I am back."))
+    case.ask("tell me everything")
+    wait_for(lambda: len(view.sentences()) >= 1, ANSWER_DEADLINE_S, "Vector never started speaking")
+    first_agent = case.agent_pid
+    os.kill(first_agent, 9)
+    wait_for(lambda: not robot.anim.held_tts_ids(), EVENT_S,
+             "the killed agent's speech was not cancelled: %s" % robot.anim.held_tts_ids())
+    case.bridge.wait_for_agent(2)
+    case.bridge.wait_for_line(r"agent info: the robot link is ready", START_S, count=2)
+    case.ask("are you back")
+    check(wait_for_outcome(case).startswith("answered"), "the restarted agent did not answer")
+    wait_for(lambda: view.sentences()[-1:] == ["I am back."], EVENT_S, "Vector said %r" % view.sentences()[-3:])
+    check_nothing_lost(case)
+
+
+SCENARIOS = [
+    r1_answer_is_spoken_sentence_by_sentence_with_its_animations,
+    r1_inline_think_without_opener_is_never_spoken,
+    r1_wake_word_while_speaking_stops_everything,
+    r1_touch_while_thinking_stops_the_thinking,
+    r1_empty_balance_is_spoken,
+    r1_stalled_model_is_spoken_after_the_idle_deadline,
+    r1_conversation_mode_listens_again,
+    r1_muted_microphone_is_never_unmuted_to_listen_again,
+    r1_control_socket_asks_and_reports,
+    r1_agent_killed_mid_answer_is_restarted_and_answers_the_next,
+]
