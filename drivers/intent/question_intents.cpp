@@ -92,7 +92,10 @@ QuestionVerdict classify_intent(const QuestionIntentPolicy& policy,
     trim(question);
     if (question.empty()) return verdict;
     for (const std::string& placeholder : policy.placeholder_transcripts) {
-      if (same_ignoring_case(question, placeholder)) return verdict;
+      if (same_ignoring_case(question, placeholder)) {
+        question.clear();
+        return verdict;
+      }
     }
     verdict.owned = true;
     verdict.source = rule.source;

@@ -132,6 +132,10 @@ std::vector<Command> one_command_of_every_kind() {
   release.kind = CommandKind::kReleaseAll;
   release.handle = 13;
   commands.push_back(release);
+  Command listen;
+  listen.kind = CommandKind::kListenAgain;
+  listen.handle = 14;
+  commands.push_back(listen);
   return commands;
 }
 
@@ -209,6 +213,7 @@ void check_same_command(const Command& expected, const Command& actual) {
       STRCMP_EQUAL(text_of(expected.metadata).c_str(), text_of(actual.metadata).c_str());
       break;
     case CommandKind::kReleaseAll:
+    case CommandKind::kListenAgain:
       break;
   }
 }
@@ -362,7 +367,7 @@ TEST(AgentChannelMessages, UnknownEventKindsAreRejected) {
 
 TEST(AgentChannelMessages, UnknownCommandKindsAreRejected) {
   for (int kind = 0; kind <= 255; ++kind) {
-    if (kind >= 1 && kind <= 10) continue;
+    if (kind >= 1 && kind <= 11) continue;
     const Bytes bytes = {static_cast<std::uint8_t>(kind), 0, 0, 0, 0};
     error = nullptr;
     CHECK_FALSE(decode_command(bytes.data(), bytes.size(), command, error));

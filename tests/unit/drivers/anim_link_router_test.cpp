@@ -906,7 +906,7 @@ TEST(AnimLinkRouter, UnknownFirmwareRefusesEveryCommandAndInjectsNothing) {
   const CommandKind refused[] = {
       CommandKind::kPrepareSpeech,  CommandKind::kPlaySpeech, CommandKind::kCancelSpeech,
       CommandKind::kPlayAnimation,  CommandKind::kAbortAnimation, CommandKind::kDrawText,
-      CommandKind::kLockTracks,     CommandKind::kInjectIntent, CommandKind::kReleaseAll,
+      CommandKind::kLockTracks,     CommandKind::kInjectIntent, CommandKind::kReleaseAll, CommandKind::kListenAgain,
   };
   std::uint32_t handle = 1;
   for (CommandKind kind : refused) {
