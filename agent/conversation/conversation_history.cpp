@@ -3,8 +3,24 @@
 #include "agent/text/utf8.h"
 
 namespace vic_r1::conversation {
+namespace {
+
+// The answer as streamed keeps the model's spacing around markup and at its
+// end; what is sent back is the text alone.
+void trim_spaces(std::string& text) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  std::size_t end = text.size();
+  while (end > 0 && is_space(text[end - 1])) --end;
+  std::size_t start = 0;
+  while (start < end && is_space(text[start])) ++start;
+  text = text.substr(start, end - start);
+}
+
+}  // namespace
 
 void ConversationHistory::add_exchange(std::string question, std::string answer, Clock::time_point now) {
+  trim_spaces(question);
+  trim_spaces(answer);
   if (question.empty() || answer.empty() || limits_.max_turns < 2) return;
   if (!turns_.empty() && now - last_exchange_ >= limits_.forget_after) turns_.clear();
   // One exchange alone never takes more than the whole budget: the answer

@@ -454,7 +454,6 @@ void AnswerOrchestrator::interrupt(std::string_view by_what, Clock::time_point n
   thinking_handle_ = 0;
   reader_.reset();
   pieces_.clear();
-  log_.info("question ", question_number_, ": stopped by ", by_what);
   if (!spoken_answer_.empty()) history_.add_exchange(question_, spoken_answer_, now);
   spoken_answer_.clear();
   finish_question(std::string("interrupted: by ") + std::string(by_what), now);

@@ -90,9 +90,11 @@ class FakeVicEngine:
                  play_utterances_on: int = clad.TTS_STATE_PREPARED,
                  bind_ai_sock: bool = True,
                  wake_word_streams: bool = True,
+                 push_trigger_word_response: bool = True,
                  clock=time.monotonic, log=None):
         self.socket_dir = socket_dir
         self.wake_word_streams = wake_word_streams
+        self.push_trigger_word_response = push_trigger_word_response
         self.client_path = os.path.join(socket_dir, clad.ENGINE_ANIM_CLIENT_NAME)
         self.server_path = os.path.join(socket_dir, clad.ENGINE_ANIM_SERVER_NAME)
         self.ai_sock_path = os.path.join(socket_dir, clad.AI_SOCK_NAME)
@@ -129,6 +131,7 @@ class FakeVicEngine:
         self.link_state = "connecting"      # connecting, linked, failed, stopped, down
         self._next_connect = 0.0
         self._next_idle = 0.0
+        self._trigger_response_due = False
         self._idle_step = 0
         self._rng = random.Random(self.idle_seed + self.epoch)
         self._tag_counter = FIRST_ANIMATION_TAG_AFTER_RESERVED
@@ -241,6 +244,9 @@ class FakeVicEngine:
                     self._restart_done.set()
                 if self.link_state == "connecting" and now >= self._next_connect:
                     self._try_connect(now)
+                if self._trigger_response_due and self.link_state == "linked" and self.robot_available:
+                    self._trigger_response_due = False
+                    self._send_trigger_word_response()
                 if (self.idle_traffic and self.link_state == "linked" and self.robot_available):
                     sent_this_round = 0
                     while now >= self._next_idle and sent_this_round < 8:
@@ -299,6 +305,14 @@ class FakeVicEngine:
         self.wire_log.record("engine", "sent", LINK_ANIM, datagram, epoch=self.epoch)
         return True
 
+    def _send_trigger_word_response(self):
+        """UserIntentComponent::PushResponseToTriggerWord (userIntentComponent.
+        cpp:990-1003): a get-in and earcon, and a stream to vic-cloud, unless a
+        behaviour keeps the microphone (wake_word_streams=False)."""
+        self._send_message(clad.encode_set_trigger_word_response(
+            WAKE_WORD_EARCON_EVENT if self.wake_word_streams else 0,
+            start_stream=self.wake_word_streams, get_in_tag=1, get_in_name="anim_wakeword_getin_01"))
+
     def _send_message(self, datagram: bytes) -> bool:
         """MessageHandler::SendMessage: nothing goes out before RobotAvailable."""
         if self.link_state != "linked":
@@ -354,15 +368,10 @@ class FakeVicEngine:
                 self.robot_available = True
                 self._next_idle = now
                 self._event("RobotAvailable: the robot is up")
-                # The behaviour stack's base response to the wake word
-                # (UserIntentComponent::PushResponseToTriggerWord, userIntent
-                # Component.cpp:990-1003): a get-in and earcon, and a stream to
-                # vic-cloud, unless a behaviour keeps the microphone
-                # (wake_word_streams=False).
-                self._send_message(clad.encode_set_trigger_word_response(
-                    WAKE_WORD_EARCON_EVENT if self.wake_word_streams else 0,
-                    start_stream=self.wake_word_streams, get_in_tag=1,
-                    get_in_name="anim_wakeword_getin_01"))
+                # The behaviour stack's base response to the wake word goes
+                # out with the engine's first update after it (see
+                # _send_trigger_word_response).
+                self._trigger_response_due = self.push_trigger_word_response
         elif tag == clad.TAG_ANIMATION_STARTED:
             self.animation_events.append((now, "started", clad.decode_animation_started(data)))
         elif tag == clad.TAG_ANIMATION_ENDED:

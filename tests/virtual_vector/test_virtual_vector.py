@@ -28,7 +28,9 @@ from waiting import wait_until                   # noqa: E402
 from wire_log import LINK_ANIM, WireLog          # noqa: E402
 
 SHORT_CLIPS = {"anim_short_01": 200, "anim_long_01": 5000, "anim_loop_01": 100}
-FAST_ENGINE = {"connect_retry_s": 0.05}
+# The socket-rule tests count every message the engine sends: its wake-word
+# response at start-up is left out there and tested on its own.
+FAST_ENGINE = {"connect_retry_s": 0.05, "push_trigger_word_response": False}
 FAST_CLOUD = {"retry_interval_s": 0.05}
 WAIT_S = 3.0
 
@@ -146,7 +148,7 @@ class SocketRules(RobotTestCase):
         server.bind(os.path.join(self.socket_dir, clad.ENGINE_ANIM_SERVER_NAME))
         server.settimeout(1.0)
         self.extra_sockets.append(server)
-        engine = FakeVicEngine(self.socket_dir, bind_ai_sock=False)
+        engine = FakeVicEngine(self.socket_dir, bind_ai_sock=False, push_trigger_word_response=False)
         engine.start()
         try:
             data, address = server.recvfrom(4096)
@@ -280,6 +282,26 @@ class SocketRules(RobotTestCase):
         time.sleep(0.3)
         self.assertFalse(robot.cloud.send_unmatched_question("anyone now?"))
         self.assertEqual(len(robot.cloud.connect_failures), 0)
+
+    def test_fake_wake_word_opens_a_normal_stream_only_when_the_engine_lets_it(self):
+        muted_file = os.path.join(self.socket_dir, "micMuted")
+        robot = self.start_robot(anim_options={"mic_muted_file": muted_file},
+                                 engine_options={"push_trigger_word_response": True})
+        self.wait(lambda: robot.anim.handled_counts["SetTriggerWordResponse"] == 1,
+                  "the engine never pushed its wake-word response")
+        heard = len(robot.engine.trigger_words)
+        robot.anim.set_mic_muted(True)
+        self.assertTrue(os.path.exists(muted_file))
+        robot.engine.send_message(clad.encode_fake_wake_word())
+        self.wait(lambda: len(robot.engine.trigger_words) > heard, "no TriggerWordDetected")
+        word = robot.engine.trigger_words[-1][1]
+        self.assertTrue(word.is_button_press and word.from_mute and word.will_open_stream)
+        self.assertEqual(robot.anim.unmuted_by_fake_wake_word, 1, "the firmware unmutes on it")
+        self.assertFalse(os.path.exists(muted_file))
+        self.assertEqual([kind for _, kind in robot.anim.streams_opened], ["normal"])
+        robot.engine.send_message(clad.encode_fake_wake_word())  # a stream is open: ignored
+        time.sleep(0.2)
+        self.assertEqual(len(robot.anim.streams_opened), 1)
 
     def test_engine_restart_rebinds_ai_sock_and_reconnects_with_a_new_robot_available(self):
         robot = self.start_robot()

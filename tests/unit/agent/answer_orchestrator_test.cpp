@@ -187,6 +187,8 @@ TEST(AnswerOrchestrator, ThinkingLoopEndsRightBeforeTheFirstWord) {
   rig.ask("q");
   const std::uint32_t loop = rig.robot.sent[0].handle;
   rig.transport().respond(content("Hello there. ") + finish());
+  rig.transport().end();
+  CHECK_EQUAL(1u, rig.robot.prepared_texts().size());
   CHECK_EQUAL(-1, rig.robot.index_of(CommandKind::kAbortAnimation, loop));  // still thinking while it prepares
   rig.prepare_all();
   const int abort = rig.robot.index_of(CommandKind::kAbortAnimation, loop);
@@ -326,7 +328,9 @@ TEST(AnswerOrchestrator, AnswerCutOffKeepsWhatWasSaidAndSaysSo) {
   failure.kind = platform::RequestFailureKind::kStreamBroken;
   failure.phase = platform::RequestPhase::kBody;
   rig.transport().end(failure);
+  rig.speak_everything();
   check_texts(strings({"The first part.", "The sec", "Sorry, my answer was cut off."}), rig.robot.prepared_texts());
+  STRCMP_CONTAINS("answered partly", rig.machine->last_question()->outcome.c_str());
 }
 
 TEST(AnswerOrchestrator, FailureBeforeTheFirstAnswerByteGoesToTheNextProvider) {

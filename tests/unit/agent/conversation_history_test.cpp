@@ -50,6 +50,13 @@ TEST(ConversationHistory, AnOversizedAnswerIsCutAtACharacterBoundary) {
   STRCMP_EQUAL("abcdefgh", turns[1].content.c_str());
 }
 
+TEST(ConversationHistory, TextIsKeptWithoutSpaceAtItsEnds) {
+  ConversationHistory history(ConversationHistory::Limits{});
+  history.add_exchange(" q ", "Sure thing. \n", Clock::time_point{});
+  STRCMP_EQUAL("q", history.turns(Clock::time_point{})[0].content.c_str());
+  STRCMP_EQUAL("Sure thing.", history.turns(Clock::time_point{})[1].content.c_str());
+}
+
 TEST(ConversationHistory, AnEmptyAnswerAddsNothing) {
   ConversationHistory history(ConversationHistory::Limits{});
   history.add_exchange("q", "", Clock::time_point{});
