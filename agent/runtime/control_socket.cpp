@@ -146,8 +146,7 @@ class ControlSocket::Session final : public std::enable_shared_from_this<Control
 
 ControlSocket::ControlSocket(asio::io_context& io, std::string path, orchestrator::AnswerOrchestrator& orchestrator,
                              StatusSource status, logging::Logger& log)
-    : io_(io),
-      path_(std::move(path)),
+    : path_(std::move(path)),
       orchestrator_(orchestrator),
       status_(std::move(status)),
       log_(log),

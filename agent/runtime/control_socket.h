@@ -46,7 +46,6 @@ class ControlSocket {
  private:
   void accept();
 
-  boost::asio::io_context& io_;
   std::string path_;
   orchestrator::AnswerOrchestrator& orchestrator_;
   StatusSource status_;
