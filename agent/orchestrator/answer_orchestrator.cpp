@@ -10,13 +10,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
-channel::Command command_of(channel::CommandKind kind, std::uint32_t handle) {
-  channel::Command command;
-  command.kind = kind;
-  command.handle = handle;
-  return command;
-}
-
 // The robot's clock counts from 1970 until something sets it after boot
 // (Vector has no real-time clock); any time before this build's era is unset.
 bool clock_looks_unset() {
@@ -171,12 +164,12 @@ void AnswerOrchestrator::start_question(std::string question, std::string source
   // Something to see at once: R1 may think for a minute before a word.
   std::optional<channel::Command> end_thinking;
   if (!settings_.thinking_clip.empty()) {
-    channel::Command loop = command_of(channel::CommandKind::kPlayAnimation, next_handle_++);
+    channel::Command loop = channel::command_for(channel::CommandKind::kPlayAnimation, next_handle_++);
     loop.anim_name = settings_.thinking_clip;
     loop.num_loops = 0;  // until we stop it
     thinking_handle_ = loop.handle;
     send(loop);
-    end_thinking = command_of(channel::CommandKind::kAbortAnimation, thinking_handle_);
+    end_thinking = channel::command_for(channel::CommandKind::kAbortAnimation, thinking_handle_);
   }
   planner_.start(next_handle_, end_thinking);
   enter(State::kThinking);
@@ -426,7 +419,7 @@ void AnswerOrchestrator::finish_question(std::string_view outcome, Clock::time_p
   }
   log_.info("question ", report_->number, ": ", outcome, " (", report_->sentences_spoken, " sentences)");
   if (thinking_handle_ != 0) {
-    send(command_of(channel::CommandKind::kAbortAnimation, thinking_handle_));
+    send(channel::command_for(channel::CommandKind::kAbortAnimation, thinking_handle_));
     thinking_handle_ = 0;
   }
   QuestionListener* listener = listener_;
@@ -439,7 +432,7 @@ void AnswerOrchestrator::finish_question(std::string_view outcome, Clock::time_p
     listen_again_ = false;
     listen_again_handle_ = next_handle_++;
     log_.info("listening again for the reply (conversation mode)");
-    send(command_of(channel::CommandKind::kListenAgain, listen_again_handle_));
+    send(channel::command_for(channel::CommandKind::kListenAgain, listen_again_handle_));
   }
 }
 
@@ -449,7 +442,7 @@ void AnswerOrchestrator::interrupt(std::string_view by_what, Clock::time_point n
     request_in_flight_ = false;
   }
   // One command stops every utterance and clip of the agent's on vic-anim.
-  send(command_of(channel::CommandKind::kReleaseAll, 0));
+  send(channel::command_for(channel::CommandKind::kReleaseAll, 0));
   planner_.drop_everything();
   thinking_handle_ = 0;
   reader_.reset();

@@ -8,13 +8,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-channel::Command command_of(channel::CommandKind kind, std::uint32_t handle) {
-  channel::Command command;
-  command.kind = kind;
-  command.handle = handle;
-  return command;
-}
-
 }  // namespace
 
 SpeechPlanner::SpeechPlanner(VoiceSettings voice, SpeechDeadlines deadlines, SpeechObserver& observer)
@@ -80,7 +73,7 @@ void SpeechPlanner::advance(Clock::time_point now, Commands& out) {
 }
 
 void SpeechPlanner::prepare(Step& step, Clock::time_point now, Commands& out) {
-  channel::Command command = command_of(channel::CommandKind::kPrepareSpeech, (*next_handle_)++);
+  channel::Command command = channel::command_for(channel::CommandKind::kPrepareSpeech, (*next_handle_)++);
   command.tts_style = voice_.style;
   command.duration_scalar = voice_.duration_scalar;
   command.pitch_scalar = voice_.pitch_scalar;
@@ -102,7 +95,7 @@ void SpeechPlanner::emit_first_output(Commands& out) {
 void SpeechPlanner::play(Step& step, Clock::time_point now, Commands& out) {
   emit_first_output(out);
   if (step.kind == StepKind::kAnimation) {
-    channel::Command command = command_of(channel::CommandKind::kPlayAnimation, (*next_handle_)++);
+    channel::Command command = channel::command_for(channel::CommandKind::kPlayAnimation, (*next_handle_)++);
     command.num_loops = 1;
     command.anim_name = step.text;
     step.handle = command.handle;
@@ -111,14 +104,14 @@ void SpeechPlanner::play(Step& step, Clock::time_point now, Commands& out) {
     out.push_back(command);
     return;
   }
-  out.push_back(command_of(channel::CommandKind::kPlaySpeech, step.handle));
+  out.push_back(channel::command_for(channel::CommandKind::kPlaySpeech, step.handle));
   step.state = StepState::kPlaying;
   const milliseconds longest =
       std::min(deadlines_.longest_utterance, step.audio + deadlines_.finish_slack);
   step.due = now + longest;
   observer_.on_sentence_playing(step.text);
   if (!step.clip_while_speaking.empty() && !clip_known_missing(step.clip_while_speaking)) {
-    channel::Command clip = command_of(channel::CommandKind::kPlayAnimation, (*next_handle_)++);
+    channel::Command clip = channel::command_for(channel::CommandKind::kPlayAnimation, (*next_handle_)++);
     clip.num_loops = 1;
     clip.anim_name = step.clip_while_speaking;
     step.clip_handle = clip.handle;
@@ -135,10 +128,10 @@ void SpeechPlanner::finish_head(Clock::time_point now, Commands& out) {
 void SpeechPlanner::give_up(Step& step, std::string_view why, Clock::time_point now, Commands& out) {
   if (step.kind == StepKind::kSentence) {
     // Cancel it so vic-anim lets go of the id; its answer goes to no one.
-    if (step.state != StepState::kQueued) out.push_back(command_of(channel::CommandKind::kCancelSpeech, step.handle));
+    if (step.state != StepState::kQueued) out.push_back(channel::command_for(channel::CommandKind::kCancelSpeech, step.handle));
     observer_.on_sentence_dropped(step.text, why);
   } else {
-    out.push_back(command_of(channel::CommandKind::kAbortAnimation, step.handle));
+    out.push_back(channel::command_for(channel::CommandKind::kAbortAnimation, step.handle));
   }
   const auto it = std::find_if(steps_.begin(), steps_.end(), [&step](const Step& s) { return &s == &step; });
   steps_.erase(it);

@@ -100,6 +100,15 @@ struct Command {
   std::string_view metadata;
 };
 
+// A command with no fields beyond its kind and handle (Play, Cancel, Abort,
+// ReleaseAll, ListenAgain, ...), the rest left at their defaults.
+inline Command command_for(CommandKind kind, std::uint32_t handle) {
+  Command command;
+  command.kind = kind;
+  command.handle = handle;
+  return command;
+}
+
 // Encode into `out` (at least kMaxChannelMessageBytes); 0 when a field is too
 // long for the channel.
 std::size_t encode_event(const Event& event, std::uint8_t* out, std::size_t capacity);
