@@ -1,7 +1,5 @@
 #include "agent/cli/run_command.h"
 
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
