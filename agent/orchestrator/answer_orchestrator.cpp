@@ -185,8 +185,10 @@ void AnswerOrchestrator::start_question(std::string question, std::string source
     ++provider_index_;
   }
   if (provider_index_ == providers_.size()) {
-    const std::string name = providers_.empty() ? std::string("the server") : providers_.front().name;
-    end_answer(speech::spoken_sentence_for_missing_key(name), "failed: no provider can be asked", now);
+    std::string sentence = providers_.empty() ? std::string() : providers_.front().unusable_spoken;
+    if (sentence.empty()) sentence = std::string(speech::kSpokenConfigError);
+    last_error_ = providers_.empty() ? std::string("no provider is configured") : providers_.front().unusable;
+    end_answer(sentence, "failed: no provider can be asked", now);
     return;
   }
   send_to_provider(provider_index_, now);

@@ -33,8 +33,10 @@ struct AnswerProvider {
   conversation::ChatRequestSettings request;  // model, API shape, limits
   std::string target;                         // "/v1/chat/completions"
   platform::HttpHeaders headers;              // holds the key: never logged
-  // Why it cannot be asked (no key file, ...); empty when it can.
+  // Why it cannot be asked (no key file, ...); empty when it can. And what
+  // Vector says about it when no provider can be asked.
   std::string unusable;
+  std::string unusable_spoken;
 };
 
 struct OrchestratorSettings {

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "agent/speech/spoken_errors.h"
 #include "agent/stream/server_profiles.h"
 #include "build_facts.h"
 #include "platform/config/api_key_file.h"
@@ -76,6 +77,7 @@ void AnswerProviders::add(boost::asio::io_context& io, const platform::AgentConf
       key = std::move(read.key);
     } else {
       provider.unusable = read.error;
+      provider.unusable_spoken = speech::spoken_sentence_for_missing_key(provider.name);
     }
   }
   provider.headers = conversation::chat_request_headers(request.api, key.reveal());
@@ -84,7 +86,10 @@ void AnswerProviders::add(boost::asio::io_context& io, const platform::AgentConf
   std::unique_ptr<platform::TlsClientContext> tls =
       platform::TlsClientContext::create({config.ca_file, config.pinned_public_key_sha256}, tls_failure);
   if (!tls) {
-    if (provider.unusable.empty()) provider.unusable = tls_failure.detail;
+    if (provider.unusable.empty()) {
+      provider.unusable = tls_failure.detail;
+      provider.unusable_spoken = "My list of trusted certificates is missing or broken, so I can't answer.";
+    }
     providers_.push_back(std::move(provider));
     return;
   }

@@ -372,6 +372,24 @@ TEST(AnswerOrchestrator, UnusableConfigIsSaidAloud) {
   check_texts({std::string(speech::kSpokenConfigError)}, rig.robot.prepared_texts());
 }
 
+TEST(AnswerOrchestrator, ProviderWithoutItsKeyIsSaidAloud) {
+  Rig rig;
+  std::vector<AnswerProvider> providers;
+  AnswerProvider provider;
+  provider.name = "DeepSeek";
+  provider.transport = &rig.transport();
+  provider.profile = &stream::default_server_profile();
+  provider.unusable = "cannot read /data/vic-r1/api-key: No such file or directory";
+  provider.unusable_spoken = "I have no API key for DeepSeek, so I can't answer.";
+  providers.push_back(provider);
+  orchestrator::OrchestratorSettings settings;
+  AnswerOrchestrator machine(settings, providers, speech::EmotionClips::defaults(), rig.robot, rig.captured.log());
+  machine.ask("q", "control", nullptr, rig.now);
+  CHECK_EQUAL(0u, rig.transport().requests.size());
+  check_texts({"I have no API key for DeepSeek, so I can't answer."}, rig.robot.prepared_texts());
+  STRCMP_CONTAINS("api-key", machine.last_error().c_str());
+}
+
 TEST(AnswerOrchestrator, UsageIsAddedToTheTotals) {
   Rig rig;
   rig.ask("q");
