@@ -155,7 +155,6 @@ void AnswerOrchestrator::start_question(std::string question, std::string source
   answer_started_ = false;
   listen_again_ = false;
   clip_for_next_sentence_.clear();
-  stream_error_.clear();
   usage_.reset();
   markup_.reset();
   segmenter_.reset();
@@ -247,9 +246,8 @@ void AnswerOrchestrator::on_finish_reason(std::string_view) {}
 
 void AnswerOrchestrator::on_usage(const stream::TokenUsage& usage) { usage_ = usage; }
 
-void AnswerOrchestrator::on_error(std::string_view message) {
-  if (stream_error_.empty()) stream_error_ = std::string(message);
-}
+// The reader's summary carries the first error, and the request's end says it.
+void AnswerOrchestrator::on_error(std::string_view) {}
 
 // Answer text -> markup -> sentences -> the planner.
 void AnswerOrchestrator::take_markup_pieces(Clock::time_point now) {

@@ -178,7 +178,6 @@ class AnswerOrchestrator final : private platform::ResponseBodySink,
   std::string spoken_answer_;  // the answer's text as spoken (no markup), for the history
   bool answer_started_ = false;
   bool listen_again_ = false;
-  std::string stream_error_;
   std::optional<stream::TokenUsage> usage_;
   std::vector<speech::MarkupPiece> pieces_;
   std::vector<std::string> sentences_;

@@ -78,7 +78,6 @@ class SpeechPlanner {
 
   std::optional<Clock::time_point> deadline() const;
   bool finished() const { return input_ended_ && steps_.empty(); }
-  bool started_output() const { return output_started_; }
   // Forgets the plan without a command: the owner sends kReleaseAll, which
   // stops everything of the agent's on vic-anim at once.
   void drop_everything();

@@ -44,7 +44,6 @@ class ScriptedTransport final : public orchestrator::AnswerTransport {
   }
 
   Request& current() { return requests.back(); }
-  bool open() const { return !requests.empty() && !requests.back().cancelled && requests.back().done; }
 
   // The server's part: headers, then body bytes, then the end.
   void respond(std::string_view body, std::string_view content_type = "text/event-stream") {
