@@ -54,7 +54,7 @@ std::string format_status_text(const StatusSnapshot& status) {
   };
   line("agent", status.state + " (pid " + std::to_string(status.agent_pid) + ", up " +
                     std::to_string(status.uptime_s) + " s, heap " + std::to_string(status.heap_in_use_bytes / 1024) +
-                    " KiB, peak RSS " + std::to_string(status.peak_rss_bytes / 1024) + " KiB)");
+                    " KiB (at most " + std::to_string(status.heap_peak_bytes / 1024) + " KiB), peak RSS " + std::to_string(status.peak_rss_bytes / 1024) + " KiB)");
   line("robot link", std::string(status.robot_can_inject ? "ready: " : "cannot speak: ") + status.robot_link);
   for (std::size_t i = 0; i < status.providers.size(); ++i) {
     const StatusSnapshot::Provider& provider = status.providers[i];
@@ -107,6 +107,8 @@ std::string format_status_json(const StatusSnapshot& status) {
   writer.Int64(status.uptime_s);
   writer.Key("heap_in_use_bytes");
   writer.Uint64(status.heap_in_use_bytes);
+  writer.Key("heap_peak_bytes");
+  writer.Uint64(status.heap_peak_bytes);
   writer.Key("peak_rss_bytes");
   writer.Uint64(status.peak_rss_bytes);
   writer.Key("robot_link");

@@ -28,6 +28,7 @@ struct StatusSnapshot {
   long long agent_pid = 0;
   long long uptime_s = 0;
   std::size_t heap_in_use_bytes = 0;  // from the allocator's own statistics
+  std::size_t heap_peak_bytes = 0;    // the most seen in use while answering
   std::size_t peak_rss_bytes = 0;
 };
 

@@ -1,6 +1,5 @@
 #include "agent/runtime/agent_runtime.h"
 
-#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 #include "agent/orchestrator/status_report.h"
 #include "agent/runtime/answer_providers.h"
 #include "agent/runtime/control_socket.h"
+#include "agent/runtime/heap_watch.h"
 #include "agent/runtime/robot_channel.h"
 #include "agent/stream/server_profiles.h"
 #include "platform/config/agent_config.h"
@@ -73,7 +73,8 @@ class DeadlineAlarm {
 };
 
 orchestrator::StatusSnapshot snapshot_of(const orchestrator::AnswerOrchestrator& orchestrator,
-                                        const platform::AgentConfig& config, Clock::time_point started) {
+                                        const platform::AgentConfig& config, Clock::time_point started,
+                                        HeapWatch& heap) {
   orchestrator::StatusSnapshot status;
   status.state = std::string(orchestrator::AnswerOrchestrator::state_name(orchestrator.state()));
   status.robot_can_inject = orchestrator.robot_can_inject();
@@ -86,9 +87,8 @@ orchestrator::StatusSnapshot snapshot_of(const orchestrator::AnswerOrchestrator&
   status.last_error = orchestrator.last_error();
   status.agent_pid = ::getpid();
   status.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count();
-  // The allocator's own count: under qemu the process's RSS is the emulator's.
-  const struct mallinfo2 heap = ::mallinfo2();
-  status.heap_in_use_bytes = heap.uordblks + heap.hblkhd;
+  status.heap_in_use_bytes = heap.sample();
+  status.heap_peak_bytes = heap.peak_bytes();
   rusage usage{};
   if (::getrusage(RUSAGE_SELF, &usage) == 0) status.peak_rss_bytes = static_cast<std::size_t>(usage.ru_maxrss) * 1024;
   return status;
@@ -135,11 +135,12 @@ int run_agent(const AgentRunOptions& options, logging::LogSink& sink) {
 
   // 4. The control socket, for `vic-r1 status` and `vic-r1 ask` over SSH.
   const Clock::time_point started = Clock::now();
+  HeapWatch heap;
   std::optional<ControlSocket> control;
   if (!options.control_socket_path.empty()) {
     control.emplace(io, options.control_socket_path, *orchestrator,
                     [&](bool json) {
-                      const orchestrator::StatusSnapshot status = snapshot_of(*orchestrator, config, started);
+                      const orchestrator::StatusSnapshot status = snapshot_of(*orchestrator, config, started, heap);
                       return json ? orchestrator::format_status_json(status) : orchestrator::format_status_text(status);
                     },
                     log);
@@ -168,6 +169,7 @@ int run_agent(const AgentRunOptions& options, logging::LogSink& sink) {
   while (!io.stopped()) {
     if (io.run_one() == 0) break;
     alarm->rearm();
+    if (orchestrator->state() != orchestrator::AnswerOrchestrator::State::kIdle) heap.sample();
   }
   return 0;
 }

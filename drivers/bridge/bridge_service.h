@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -67,6 +68,7 @@ class BridgeService {
   void send_to_agent(const channel::Event& event);
   void greet_agent();
   void log_counters();
+  static std::size_t heap_in_use_bytes();
 
   BridgeOptions options_;
   logging::Logger log_;

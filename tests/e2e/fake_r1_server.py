@@ -348,6 +348,9 @@ class Server:
             "accept": headers.get("accept", ""),
             "body_bytes": len(body),
             "authorization_ok": (authorization == "Bearer " + expected_key) if expected_key else None,
+            # CLOCK_MONOTONIC is one clock for every process here: benchmarks
+            # compare it with the virtual Vector's own records.
+            "received_at": time.monotonic(),
         }
         payload = None
         try:
@@ -400,7 +403,7 @@ class Server:
             self.send_status(conn, spec)
             return not self.options.connection_close
         if kind == "answer":
-            return self.send_composed_answer(conn, spec, payload)
+            return self.send_composed_answer(conn, spec, payload, record)
         raise ValueError("unknown response kind '%s'" % kind)
 
     def wait_until_stopped(self, conn):
@@ -502,7 +505,11 @@ class Server:
             return False
         return not self.options.connection_close
 
-    def send_composed_answer(self, conn, spec, payload):
+    # How many answer chunks get their send time recorded (benchmarks look at
+    # the first sentence; a 64 KB answer need not log every chunk).
+    TIMED_ANSWER_CHUNKS = 64
+
+    def send_composed_answer(self, conn, spec, payload, record):
         if "echo" in spec:
             question = ""
             for message in (payload or {}).get("messages", []):
@@ -539,6 +546,7 @@ class Server:
         if style == "together":
             self.send_chunk(conn, event({"content": "</think>\n\n"}))
         data = text.encode("utf-8")
+        sent_at = []  # [answer bytes sent so far, when]
         at = 0
         while at < len(data):
             end = min(len(data), at + delta)
@@ -546,6 +554,8 @@ class Server:
             while end < len(data) and (data[end] & 0xC0) == 0x80:
                 end += 1
             self.send_chunk(conn, event({"content": data[at:end].decode("utf-8")}))
+            if len(sent_at) < self.TIMED_ANSWER_CHUNKS:
+                sent_at.append([end, time.monotonic()])
             at = end
             if gap:
                 time.sleep(gap)
@@ -559,7 +569,12 @@ class Server:
                         + b"\n\n")
         self.send_chunk(conn, b"data: [DONE]\n\n")
         conn.sendall(b"0\r\n\r\n")
-        self.stats.update(lambda data_: data_.update(responses_completed=data_["responses_completed"] + 1))
+
+        def count_completed(data_):
+            data_["responses_completed"] += 1
+            record["answer_chunks_sent_at"] = sent_at
+
+        self.stats.update(count_completed)
         return not self.options.connection_close
 
     def send_piece(self, conn, data, framing):

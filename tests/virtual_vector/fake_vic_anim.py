@@ -109,6 +109,7 @@ the moment the old process ended.
 
 import os
 import socket
+import struct
 import threading
 import time
 from collections import Counter
@@ -117,6 +118,9 @@ from typing import Dict, List, Optional
 import clad_layouts as clad
 import unix_dgram
 from wire_log import LINK_ANIM, WireLog
+
+# Linux's SO_TIMESTAMPNS (asm-generic/socket.h); Python's socket module lacks the name.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 
 # The longest a wake word's stream runs (kStreamingTimeout_ms 6050,
 # micDataTypes.h:37) unless vic-cloud stops it first.
@@ -333,6 +337,9 @@ class FakeVicAnim:
         with self._lock:
             sock = unix_dgram.make_dgram_socket()
             unix_dgram.bind_fresh(sock, self.server_path)
+            # Kernel arrival stamps: vic-anim reads once per tick, so the read
+            # time alone would hide how fast a datagram really came.
+            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
             self._sock = sock
             now = self.clock()
             self._start_time = now
@@ -584,7 +591,8 @@ class FakeVicAnim:
     def _process_engine_datagrams(self, now: float):
         while True:
             try:
-                data, _, flags, address = self._sock.recvmsg(clad.MAX_PACKET_BUFFER_SIZE)
+                data, ancillary, flags, address = self._sock.recvmsg(clad.MAX_PACKET_BUFFER_SIZE,
+                                                                     socket.CMSG_SPACE(16))
             except BlockingIOError:
                 return
             except OSError as error:
@@ -592,27 +600,37 @@ class FakeVicAnim:
                 self._event("receive error %s: disconnecting" % unix_dgram.errno_name(error))
                 self._disconnect(unix_dgram.errno_name(error))
                 return
+            arrived = self._arrival_time(ancillary)
             if not data:
                 # recvfrom() == 0: Recv() reports "nothing" and the tick's loop ends.
-                self._record_received(data, address, "empty")
+                self._record_received(data, address, "empty", arrived)
                 return
             if self._client is None and not self._add_client(address) and self._sock is None:
                 self.wire_log.record("anim", "received", LINK_ANIM, data, peer=address,
                                      outcome="aborted", epoch=self.epoch)
                 return          # the process is gone
             if data == clad.CONNECTION_PACKET:
-                self._record_received(data, address, "connection_packet")
+                self._record_received(data, address, "connection_packet", arrived)
                 return          # Recv() returned 0: no more datagrams this tick
             outcome = self._classify(data, flags)
-            record = self._record_received(data, address, outcome)
+            record = self._record_received(data, address, outcome, arrived)
             if outcome in ("processed", "unchecked_size"):
                 self._handle(data, record.index, now)
 
-    def _record_received(self, data, address, outcome):
+    def _record_received(self, data, address, outcome, arrived=None):
         if outcome not in ("processed", "unchecked_size", "connection_packet"):
             self.drop_counts[outcome] += 1
         return self.wire_log.record("anim", "received", LINK_ANIM, data, peer=address,
-                                    outcome=outcome, epoch=self.epoch)
+                                    outcome=outcome, epoch=self.epoch, arrived=arrived)
+
+    def _arrival_time(self, ancillary):
+        """The kernel's SO_TIMESTAMPNS stamp, moved onto this process's clock."""
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(payload) >= 16:
+                seconds, nanoseconds = struct.unpack("qq", payload[:16])
+                waited = time.time() - (seconds + nanoseconds / 1e9)
+                return self.clock() - max(0.0, waited)
+        return None
 
     def _add_client(self, address) -> bool:
         if not address:

@@ -193,6 +193,7 @@ class Bridge:
             "injected": r"agent injected (\d+)",
             "refused": r"refused (\d+)",
             "questions": r"questions (\d+)",
+            "heap_kib": r"heap in use (\d+) KiB",
         }
         found = {}
         for name, pattern in names.items():

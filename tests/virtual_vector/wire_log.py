@@ -37,6 +37,8 @@ class WireRecord(NamedTuple):
                               # this reply concerns (None for unsolicited messages)
     outcome: str              # anim receives: what anim did with it ("processed",
                               # "connection_packet", "wrong_size", ...); "" otherwise
+    arrived: Optional[float] = None  # anim receives: when the kernel queued the datagram
+                                     # (on the log's clock); `time` is when the tick read it
 
 
 class WireLog:
@@ -48,13 +50,14 @@ class WireLog:
 
     def record(self, endpoint: str, direction: str, link: str, data: bytes, *,
                peer: Optional[str] = None, epoch: int = 0, regarding: Optional[int] = None,
-               outcome: str = "", at: Optional[float] = None) -> WireRecord:
+               outcome: str = "", at: Optional[float] = None,
+               arrived: Optional[float] = None) -> WireRecord:
         """Append one datagram; `at` replaces the clock (for building logs in tests)."""
         with self._lock:
             stream = self._streams.setdefault((endpoint, direction, link), [])
             record = WireRecord(len(self._records), self.clock() if at is None else at,
                                 endpoint, direction, link,
-                                bytes(data), peer, epoch, len(stream), regarding, outcome)
+                                bytes(data), peer, epoch, len(stream), regarding, outcome, arrived)
             self._records.append(record)
             stream.append(record)
             return record
