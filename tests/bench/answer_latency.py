@@ -19,6 +19,8 @@ read tick is not in them.
                                      next TextToSpeechPlay reaches vic-anim
   the agent's own clock              intent -> request sent, first answer
                                      byte -> first TTS (vic-r1 status)
+  barge-in                           vic-anim sends the wake word -> the
+                                     TextToSpeechCancel reaches vic-anim
   a 64 KB answer                     peak RSS of bridge and agent (host build),
                                      the agent's heap at most and the bridge's
                                      heap (the allocator's own figures: under
@@ -164,6 +166,30 @@ def ask_one(case, robot, number, figures):
     case.wake()  # the engine's turn ends; the next question starts afresh
 
 
+def barge_in_ms(case, robot, number):
+    """The long answer once more; a wake word while Vector speaks it."""
+    case.wake()
+    anim_before = len(robot.anim.received())
+    robot.cloud.send_unmatched_question("and once more, everything about the moon")
+    deadline = time.monotonic() + 60
+    while not any(r.data[:1] == bytes([clad.TAG_TEXT_TO_SPEECH_PLAY]) for r in robot.anim.received()[anim_before:]):
+        if time.monotonic() > deadline:
+            return "not measured (Vector never spoke)"
+        time.sleep(0.01)
+    time.sleep(0.3)
+    woken_before = len(robot.wire_log.stream("anim", "sent"))
+    case.wake()
+    case.bridge.wait_for_line(r"agent info: question %d: " % number, 60, count=1)
+    woken = [r.time for r in robot.wire_log.stream("anim", "sent")[woken_before:]
+             if r.data[:1] == bytes([clad.TAG_TRIGGER_WORD_DETECTED])]
+    cancels = [arrival(r) for r in robot.anim.received()[anim_before:]
+               if r.data[:1] == bytes([clad.TAG_TEXT_TO_SPEECH_CANCEL])]
+    if not woken or not cancels:
+        return "not measured (no wake word or no cancel seen)"
+    after = [at for at in cancels if at >= woken[0]]
+    return "%.2f ms" % ((after[0] - woken[0]) * 1000) if after else "not measured (the cancel came first)"
+
+
 def main(argv):
     questions, answer_kib = 10, 64
     for flag in ("--questions", "--answer-kib"):
@@ -204,11 +230,13 @@ def main(argv):
         print("  peak RSS:  bridge %s KiB, agent %s KiB%s"
               % (peak_rss_kib(case.bridge.pid), peak_rss_kib(agent),
                  " (under qemu: the emulator's)" if runner else ""))
+        barge_in = barge_in_ms(case, robot, number + 1)
         case.bridge.terminate()
         bridge_heap = case.bridge.counters().get("heap_kib")
         print("  heap:      agent at most %s KiB (in use now %s KiB), bridge %s KiB"
               % (status.get("heap_peak_bytes", 0) // 1024, status.get("heap_in_use_bytes", 0) // 1024,
                  bridge_heap))
+        print("barge-in while speaking: wake word -> TextToSpeechCancel at vic-anim %s" % barge_in)
         print("(the agent's clock starts when the question reaches the agent, after the bridge's hop;")
         print(" the other figures are taken at the processes on either side of vic-r1)")
         print("peer (wire-pod): not measured: it needs the robot's SDK over the network")

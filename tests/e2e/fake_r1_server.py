@@ -553,9 +553,9 @@ class Server:
             # Never inside a UTF-8 character: JSON carries text, not bytes.
             while end < len(data) and (data[end] & 0xC0) == 0x80:
                 end += 1
-            self.send_chunk(conn, event({"content": data[at:end].decode("utf-8")}))
             if len(sent_at) < self.TIMED_ANSWER_CHUNKS:
-                sent_at.append([end, time.monotonic()])
+                sent_at.append([end, time.monotonic()])  # before the send: the client may be quicker
+            self.send_chunk(conn, event({"content": data[at:end].decode("utf-8")}))
             at = end
             if gap:
                 time.sleep(gap)

@@ -929,6 +929,8 @@ class FakeVicAnim:
         if self._client is None:
             self.sends_without_client += 1
             return False
+        # The time before the call: the receiver may have reacted before it returns.
+        sending_at = self.clock()
         try:
             sent = self._sock.send(datagram)
         except OSError as error:
@@ -938,7 +940,7 @@ class FakeVicAnim:
             self._disconnect("short send %d/%d" % (sent, len(datagram)))
             return False
         self.wire_log.record("anim", "sent", LINK_ANIM, datagram, peer=self._client,
-                             regarding=regarding, epoch=self.epoch)
+                             regarding=regarding, epoch=self.epoch, at=sending_at)
         return True
 
     def _disconnect(self, reason: str):

@@ -25,7 +25,7 @@ LINK_AI = "ai_sock"
 
 class WireRecord(NamedTuple):
     seq: int                  # order over the whole log
-    time: float               # clock() at the socket call
+    time: float               # clock() at the socket call (anim sends: just before it)
     endpoint: str             # "anim", "engine", "cloud"
     direction: str            # "sent" or "received"
     link: str                 # LINK_ANIM or LINK_AI
@@ -98,5 +98,5 @@ class WireLog:
             data = change(record) if change is not None else record.data
             copied.record(record.endpoint, record.direction, record.link, data,
                           peer=record.peer, epoch=record.epoch, regarding=record.regarding,
-                          outcome=record.outcome, at=record.time)
+                          outcome=record.outcome, at=record.time, arrived=record.arrived)
         return copied
