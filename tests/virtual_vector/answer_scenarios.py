@@ -9,6 +9,7 @@ Registered in bridge_scenarios.py, which runs each as a CTest test.
 
 import json
 import os
+import socket
 import time
 
 import clad_layouts as clad
@@ -316,6 +317,122 @@ def r1_agent_killed_mid_answer_is_restarted_and_answers_the_next(case):
     check_nothing_lost(case)
 
 
+def r1_wake_word_while_thinking_stops_the_thinking(case):
+    robot, view = start_answering(case, answer_spec("Too late.", reasoning_ms=300))
+    case.ask("think hard")
+    wait_for(lambda: any(m[0] == "play_anim" and m[1] == THINKING_CLIP for m in view.messages()),
+             EVENT_S, "the thinking loop never started")
+    case.wake()
+    outcome = wait_for_outcome(case)
+    check(outcome.startswith("interrupted: by the wake word"), "the question ended %r" % outcome)
+    thinking_tag = next(m[2] for m in view.messages() if m[0] == "play_anim")
+    wait_for(lambda: any(m[0] == "abort" and m[2] == thinking_tag for m in view.messages()), EVENT_S,
+             "the thinking loop was not stopped")
+    time.sleep(1.0)
+    check(view.prepared() == [], "Vector spoke after the wake word: %r" % view.prepared())
+    check_nothing_lost(case)
+
+
+def r1_touch_while_speaking_stops_the_speech(case):
+    text = " ".join("Sentence number %d is here." % n for n in range(1, 30))
+    robot, view = start_answering(case, answer_spec(text, gap_ms=20))
+    wait_for(lambda: robot.engine.touch_sensor.calibrated, EVENT_S,
+             "the engine's touch sensor never calibrated")
+    case.ask("tell me a long story")
+    wait_for(lambda: len(view.sentences()) >= 1, ANSWER_DEADLINE_S, "Vector never started speaking")
+    rest = robot.anim.touch_baseline_raw
+    robot.anim.play_touch_samples([rest + 80] * 40 + [rest] * 60)
+    outcome = wait_for_outcome(case)
+    check(outcome.startswith("interrupted: by a touch on the back"), "the question ended %r" % outcome)
+    wait_for(lambda: not robot.anim.held_tts_ids(), EVENT_S,
+             "vic-anim still holds the agent's utterances: %s" % robot.anim.held_tts_ids())
+    spoken = len(view.sentences())
+    time.sleep(1.0)
+    check(len(view.sentences()) == spoken, "Vector went on speaking after the touch")
+    check(spoken < 29, "the whole answer was spoken")
+    check_nothing_lost(case)
+
+
+def r1_new_question_during_an_answer_replaces_it(case):
+    text = " ".join("Old answer part %d." % n for n in range(1, 30))
+    robot, view = start_answering(case, answer_spec(text, gap_ms=20), answer_spec("The new answer."))
+    case.ask("tell me a long story")
+    wait_for(lambda: len(view.sentences()) >= 1, ANSWER_DEADLINE_S, "Vector never started speaking")
+    check(robot.cloud.send_unmatched_question("no, something else"), "vic-cloud could not send the question")
+    check(wait_for_outcome(case, 1).startswith("interrupted: by a new question"),
+          "the first question was not replaced")
+    check(wait_for_outcome(case, 2).startswith("answered"), "the new question was not answered")
+    wait_for(lambda: view.sentences()[-1:] == ["The new answer."], EVENT_S,
+             "Vector said %r" % view.sentences()[-3:])
+    old = [text for text in view.sentences() if text.startswith("Old answer")]
+    check(len(old) < 29, "the whole old answer was spoken")
+    new_at = view.sentences().index("The new answer.")
+    check(all(not text.startswith("Old answer") for text in view.sentences()[new_at:]),
+          "the old answer went on after the new one began: %r" % view.sentences())
+    check_nothing_lost(case)
+
+
+def r1_server_errors_are_spoken_one_sentence_each(case):
+    """Each class of failure the server can give, one question each: the
+    sentence Vector says names it, and nothing else is said."""
+    robot, view = start_answering(
+        case,
+        {"kind": "status", "code": "401"},
+        {"kind": "status", "code": "429"},
+        {"kind": "status", "code": "503"},
+        {"kind": "status", "code": "404"},
+        {"kind": "stream", "transcript": "cut_mid_answer"})
+    expected = [
+        ("failed: HTTP 401", "DeepSeek did not accept my API key."),
+        ("failed: HTTP 429", "DeepSeek says I'm asking too often."),
+        ("failed: HTTP 503", "DeepSeek is overloaded right now."),
+        ("failed: HTTP 404", "DeepSeek doesn't know the model I asked for."),
+        ("answered partly", "Sorry, my answer was cut off."),
+    ]
+    for number, (outcome_start, sentence_start) in enumerate(expected, start=1):
+        case.wake()
+        case.ask("question %d" % number)
+        outcome = wait_for_outcome(case, number)
+        check(outcome.startswith(outcome_start), "question %d ended %r, not %r" % (number, outcome, outcome_start))
+        wait_for(lambda: view.sentences() and view.sentences()[-1].startswith(sentence_start), EVENT_S,
+                 "after question %d Vector said %r, not %r" % (number, view.sentences()[-2:], sentence_start))
+    check_no_reasoning(view)
+    check_nothing_lost(case)
+
+
+def r1_expired_certificate_is_spoken_with_the_clock(case):
+    scenario = os.path.join(case.dir, "r1_expired.json")
+    with open(scenario, "w") as out:
+        json.dump({"responses": [answer_spec("Never heard.")], "cert": "expired"}, out)
+    case.use_r1_server_with_scenario(scenario, config={"thinking_animation": THINKING_CLIP})
+    robot = case.start(engine_options=ENGINE_OPTIONS)
+    view = AnimView(robot)
+    case.bridge.wait_for_line(r"agent info: the robot link is ready", START_S)
+    case.ask("how far is the moon")
+    outcome = wait_for_outcome(case)
+    check(outcome.startswith("failed: "), "the question ended %r" % outcome)
+    expected = ["I couldn't verify DeepSeek's certificate. My clock may be wrong."]
+    wait_for(lambda: view.sentences() == expected, EVENT_S, "Vector said %r" % view.sentences())
+    check(case.r1.stats()["requests"] == 0, "a request reached a server with an expired certificate")
+    check_nothing_lost(case)
+
+
+def r1_refused_connection_is_spoken(case):
+    """Nothing listens at the configured port: said at once, not after a deadline."""
+    closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # bound then closed: nothing listens there now
+    robot, view = start_answering(case, answer_spec("Never heard."),
+                                  config={"base_url": "https://localhost:%d" % port})
+    case.ask("how far is the moon")
+    outcome = wait_for_outcome(case)
+    check(outcome.startswith("failed: "), "the question ended %r" % outcome)
+    wait_for(lambda: view.sentences() == ["DeepSeek's server refused my connection."], EVENT_S,
+             "Vector said %r" % view.sentences())
+    check_nothing_lost(case)
+
+
 SCENARIOS = [
     r1_answer_is_spoken_sentence_by_sentence_with_its_animations,
     r1_inline_think_without_opener_is_never_spoken,
@@ -327,4 +444,10 @@ SCENARIOS = [
     r1_muted_microphone_is_never_unmuted_to_listen_again,
     r1_control_socket_asks_and_reports,
     r1_agent_killed_mid_answer_is_restarted_and_answers_the_next,
+    r1_wake_word_while_thinking_stops_the_thinking,
+    r1_touch_while_speaking_stops_the_speech,
+    r1_new_question_during_an_answer_replaces_it,
+    r1_server_errors_are_spoken_one_sentence_each,
+    r1_expired_certificate_is_spoken_with_the_clock,
+    r1_refused_connection_is_spoken,
 ]
