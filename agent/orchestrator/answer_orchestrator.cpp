@@ -37,7 +37,8 @@ AnswerOrchestrator::AnswerOrchestrator(OrchestratorSettings settings, std::vecto
       robot_(robot),
       log_(log),
       planner_(settings_.voice, settings_.speech_deadlines, *this),
-      history_(settings_.history) {}
+      history_(settings_.history),
+      thinking_(settings_.thinking) {}
 
 AnswerOrchestrator::~AnswerOrchestrator() {
   if (request_in_flight_) providers_[provider_index_].transport->cancel();
@@ -89,14 +90,10 @@ void AnswerOrchestrator::on_robot_event(const channel::Event& event, Clock::time
         listen_again_handle_ = 0;
         break;
       }
-      if (event.kind == channel::EventKind::kCommandFailed && event.handle == thinking_handle_) {
-        log_.warning("the thinking animation was refused: ", event.text);
-        thinking_handle_ = 0;
-        break;
-      }
-      if (event.kind == channel::EventKind::kAnimationState && event.handle == thinking_handle_ &&
-          event.animation_phase == channel::AnimationPhase::kEnded) {
-        thinking_handle_ = 0;
+      if (thinking_.on_event(event)) {
+        if (event.kind == channel::EventKind::kCommandFailed) {
+          log_.warning("the thinking animation was refused: ", event.text);
+        }
         break;
       }
       commands_.clear();
@@ -161,16 +158,10 @@ void AnswerOrchestrator::start_question(std::string question, std::string source
   log_.info("question: ", question_);
 
   // Something to see at once: R1 may think for a minute before a word.
-  std::optional<channel::Command> end_thinking;
-  if (!settings_.thinking_clip.empty()) {
-    channel::Command loop = channel::command_for(channel::CommandKind::kPlayAnimation, next_handle_++);
-    loop.anim_name = settings_.thinking_clip;
-    loop.num_loops = 0;  // until we stop it
-    thinking_handle_ = loop.handle;
-    send(loop);
-    end_thinking = channel::command_for(channel::CommandKind::kAbortAnimation, thinking_handle_);
-  }
-  planner_.start(next_handle_, end_thinking);
+  speech::SpeechPlanner::Commands loop;
+  thinking_.start(next_handle_, now, loop);
+  send_all(loop);
+  planner_.start(next_handle_, thinking_.stop_command());
   enter(State::kThinking);
 
   if (!settings_.config_problem.empty()) {
@@ -233,11 +224,15 @@ bool AnswerOrchestrator::stream_finished() const { return reader_ && reader_->do
 
 void AnswerOrchestrator::on_answer(std::string_view text) {
   if (text.empty()) return;
-  if (!report_->timeline.first_answer_byte) report_->timeline.first_answer_byte = since_question(now_);
+  if (!report_->timeline.first_answer_byte) {
+    report_->timeline.first_answer_byte = since_question(now_);
+    thinking_.on_answer_started();
+  }
   markup_.feed(text, pieces_);
 }
 
-void AnswerOrchestrator::on_reasoning(std::string_view text, std::size_t) {
+void AnswerOrchestrator::on_reasoning(std::string_view text, std::size_t total_characters) {
+  thinking_.on_reasoning(total_characters);
   if (text.empty() || report_->timeline.first_reasoning) return;
   report_->timeline.first_reasoning = since_question(now_);
 }
@@ -418,10 +413,9 @@ void AnswerOrchestrator::finish_question(std::string_view outcome, Clock::time_p
     ++totals_.failed;
   }
   log_.info("question ", report_->number, ": ", outcome, " (", report_->sentences_spoken, " sentences)");
-  if (thinking_handle_ != 0) {
-    send(channel::command_for(channel::CommandKind::kAbortAnimation, thinking_handle_));
-    thinking_handle_ = 0;
-  }
+  speech::SpeechPlanner::Commands stop_thinking;
+  thinking_.stop(stop_thinking);
+  send_all(stop_thinking);
   QuestionListener* listener = listener_;
   listener_ = nullptr;
   if (listener != nullptr) listener->on_finished(*report_);
@@ -444,7 +438,7 @@ void AnswerOrchestrator::interrupt(std::string_view by_what, Clock::time_point n
   // One command stops every utterance and clip of the agent's on vic-anim.
   send(channel::command_for(channel::CommandKind::kReleaseAll, 0));
   planner_.drop_everything();
-  thinking_handle_ = 0;
+  thinking_.forget();
   reader_.reset();
   pieces_.clear();
   if (!spoken_answer_.empty()) history_.add_exchange(question_, spoken_answer_, now);
@@ -461,6 +455,9 @@ void AnswerOrchestrator::on_time(Clock::time_point now) {
     if (state_ == State::kListening) enter(State::kIdle);
   }
   commands_.clear();
+  thinking_.on_time(next_handle_, now, commands_);
+  // A progress step replaced the loop: the first word must end the new one.
+  if (!commands_.empty()) planner_.replace_before_first_output(thinking_.stop_command());
   planner_.on_time(now, commands_);
   send_all(commands_);
   if (state_ == State::kSpeaking && planner_.finished() && !request_in_flight_) {
@@ -470,6 +467,9 @@ void AnswerOrchestrator::on_time(Clock::time_point now) {
 
 std::optional<AnswerOrchestrator::Clock::time_point> AnswerOrchestrator::deadline() const {
   std::optional<Clock::time_point> earliest = planner_.deadline();
+  if (const std::optional<Clock::time_point> step = thinking_.deadline(); step && (!earliest || *step < *earliest)) {
+    earliest = step;
+  }
   if (listening_until_ && (!earliest || *listening_until_ < *earliest)) earliest = listening_until_;
   return earliest;
 }

@@ -14,6 +14,7 @@
 #include "agent/orchestrator/answer_status.h"
 #include "agent/orchestrator/answer_transport.h"
 #include "agent/orchestrator/robot_port.h"
+#include "agent/orchestrator/thinking_animation.h"
 #include "agent/speech/emotion_clips.h"
 #include "agent/speech/markup_parser.h"
 #include "agent/speech/sentence_segmenter.h"
@@ -42,7 +43,7 @@ struct AnswerProvider {
 struct OrchestratorSettings {
   // The time for transport callbacks, which carry none (tests replace it).
   std::function<std::chrono::steady_clock::time_point()> clock = std::chrono::steady_clock::now;
-  std::string thinking_clip;  // loops from the question to the first word; empty: none
+  ThinkingAnimationSettings thinking;  // from the question to the first word
   bool conversation_mode = true;   // honour {{newVoiceRequest||now}}
   std::chrono::milliseconds listening_timeout{15000};  // wake word -> question
   speech::VoiceSettings voice;
@@ -157,7 +158,7 @@ class AnswerOrchestrator final : private platform::ResponseBodySink,
   bool robot_can_inject_ = false;
   std::string robot_link_text_ = "no word from the bridge yet";
   std::uint32_t next_handle_ = 1;
-  std::uint32_t thinking_handle_ = 0;  // the thinking loop's, 0 when none plays
+  ThinkingAnimation thinking_;
   std::uint32_t listen_again_handle_ = 0;
   std::optional<Clock::time_point> listening_until_;
   std::uint64_t wake_words_ = 0;

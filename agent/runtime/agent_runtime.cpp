@@ -34,7 +34,9 @@ speech::EmotionClips emotions_for(const platform::AgentConfig& config) {
 
 orchestrator::OrchestratorSettings settings_for(const platform::AgentConfig& config) {
   orchestrator::OrchestratorSettings settings;
-  settings.thinking_clip = config.thinking_animation;
+  settings.thinking.clip = config.thinking_animation;
+  settings.thinking.progress_clips = config.thinking_progress_animations;
+  settings.thinking.progress_every = config.thinking_progress_every;
   settings.conversation_mode = config.conversation_mode;
   settings.voice.duration_scalar = config.voice_duration_scalar;
   settings.voice.pitch_scalar = config.voice_pitch_scalar;

@@ -22,6 +22,10 @@ void SpeechPlanner::start(std::uint32_t& next_handle, std::optional<channel::Com
   output_started_ = false;
 }
 
+void SpeechPlanner::replace_before_first_output(std::optional<channel::Command> command) {
+  if (!output_started_) before_first_output_ = std::move(command);
+}
+
 void SpeechPlanner::drop_everything() {
   steps_.clear();
   watched_clips_.clear();

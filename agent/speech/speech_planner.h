@@ -65,6 +65,9 @@ class SpeechPlanner {
   // `before_first_output`, when set, is a command sent just before the first
   // Play or PlayAnim (ending the thinking animation right before the first word).
   void start(std::uint32_t& next_handle, std::optional<channel::Command> before_first_output);
+  // The thinking animation moved on to another clip: the first word ends
+  // that one. Ignored once the first output has gone.
+  void replace_before_first_output(std::optional<channel::Command> command);
 
   void add_sentence(std::string text, std::string clip_while_speaking, Clock::time_point now,
                     Commands& out);

@@ -31,9 +31,11 @@ constexpr int kMaxNesting = 16;
 const std::vector<std::string_view> kTopLevelKeys = {
     "provider", "base_url", "model", "stream_profile", "api_key_file", "ca_file", "pinned_public_key_sha256",
     "timeouts_ms", "max_tokens", "temperature", "system_prompt", "socket_dir", "state_dir", "voice", "animations",
-    "emotions", "thinking_animation", "conversation_mode", "history", "question_intents"};
+    "emotions", "thinking_animation", "thinking_progress", "conversation_mode", "history", "question_intents"};
 const std::vector<std::string_view> kVoiceKeys = {"duration_scalar", "pitch_scalar"};
 const std::vector<std::string_view> kHistoryKeys = {"turns", "bytes", "forget_after_s"};
+const std::vector<std::string_view> kThinkingProgressKeys = {"animations", "every_s"};
+constexpr std::size_t kMaxThinkingProgressClips = 8;
 // vic-anim clip names: anim_<feature>_<action>_NN, letters, digits and '_'.
 constexpr std::size_t kMaxClipNameBytes = 64;
 const std::vector<std::string_view> kTimeoutKeys = {"dns",       "connect",   "tls_handshake", "response_headers",
@@ -293,6 +295,7 @@ class ConfigReader {
       std::string clip;
       if (read_clip_name("thinking_animation", *value, true, clip)) config.thinking_animation = clip;
     }
+    read_thinking_progress(config);
     read_history(config);
     read_question_intents(config);
     return config;
@@ -671,6 +674,44 @@ class ConfigReader {
         continue;
       }
       config.question_intents.emplace_back(name);
+    }
+  }
+
+  void read_thinking_progress(AgentConfig& config) {
+    const JsonValue* object = member("thinking_progress");
+    if (object == nullptr) return;
+    if (!object->IsObject()) {
+      fail("thinking_progress", std::string("must be an object, e.g. {\"animations\": "
+                                            "[\"anim_observing_self_absorbed_01\"], \"every_s\": 8} (got ") +
+                                    kind_of(*object) + ")");
+      return;
+    }
+    check_keys(*object, "thinking_progress.", kThinkingProgressKeys);
+    const auto found = [object](const char* key) {
+      const auto it = object->FindMember(key);
+      return it == object->MemberEnd() ? nullptr : &it->value;
+    };
+    if (const JsonValue* list = found("animations")) {
+      if (!list->IsArray() || list->Size() > kMaxThinkingProgressClips) {
+        fail("thinking_progress.animations",
+             "must be a list of at most " + std::to_string(kMaxThinkingProgressClips) +
+                 " clip names, played in turn while the model reasons ([] turns it off)");
+      } else {
+        for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+          std::string clip;
+          if (read_clip_name("thinking_progress.animations[" + std::to_string(i) + "]", (*list)[i], false, clip)) {
+            config.thinking_progress_animations.push_back(std::move(clip));
+          }
+        }
+      }
+    }
+    long long number = 0;
+    if (const JsonValue* value = found("every_s")) {
+      if (read_integer("thinking_progress.every_s", *value, 2, 120, number))
+        config.thinking_progress_every = std::chrono::seconds(number);
+    }
+    if (!config.thinking_progress_animations.empty() && config.thinking_animation.empty()) {
+      fail("thinking_progress", "needs a thinking_animation to start from (it is \"\")");
     }
   }
 

@@ -97,6 +97,10 @@ struct AgentConfig {
   // emotions: {"happy": ["anim_...", ...]} replaces (or adds) an emotion's clips.
   std::vector<std::pair<std::string, std::vector<std::string>>> emotions;
   std::string thinking_animation{kDefaultThinkingAnimation};  // "": none
+  // thinking_progress: while the model reasons, every `every_s` the
+  // thinking loop moves on to the next of these clips (none: no progress).
+  std::vector<std::string> thinking_progress_animations;
+  std::chrono::seconds thinking_progress_every{8};
   bool conversation_mode = true;  // {{newVoiceRequest||now}} makes Vector listen again
   // The intents the agent answers instead of vic-engine (question_intents);
   // empty: the bridge's defaults (drivers/intent/question_intents.h).

@@ -433,6 +433,32 @@ def r1_refused_connection_is_spoken(case):
     check_nothing_lost(case)
 
 
+def r1_long_reasoning_moves_the_thinking_loop_on(case):
+    """thinking_progress: while R1 reasons for long, the loop moves on to the
+    next clip; the first word ends whichever loop plays by then."""
+    progress_clip = "anim_observing_self_absorbed_01"
+    reasoning = " ".join("Step %d of a long chain of thought." % n for n in range(1, 41))
+    robot, view = start_answering(
+        case, answer_spec("Here is the answer.", reasoning=reasoning, reasoning_ms=25),
+        config={"thinking_progress": {"animations": [progress_clip], "every_s": 2}})
+    case.ask("think long")
+    check(wait_for_outcome(case).startswith("answered"), "the question was not answered")
+    wait_for(lambda: view.sentences() == ["Here is the answer."], EVENT_S, "Vector said %r" % view.sentences())
+    messages = view.messages()
+    plays = [m for m in messages if m[0] == "play_anim"]
+    check([m[1] for m in plays[:2]] == [THINKING_CLIP, progress_clip] and plays[1][3] == 0,
+          "the loop should move on to %s (numLoops 0): %r" % (progress_clip, plays))
+    first_abort = next((m for m in messages if m[0] == "abort" and m[2] == plays[0][2]), None)
+    check(first_abort is not None and first_abort[4] < plays[1][4],
+          "the first loop should end before the next starts: %r" % messages)
+    first_word = next(m for m in messages if m[0] == "play")
+    second_abort = next((m for m in messages if m[0] == "abort" and m[2] == plays[1][2]), None)
+    check(second_abort is not None and second_abort[4] < first_word[4],
+          "the progress loop must end before the first word: %r" % messages)
+    check_no_reasoning(view)
+    check_nothing_lost(case)
+
+
 SCENARIOS = [
     r1_answer_is_spoken_sentence_by_sentence_with_its_animations,
     r1_inline_think_without_opener_is_never_spoken,
@@ -450,4 +476,5 @@ SCENARIOS = [
     r1_server_errors_are_spoken_one_sentence_each,
     r1_expired_certificate_is_spoken_with_the_clock,
     r1_refused_connection_is_spoken,
+    r1_long_reasoning_moves_the_thinking_loop_on,
 ]

@@ -28,6 +28,7 @@ using std::chrono::milliseconds;
 namespace {
 
 constexpr std::string_view kThinkingClip = "anim_knowledgegraph_searching_01";
+constexpr milliseconds kThinkingProgressEvery{8000};
 
 std::string sse(std::string_view delta_json) {
   return "data: {\"model\":\"deepseek-reasoner\",\"choices\":[{\"index\":0,\"delta\":" + std::string(delta_json) +
@@ -66,7 +67,8 @@ Event animation(std::uint32_t handle, channel::AnimationPhase phase) {
 }
 
 struct Rig {
-  explicit Rig(int provider_count = 1, std::string config_problem = {}) {
+  explicit Rig(int provider_count = 1, std::string config_problem = {},
+               std::vector<std::string> thinking_progress_clips = {}) {
     std::vector<AnswerProvider> providers;
     for (int i = 0; i < provider_count; ++i) {
       transports.push_back(std::make_unique<ScriptedTransport>());
@@ -80,7 +82,9 @@ struct Rig {
       providers.push_back(std::move(provider));
     }
     orchestrator::OrchestratorSettings settings;
-    settings.thinking_clip = std::string(kThinkingClip);
+    settings.thinking.clip = std::string(kThinkingClip);
+    settings.thinking.progress_clips = std::move(thinking_progress_clips);
+    settings.thinking.progress_every = kThinkingProgressEvery;
     settings.clock = [this] { return now; };
     settings.config_problem = std::move(config_problem);
     machine = std::make_unique<AnswerOrchestrator>(settings, std::move(providers), speech::EmotionClips::defaults(),
@@ -195,6 +199,28 @@ TEST(AnswerOrchestrator, ThinkingLoopEndsRightBeforeTheFirstWord) {
   const int play = rig.robot.index_of(CommandKind::kPlaySpeech);
   CHECK(abort >= 0);
   CHECK(play > abort);
+}
+
+TEST(AnswerOrchestrator, LongReasoningMovesTheThinkingLoopOnAndTheFirstWordEndsTheNewOne) {
+  Rig rig(1, {}, {"anim_observing_self_absorbed_01"});
+  rig.ask("q");
+  const std::uint32_t first_loop = rig.robot.sent[0].handle;
+  rig.transport().respond(reasoning("Let me think about this for a long while. "));
+  CHECK(rig.machine->deadline().has_value());
+  rig.pass(kThinkingProgressEvery);
+  const int abort_first = rig.robot.index_of(CommandKind::kAbortAnimation, first_loop);
+  CHECK(abort_first >= 0);
+  const auto plays = rig.robot.of_kind(CommandKind::kPlayAnimation);
+  CHECK_EQUAL(2u, plays.size());
+  STRCMP_EQUAL("anim_observing_self_absorbed_01", plays[1].text.c_str());
+  CHECK_EQUAL(0u, plays[1].num_loops);
+  rig.transport().more(content("Here it is. ") + finish());
+  rig.transport().end();
+  rig.prepare_all();
+  const int abort_second = rig.robot.index_of(CommandKind::kAbortAnimation, plays[1].handle);
+  const int play = rig.robot.index_of(CommandKind::kPlaySpeech);
+  CHECK(abort_second >= 0);
+  CHECK(play > abort_second);
 }
 
 TEST(AnswerOrchestrator, NextSentenceIsPreparedWhileTheCurrentPlaysAndPlaysOnFinished) {

@@ -240,8 +240,8 @@ TEST(AgentConfig, UnknownTopLevelKeyIsReportedWithTheKnownKeys) {
   refuse_exactly(R"({"modle":"x"})",
                  "modle: unknown key (known keys: provider, base_url, model, stream_profile, api_key_file, ca_file, "
                  "pinned_public_key_sha256, timeouts_ms, max_tokens, temperature, system_prompt, socket_dir, "
-                 "state_dir, voice, animations, emotions, thinking_animation, conversation_mode, history, "
-                 "question_intents)");
+                 "state_dir, voice, animations, emotions, thinking_animation, thinking_progress, "
+                 "conversation_mode, history, question_intents)");
 }
 
 TEST(AgentConfig, UnknownTimeoutKeyIsReportedWithItsPath) {
@@ -745,4 +745,27 @@ TEST(AgentConfig, SpeechSettingErrorsNameTheFieldAndTheFix) {
   refuse(R"({"question_intents":["weather"]})", "question_intents[0]: must be an intent name");
   refuse(R"({"history":{"turns":100}})", "history.turns: must be at most 64");
   refuse(R"({"conversation_mode":"yes"})", "conversation_mode: must be true or false");
+}
+
+TEST(AgentConfig, ThinkingProgressIsOffUnlessClipsAreGiven) {
+  const AgentConfig config = accept("{}");
+  CHECK_TRUE(config.thinking_progress_animations.empty());
+  const AgentConfig with_progress = accept(
+      R"({"thinking_progress":{"animations":["anim_observing_self_absorbed_01","anim_a_02"],"every_s":5}})");
+  CHECK_EQUAL(2u, with_progress.thinking_progress_animations.size());
+  STRCMP_EQUAL("anim_a_02", with_progress.thinking_progress_animations[1].c_str());
+  CHECK_EQUAL(5, with_progress.thinking_progress_every.count());
+}
+
+TEST(AgentConfig, ThinkingProgressErrorsNameTheFieldAndTheFix) {
+  refuse(R"({"thinking_progress":true})", "thinking_progress: must be an object");
+  refuse(R"({"thinking_progress":{"clips":[]}})", "thinking_progress.clips: unknown key");
+  refuse(R"({"thinking_progress":{"animations":["anim x"]}})",
+         "thinking_progress.animations[0]: must be a clip name");
+  refuse(R"({"thinking_progress":{"animations":"anim_a_01"}})",
+         "thinking_progress.animations: must be a list of at most 8 clip names");
+  refuse(R"({"thinking_progress":{"every_s":1}})", "thinking_progress.every_s: must be at least 2");
+  refuse(R"({"thinking_progress":{"every_s":121}})", "thinking_progress.every_s: must be at most 120");
+  refuse(R"({"thinking_animation":"","thinking_progress":{"animations":["anim_a_01"]}})",
+         "thinking_progress: needs a thinking_animation to start from");
 }
