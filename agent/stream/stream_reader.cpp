@@ -113,7 +113,9 @@ void StreamReader::feed_sse(std::string_view bytes, StreamSink& sink) {
     if (summary_.done_marker_seen) break;  // nothing after [DONE] counts
     handle_sse_event(event, sink);
   }
-  if (!readable) {
+  // A line the decoder cannot read after [DONE] is past the end of the
+  // stream, as it would be had it come in a later read.
+  if (!readable && !summary_.done_marker_seen) {
     decoder_failed_ = true;
     report_error(sse_.error(), sink);
   }

@@ -126,6 +126,18 @@ TEST(StreamReader, DataAfterDoneIsIgnored) {
   CHECK(result.sink.errors.empty());
 }
 
+// Found by the fuzzer: read whole, the decoder failed on the over-long line
+// after [DONE] and the reader reported it; read in pieces, it never saw it.
+TEST(StreamReader, OversizedLineAfterDoneIsIgnored) {
+  StreamReader::Options small;
+  small.max_event_bytes = 128;
+  const Replay result = replay_every_split(
+      content_chunk("llama3.2", "Hi") + "data: [DONE]\n\n" + "data: " + std::string(300, 'x') + "\n\n", small);
+  STRCMP_EQUAL("Hi", result.sink.answer.c_str());
+  CHECK(result.summary.outcome == StreamOutcome::kCompleted);
+  CHECK(result.sink.errors.empty());
+}
+
 TEST(StreamReader, EndWithoutDoneOrFinishReasonIsCutShort) {
   const Replay result = replay_every_split(content_chunk("llama3.2", "Half an ans"));
   CHECK(result.summary.outcome == StreamOutcome::kCutShort);
