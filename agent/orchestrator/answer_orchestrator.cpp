@@ -366,6 +366,7 @@ bool AnswerOrchestrator::try_next_provider(std::string_view why, Clock::time_poi
   log_.info("asking ", providers_[next].name, " instead of ", providers_[provider_index_].name, " for question ",
             question_number_, " (", why, ")");
   ++report_->fallbacks;
+  report_->given_up.emplace_back(why);
   ++totals_.fallbacks;
   markup_.reset();
   segmenter_.reset();

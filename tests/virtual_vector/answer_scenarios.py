@@ -473,6 +473,8 @@ def check_fallback_answers(case, main_config=None):
           "status gives the fallback's model as %r" % status["providers"][1])
     last = status["last_question"]
     check(last["provider"] == "Together" and last["fallbacks"] == 1, "status tells %r" % last)
+    check(len(last["given_up"]) == 1 and "DeepSeek" in last["given_up"][0],
+          "status says DeepSeek was given up for %r" % last["given_up"])
     check(status["totals"]["fallbacks"] == 1, "status totals %r" % status["totals"])
     check_nothing_lost(case)
 

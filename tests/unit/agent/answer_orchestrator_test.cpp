@@ -373,6 +373,9 @@ TEST(AnswerOrchestrator, FailureBeforeTheFirstAnswerByteGoesToTheNextProvider) {
   rig.speak_everything();
   STRCMP_EQUAL("Together", rig.machine->last_question()->provider.c_str());
   CHECK_EQUAL(1, rig.machine->last_question()->fallbacks);
+  CHECK_EQUAL(1u, rig.machine->last_question()->given_up.size());
+  STRCMP_CONTAINS("503", rig.machine->last_question()->given_up[0].c_str());
+  STRCMP_CONTAINS("DeepSeek", rig.machine->last_question()->given_up[0].c_str());
   check_texts(strings({"From the second."}), rig.robot.prepared_texts());
 }
 
