@@ -409,10 +409,10 @@ class AskSession {
 // Self-hosted servers (Ollama, vLLM, llama.cpp) often need no key: for
 // them a missing key file means "no key", not a mistake.
 bool may_go_without_key(const platform::AgentConfig& config) {
-  const platform::ProviderPreset* preset = platform::find_provider_preset(config.provider);
+  const platform::ProviderPreset* preset = platform::find_provider_preset(config.provider.preset);
   struct stat info {};
   return preset != nullptr && preset->base_url.empty() && preset->name != "custom" &&
-         ::stat(config.api_key_file.c_str(), &info) != 0 && errno == ENOENT;
+         ::stat(config.provider.api_key_file.c_str(), &info) != 0 && errno == ENOENT;
 }
 
 }  // namespace
@@ -437,7 +437,7 @@ int run_ask(const std::vector<std::string>& arguments, std::ostream& out, std::o
 
   platform::ApiKey key;
   if (!may_go_without_key(config)) {
-    platform::ApiKeyFileResult read = platform::read_api_key_file(config.api_key_file);
+    platform::ApiKeyFileResult read = platform::read_api_key_file(config.provider.api_key_file);
     if (!read.ok()) {
       err << "vic-r1 ask: " << read.error << "\n";
       return kExitAskConfig;
@@ -447,31 +447,31 @@ int run_ask(const std::vector<std::string>& arguments, std::ostream& out, std::o
 
   platform::TlsFailure tls_failure;
   const std::unique_ptr<platform::TlsClientContext> tls =
-      platform::TlsClientContext::create({config.ca_file, config.pinned_public_key_sha256}, tls_failure);
+      platform::TlsClientContext::create({config.provider.ca_file, config.provider.pinned_public_key_sha256}, tls_failure);
   if (!tls) {
     err << "vic-r1 ask: " << tls_failure.detail << "\n";
     return kExitAskConfig;
   }
 
   // 2. The request, as the agent would send it (no history: one question).
-  const stream::ServerProfile* profile = stream::find_server_profile(config.stream_profile);
+  const stream::ServerProfile* profile = stream::find_server_profile(config.provider.stream_profile);
   if (profile == nullptr) profile = &stream::default_server_profile();
   conversation::ChatRequestSettings settings;
   settings.api = profile->wire_format == stream::WireFormat::kNdjson ? conversation::ChatApi::kOllamaNativeChat
                                                                       : conversation::ChatApi::kChatCompletions;
-  settings.model = config.model;
+  settings.model = config.provider.model;
   settings.system_prompt = config.system_prompt;
-  settings.max_tokens = config.max_tokens;
-  settings.temperature = config.temperature;
+  settings.max_tokens = config.provider.max_tokens;
+  settings.temperature = config.provider.temperature;
   std::string body = conversation::build_chat_request_body(settings, {}, options.question);
-  std::string target = conversation::chat_request_target(settings.api, config.endpoint.path_prefix);
+  std::string target = conversation::chat_request_target(settings.api, config.provider.endpoint.path_prefix);
   platform::HttpHeaders headers = conversation::chat_request_headers(settings.api, key.reveal());
 
   // 3. Ask, and print as it streams.
   boost::asio::io_context io;
-  platform::HttpsClient client(io, *tls, config.endpoint, config.timeouts, std::string("vic-r1/") + build_facts::kVersion);
+  platform::HttpsClient client(io, *tls, config.provider.endpoint, config.timeouts, std::string("vic-r1/") + build_facts::kVersion);
   AnswerPrinter printer(out, err, *profile, options.show_reasoning, ::isatty(STDERR_FILENO) == 1);
-  AskSession session(io, client, printer, options, config.endpoint.host, std::move(target), std::move(body),
+  AskSession session(io, client, printer, options, config.provider.endpoint.host, std::move(target), std::move(body),
                      std::move(headers), out, err);
   const int status = session.run();
   if (::isatty(STDOUT_FILENO) == 1) out << "\n";  // the prompt goes on a line of its own

@@ -362,9 +362,11 @@ bool AnswerOrchestrator::try_next_provider(std::string_view why, Clock::time_poi
   std::size_t next = provider_index_ + 1;
   while (next < providers_.size() && !providers_[next].unusable.empty()) ++next;
   if (next >= providers_.size()) return false;
-  log_.info("question ", question_number_, ": asking ", providers_[next].name, " instead of ",
-            providers_[provider_index_].name, " (", why, ")");
+  // Not "question N: ...": that line is the question's outcome alone.
+  log_.info("asking ", providers_[next].name, " instead of ", providers_[provider_index_].name, " for question ",
+            question_number_, " (", why, ")");
   ++report_->fallbacks;
+  report_->given_up.emplace_back(why);
   ++totals_.fallbacks;
   markup_.reset();
   segmenter_.reset();

@@ -29,6 +29,7 @@ namespace vic_r1::orchestrator {
 // One server that can answer, in the order the config lists them.
 struct AnswerProvider {
   std::string name;  // for speech and status: "DeepSeek"
+  std::string base_url;  // for status: "https://api.deepseek.com"
   AnswerTransport* transport = nullptr;
   const stream::ServerProfile* profile = nullptr;
   conversation::ChatRequestSettings request;  // model, API shape, limits

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "agent/stream/stream_chunk.h"
 
@@ -29,6 +30,7 @@ struct QuestionReport {
   std::string source;    // "spoken" or "control"
   std::string provider;  // the one that answered (or failed last)
   int fallbacks = 0;     // providers given up before it
+  std::vector<std::string> given_up;  // why each was given up, in order ("HTTP 503 from DeepSeek: ...")
   QuestionTimeline timeline;
   std::optional<stream::TokenUsage> usage;
   std::size_t sentences_spoken = 0;

@@ -70,6 +70,7 @@ std::string format_status_text(const StatusSnapshot& status) {
     line("  answered by", report.provider + (report.fallbacks > 0
                                                  ? " after " + std::to_string(report.fallbacks) + " fallback(s)"
                                                  : std::string()));
+    for (const std::string& why : report.given_up) line("  gave up on", why);
     const QuestionTimeline& time = report.timeline;
     line("  timeline", "request sent " + milliseconds_text(time.request_sent) + ", first reasoning " +
                            milliseconds_text(time.first_reasoning) + ", first answer byte " +
@@ -139,6 +140,12 @@ std::string format_status_json(const StatusSnapshot& status) {
     write_string(writer, "provider", report.provider);
     writer.Key("fallbacks");
     writer.Int(report.fallbacks);
+    writer.Key("given_up");
+    writer.StartArray();
+    for (const std::string& why : report.given_up) {
+      writer.String(why.data(), static_cast<rapidjson::SizeType>(why.size()));
+    }
+    writer.EndArray();
     write_string(writer, "outcome", report.outcome);
     writer.Key("finished");
     writer.Bool(report.finished);

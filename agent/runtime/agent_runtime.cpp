@@ -75,14 +75,13 @@ class DeadlineAlarm {
 };
 
 orchestrator::StatusSnapshot snapshot_of(const orchestrator::AnswerOrchestrator& orchestrator,
-                                        const platform::AgentConfig& config, Clock::time_point started,
-                                        HeapWatch& heap) {
+                                        Clock::time_point started, HeapWatch& heap) {
   orchestrator::StatusSnapshot status;
   status.state = std::string(orchestrator::AnswerOrchestrator::state_name(orchestrator.state()));
   status.robot_can_inject = orchestrator.robot_can_inject();
   status.robot_link = orchestrator.robot_link_text();
   for (const orchestrator::AnswerProvider& provider : orchestrator.providers()) {
-    status.providers.push_back({provider.name, config.endpoint.base_url(), provider.request.model, provider.unusable});
+    status.providers.push_back({provider.name, provider.base_url, provider.request.model, provider.unusable});
   }
   status.last_question = orchestrator.last_question();
   status.totals = orchestrator.totals();
@@ -142,7 +141,7 @@ int run_agent(const AgentRunOptions& options, logging::LogSink& sink) {
   if (!options.control_socket_path.empty()) {
     control.emplace(io, options.control_socket_path, *orchestrator,
                     [&](bool json) {
-                      const orchestrator::StatusSnapshot status = snapshot_of(*orchestrator, config, started, heap);
+                      const orchestrator::StatusSnapshot status = snapshot_of(*orchestrator, started, heap);
                       return json ? orchestrator::format_status_json(status) : orchestrator::format_status_text(status);
                     },
                     log);

@@ -14,22 +14,22 @@ namespace {
 
 // Self-hosted servers (Ollama, vLLM, llama.cpp) often need no key: for
 // them a missing key file means "no key", not a mistake.
-bool may_go_without_key(const platform::AgentConfig& config) {
-  const platform::ProviderPreset* preset = platform::find_provider_preset(config.provider);
+bool may_go_without_key(const platform::ProviderConfig& config) {
+  const platform::ProviderPreset* preset = platform::find_provider_preset(config.preset);
   struct stat info {};
   return preset != nullptr && preset->base_url.empty() && preset->name != "custom" &&
          ::stat(config.api_key_file.c_str(), &info) != 0 && errno == ENOENT;
 }
 
-std::string display_name_of(const platform::AgentConfig& config) {
-  const platform::ProviderPreset* preset = platform::find_provider_preset(config.provider);
+std::string display_name_of(const platform::ProviderConfig& config) {
+  const platform::ProviderPreset* preset = platform::find_provider_preset(config.preset);
   if (preset != nullptr && preset->name != "custom") return std::string(preset->display_name);
   return config.endpoint.host;
 }
 
 // R1's own guidance: temperature 0.5 to 0.7 (0.6 recommended). Servers that
 // fix it (deepseek-reasoner) ignore it; other models keep their default.
-std::optional<double> temperature_for(const platform::AgentConfig& config) {
+std::optional<double> temperature_for(const platform::ProviderConfig& config) {
   if (config.temperature) return config.temperature;
   if (stream::names_reasoning_model(config.model)) return 0.6;
   return std::nullopt;
@@ -48,15 +48,18 @@ std::string system_prompt_for(const platform::AgentConfig& config, const std::ve
 
 AnswerProviders::AnswerProviders(boost::asio::io_context& io, const platform::AgentConfig& config,
                                  const std::string& system_prompt, logging::Logger& log) {
-  add(io, config, system_prompt, log);
+  add(io, config.provider, config, system_prompt, log);
+  for (const platform::ProviderConfig& fallback : config.fallbacks) add(io, fallback, config, system_prompt, log);
 }
 
 AnswerProviders::~AnswerProviders() = default;
 
-void AnswerProviders::add(boost::asio::io_context& io, const platform::AgentConfig& config,
-                          const std::string& system_prompt, logging::Logger& log) {
+void AnswerProviders::add(boost::asio::io_context& io, const platform::ProviderConfig& config,
+                          const platform::AgentConfig& shared, const std::string& system_prompt,
+                          logging::Logger& log) {
   orchestrator::AnswerProvider provider;
   provider.name = display_name_of(config);
+  provider.base_url = config.endpoint.base_url();
   provider.profile = stream::find_server_profile(config.stream_profile);
   if (provider.profile == nullptr) provider.profile = &stream::default_server_profile();
 
@@ -67,7 +70,7 @@ void AnswerProviders::add(boost::asio::io_context& io, const platform::AgentConf
   request.system_prompt = system_prompt;
   request.max_tokens = config.max_tokens;
   request.temperature = temperature_for(config);
-  request.max_history_turns = config.history_turns;
+  request.max_history_turns = shared.history_turns;
   provider.target = conversation::chat_request_target(request.api, config.endpoint.path_prefix);
 
   platform::ApiKey key;
@@ -93,7 +96,7 @@ void AnswerProviders::add(boost::asio::io_context& io, const platform::AgentConf
     providers_.push_back(std::move(provider));
     return;
   }
-  clients_.push_back(std::make_unique<platform::HttpsClient>(io, *tls, config.endpoint, config.timeouts,
+  clients_.push_back(std::make_unique<platform::HttpsClient>(io, *tls, config.endpoint, shared.timeouts,
                                                              std::string("vic-r1/") + build_facts::kVersion));
   tls_.push_back(std::move(tls));
   transports_.push_back(std::make_unique<HttpsAnswerTransport>(*clients_.back(), log, provider.name));

@@ -16,7 +16,8 @@
 namespace vic_r1::runtime {
 
 // The servers the orchestrator may ask, made from the config: for each, its
-// TLS context, HTTPS client, transport and request. Owns them all; the
+// TLS context, HTTPS client, transport and request, the main provider first
+// and then each fallback in the config's order. Owns them all; the
 // orchestrator's AnswerProvider entries point into this object, which must
 // outlive it. A provider that cannot be used (no key file, unreadable CA
 // bundle) is kept with the reason, so the orchestrator can say it.
@@ -31,8 +32,9 @@ class AnswerProviders {
   const std::vector<orchestrator::AnswerProvider>& providers() const { return providers_; }
 
  private:
-  void add(boost::asio::io_context& io, const platform::AgentConfig& config, const std::string& system_prompt,
-           logging::Logger& log);
+  // One provider from its own part of the config and the part all share.
+  void add(boost::asio::io_context& io, const platform::ProviderConfig& config, const platform::AgentConfig& shared,
+           const std::string& system_prompt, logging::Logger& log);
 
   std::vector<std::unique_ptr<platform::TlsClientContext>> tls_;
   std::vector<std::unique_ptr<platform::HttpsClient>> clients_;

@@ -23,7 +23,7 @@ namespace {
 using JsonDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::CrtAllocator>;
 using JsonValue = JsonDocument::ValueType;
 
-// A config nests two levels; the limit is far above that and keeps both
+// A config nests three levels (fallbacks[0].model); the limit is far above that and keeps both
 // RapidJSON's recursive parser and its recursive destructor off the end of
 // the stack whatever the file holds.
 constexpr int kMaxNesting = 16;
@@ -31,7 +31,12 @@ constexpr int kMaxNesting = 16;
 const std::vector<std::string_view> kTopLevelKeys = {
     "provider", "base_url", "model", "stream_profile", "api_key_file", "ca_file", "pinned_public_key_sha256",
     "timeouts_ms", "max_tokens", "temperature", "system_prompt", "socket_dir", "state_dir", "voice", "animations",
-    "emotions", "thinking_animation", "thinking_progress", "conversation_mode", "history", "question_intents"};
+    "emotions", "thinking_animation", "thinking_progress", "conversation_mode", "history", "question_intents",
+    "fallbacks"};
+// What a fallback may set: the per-provider keys of the top level.
+const std::vector<std::string_view> kProviderKeys = {
+    "provider", "base_url", "model", "stream_profile", "api_key_file", "ca_file", "pinned_public_key_sha256",
+    "max_tokens", "temperature"};
 const std::vector<std::string_view> kVoiceKeys = {"duration_scalar", "pitch_scalar"};
 const std::vector<std::string_view> kHistoryKeys = {"turns", "bytes", "forget_after_s"};
 const std::vector<std::string_view> kThinkingProgressKeys = {"animations", "every_s"};
@@ -258,32 +263,16 @@ class ConfigReader {
 
   AgentConfig read() {
     AgentConfig config = default_agent_config();
-    const bool has_api_key = check_keys(root_, "", kTopLevelKeys);
+    const bool has_api_key = check_keys(root_, "", kTopLevelKeys, true);
 
-    const ProviderPreset* preset = read_provider(config);
-    read_absolute_path("state_dir", config.state_dir, true);
-    read_absolute_path("socket_dir", config.socket_dir, true);
-    read_endpoint(preset, config);
-    read_model(preset, config);
-    read_stream_profile(preset, config);
+    read_absolute_path(root_, "", "state_dir", config.state_dir, true);
+    read_absolute_path(root_, "", "socket_dir", config.socket_dir, true);
+    config.provider.api_key_file = path_in(config.state_dir, kApiKeyFileName);
+    config.provider.ca_file = path_in(config.state_dir, kCaFileName);
+    read_provider(root_, "", has_api_key, config.provider);
+    read_fallbacks(config);
 
-    config.api_key_file = path_in(config.state_dir, kApiKeyFileName);
-    config.ca_file = path_in(config.state_dir, kCaFileName);
-    // Someone may paste the key itself where its file's path belongs: that
-    // value is never repeated in an error.
-    read_absolute_path("api_key_file", config.api_key_file, false);
-    read_absolute_path("ca_file", config.ca_file, true);
-    if (has_api_key) {
-      // The value is never read, so it cannot reach this message or a log.
-      fail("api_key",
-           "the API key must not be in the config file; move it into " + config.api_key_file +
-               " (the api_key_file, readable only by its owner: chmod 600) and delete api_key here");
-    }
-
-    read_pinned_key(config);
     read_timeouts(config.timeouts);
-    read_max_tokens(config);
-    read_temperature(config);
     if (const JsonValue* value = member("system_prompt")) {
       if (require_string("system_prompt", *value)) config.system_prompt = std::string(string_of(*value));
     }
@@ -306,9 +295,11 @@ class ConfigReader {
     errors_.push_back(std::string(path) + ": " + std::string(message));
   }
 
-  const JsonValue* member(const char* key) const {
-    const auto found = root_.FindMember(key);
-    return found == root_.MemberEnd() ? nullptr : &found->value;
+  const JsonValue* member(const char* key) const { return member(root_, key); }
+
+  static const JsonValue* member(const JsonValue& object, const char* key) {
+    const auto found = object.FindMember(key);
+    return found == object.MemberEnd() ? nullptr : &found->value;
   }
 
   bool require_string(std::string_view path, const JsonValue& value) {
@@ -317,10 +308,11 @@ class ConfigReader {
     return false;
   }
 
-  // Reports duplicate and unknown keys of `object` (an `api_key` at the top
-  // level is left to the caller, which says where the key belongs). Returns
-  // true when the object has an `api_key`.
-  bool check_keys(const JsonValue& object, const std::string& prefix, const std::vector<std::string_view>& known) {
+  // Reports duplicate and unknown keys of `object`. Where a provider is
+  // configured (`may_hold_api_key`), an `api_key` is left to the caller,
+  // which says where the key belongs. Returns true when there is one.
+  bool check_keys(const JsonValue& object, const std::string& prefix, const std::vector<std::string_view>& known,
+                  bool may_hold_api_key = false) {
     bool has_api_key = false;
     for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
       const std::string_view key = string_of(it->name);
@@ -330,7 +322,7 @@ class ConfigReader {
           break;
         }
       }
-      if (prefix.empty() && key == "api_key") {
+      if (may_hold_api_key && key == "api_key") {
         has_api_key = true;
         continue;
       }
@@ -341,77 +333,151 @@ class ConfigReader {
     return has_api_key;
   }
 
-  const ProviderPreset* read_provider(AgentConfig& config) {
-    const JsonValue* value = member("provider");
-    if (value == nullptr) return find_provider_preset(config.provider);
-    if (!require_string("provider", *value)) return nullptr;
+  // The per-provider keys of `object` (the top level, or a fallback entry
+  // whose errors start with `prefix`, "fallbacks[1]."), over the defaults
+  // already in `provider`. The preset fills what the object leaves out.
+  void read_provider(const JsonValue& object, const std::string& prefix, bool has_api_key, ProviderConfig& provider) {
+    const ProviderPreset* preset = read_preset(object, prefix, provider);
+    read_endpoint(object, prefix, preset, provider);
+    read_model(object, prefix, preset, provider);
+    read_stream_profile(object, prefix, preset, provider);
+    // Someone may paste the key itself where its file's path belongs: that
+    // value is never repeated in an error.
+    read_absolute_path(object, prefix, "api_key_file", provider.api_key_file, false);
+    read_absolute_path(object, prefix, "ca_file", provider.ca_file, true);
+    if (has_api_key) {
+      // The value is never read, so it cannot reach this message or a log.
+      fail(prefix + "api_key",
+           "the API key must not be in the config file; move it into " + provider.api_key_file +
+               " (the api_key_file, readable only by its owner: chmod 600) and delete api_key here");
+    }
+    read_pinned_key(object, prefix, provider);
+    read_max_tokens(object, prefix, provider);
+    read_temperature(object, prefix, provider);
+  }
+
+  // `fallbacks`: providers asked in turn when the one before fails before
+  // its first answer byte. Each entry inherits the main provider's CA bundle
+  // and max_tokens; its key file defaults to one named for its provider, as
+  // the main provider's key belongs to another server.
+  void read_fallbacks(AgentConfig& config) {
+    const JsonValue* list = member("fallbacks");
+    if (list == nullptr) return;
+    if (!list->IsArray() || list->Size() > kMaxFallbacks) {
+      fail("fallbacks", "must be a list of at most " + std::to_string(kMaxFallbacks) +
+                            " providers asked in turn, e.g. [{\"provider\": \"together\"}]" +
+                            (list->IsArray() ? " (got " + std::to_string(list->Size()) + ")"
+                                             : std::string(" (got ") + kind_of(*list) + ")"));
+      return;
+    }
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+      const std::string path = "fallbacks[" + std::to_string(i) + "]";
+      const JsonValue& entry = (*list)[i];
+      if (!entry.IsObject()) {
+        fail(path, std::string("must be an object with at least a provider, e.g. {\"provider\": \"together\"} (got ") +
+                       kind_of(entry) + ")");
+        continue;
+      }
+      const std::string prefix = path + ".";
+      const bool has_api_key = check_keys(entry, prefix, kProviderKeys, true);
+      if (member(entry, "provider") == nullptr) {
+        fail(prefix + "provider", "required in a fallback: which server this is, e.g. \"together\"");
+        continue;
+      }
+      ProviderConfig fallback;
+      fallback.ca_file = config.provider.ca_file;
+      fallback.max_tokens = config.provider.max_tokens;
+      // Named after the provider before the rest is read, so an `api_key`
+      // refusal can say where the key goes.
+      const JsonValue& provider_name = *member(entry, "provider");
+      if (provider_name.IsString() && find_provider_preset(string_of(provider_name)) != nullptr) {
+        fallback.api_key_file = path_in(config.state_dir, std::string(kApiKeyFileName) + "." +
+                                                              std::string(string_of(provider_name)));
+      }
+      read_provider(entry, prefix, has_api_key, fallback);
+      config.fallbacks.push_back(std::move(fallback));
+    }
+  }
+
+  const ProviderPreset* read_preset(const JsonValue& object, const std::string& prefix, ProviderConfig& provider) {
+    const JsonValue* value = member(object, "provider");
+    if (value == nullptr) return find_provider_preset(provider.preset);
+    if (!require_string(prefix + "provider", *value)) return nullptr;
     const ProviderPreset* preset = find_provider_preset(string_of(*value));
     if (preset == nullptr) {
       std::vector<std::string_view> names;
       for (const ProviderPreset& known : provider_presets()) names.push_back(known.name);
-      fail("provider", "unknown provider " + quoted(string_of(*value)) + " (known: " + joined(names) + ")");
+      fail(prefix + "provider", "unknown provider " + quoted(string_of(*value)) + " (known: " + joined(names) + ")");
       return nullptr;
     }
-    config.provider = std::string(preset->name);
+    provider.preset = std::string(preset->name);
     return preset;
   }
 
-  void read_absolute_path(const char* key, std::string& path, bool may_repeat_value) {
-    const JsonValue* value = member(key);
-    if (value == nullptr || !require_string(key, *value)) return;
+  void read_absolute_path(const JsonValue& object, const std::string& prefix, const char* key, std::string& path,
+                          bool may_repeat_value) {
+    const JsonValue* value = member(object, key);
+    const std::string key_path = prefix + key;
+    if (value == nullptr || !require_string(key_path, *value)) return;
     const std::string_view text = string_of(*value);
     if (!is_absolute_path(text)) {
-      fail(key, may_repeat_value ? "must be an absolute path (got " + quoted(text) + ")"
-                                 : std::string("must be an absolute path, starting with '/'"));
+      fail(key_path, may_repeat_value ? "must be an absolute path (got " + quoted(text) + ")"
+                                      : std::string("must be an absolute path, starting with '/'"));
       return;
     }
     path = std::string(text);
   }
 
-  void read_endpoint(const ProviderPreset* preset, AgentConfig& config) {
+  void read_endpoint(const JsonValue& object, const std::string& prefix, const ProviderPreset* preset,
+                     ProviderConfig& provider) {
     std::string error;
-    if (const JsonValue* value = member("base_url")) {
-      if (require_string("base_url", *value) && !parse_base_url(string_of(*value), config.endpoint, error)) {
-        fail("base_url", error);
+    if (const JsonValue* value = member(object, "base_url")) {
+      if (require_string(prefix + "base_url", *value) &&
+          !parse_base_url(string_of(*value), provider.endpoint, error)) {
+        fail(prefix + "base_url", error);
       }
       return;
     }
     if (preset == nullptr) return;  // already reported
     if (preset->base_url.empty()) {
-      fail("base_url", "required for provider " + quoted(preset->name) +
-                           ": the https URL of your server's OpenAI-compatible API, e.g. https://my-server/v1");
+      fail(prefix + "base_url", "required for provider " + quoted(preset->name) +
+                                    ": the https URL of your server's OpenAI-compatible API, e.g. https://my-server/v1");
       return;
     }
-    parse_base_url(preset->base_url, config.endpoint, error);
+    parse_base_url(preset->base_url, provider.endpoint, error);
   }
 
-  void read_model(const ProviderPreset* preset, AgentConfig& config) {
-    if (const JsonValue* value = member("model")) {
-      if (!require_string("model", *value)) return;
+  void read_model(const JsonValue& object, const std::string& prefix, const ProviderPreset* preset,
+                  ProviderConfig& provider) {
+    const std::string path = prefix + "model";
+    if (const JsonValue* value = member(object, "model")) {
+      if (!require_string(path, *value)) return;
       const std::string_view model = string_of(*value);
       if (model.empty()) {
-        fail("model", "must not be empty");
+        fail(path, "must not be empty");
       } else if (model.front() == ' ' || model.back() == ' ') {
         // The server would answer "model not found" for a name that looks right.
-        fail("model", "has a space at its start or end (got " + quoted(model) + ")");
+        fail(path, "has a space at its start or end (got " + quoted(model) + ")");
       } else {
-        config.model = std::string(model);
+        provider.model = std::string(model);
       }
       return;
     }
     if (preset == nullptr) return;
     if (preset->model.empty()) {
-      fail("model", "required for provider " + quoted(preset->name) +
-                        ": the model name your server serves, e.g. \"deepseek-r1:14b\"");
+      fail(path, "required for provider " + quoted(preset->name) +
+                     ": the model name your server serves, e.g. \"deepseek-r1:14b\"");
       return;
     }
-    config.model = std::string(preset->model);
+    provider.model = std::string(preset->model);
   }
 
-  void read_stream_profile(const ProviderPreset* preset, AgentConfig& config) {
+  void read_stream_profile(const JsonValue& object, const std::string& prefix, const ProviderPreset* preset,
+                           ProviderConfig& provider) {
+    const std::string path = prefix + "stream_profile";
     std::string_view profile;
-    if (const JsonValue* value = member("stream_profile")) {
-      if (!require_string("stream_profile", *value)) return;
+    if (const JsonValue* value = member(object, "stream_profile")) {
+      if (!require_string(path, *value)) return;
       profile = string_of(*value);
     } else if (preset != nullptr) {
       profile = preset->stream_profile;
@@ -420,17 +486,18 @@ class ConfigReader {
     }
     for (std::string_view name : stream_profile_names_) {
       if (name == profile) {
-        config.stream_profile = std::string(profile);
+        provider.stream_profile = std::string(profile);
         return;
       }
     }
-    fail("stream_profile", "unknown profile " + quoted(profile) + " (known: " + joined(stream_profile_names_) + ")");
+    fail(path, "unknown profile " + quoted(profile) + " (known: " + joined(stream_profile_names_) + ")");
   }
 
-  void read_pinned_key(AgentConfig& config) {
-    const JsonValue* value = member("pinned_public_key_sha256");
+  void read_pinned_key(const JsonValue& object, const std::string& prefix, ProviderConfig& provider) {
+    const std::string path = prefix + "pinned_public_key_sha256";
+    const JsonValue* value = member(object, "pinned_public_key_sha256");
     if (value == nullptr || value->IsNull()) return;
-    if (!require_string("pinned_public_key_sha256", *value)) return;
+    if (!require_string(path, *value)) return;
     const std::string_view hex = string_of(*value);
     std::array<std::uint8_t, 32> digest{};
     bool valid = hex.size() == 2 * digest.size();
@@ -441,12 +508,11 @@ class ConfigReader {
       digest[i] = static_cast<std::uint8_t>(high * 16 + low);
     }
     if (!valid) {
-      fail("pinned_public_key_sha256",
-           "must be 64 hex digits, the SHA-256 of the server's public key (got " +
-               std::to_string(hex.size()) + " characters)");
+      fail(path, "must be 64 hex digits, the SHA-256 of the server's public key (got " +
+                     std::to_string(hex.size()) + " characters)");
       return;
     }
-    config.pinned_public_key_sha256 = digest;
+    provider.pinned_public_key_sha256 = digest;
   }
 
   // Reads a whole number within [min, max]; returns false (reported) otherwise.
@@ -526,27 +592,28 @@ class ConfigReader {
     }
   }
 
-  void read_max_tokens(AgentConfig& config) {
-    const JsonValue* value = member("max_tokens");
+  void read_max_tokens(const JsonValue& object, const std::string& prefix, ProviderConfig& provider) {
+    const JsonValue* value = member(object, "max_tokens");
     long long max_tokens = 0;
-    if (value != nullptr && read_integer("max_tokens", *value, kMinMaxTokens, kMaxMaxTokens, max_tokens)) {
-      config.max_tokens = static_cast<int>(max_tokens);
+    if (value != nullptr && read_integer(prefix + "max_tokens", *value, kMinMaxTokens, kMaxMaxTokens, max_tokens)) {
+      provider.max_tokens = static_cast<int>(max_tokens);
     }
   }
 
-  void read_temperature(AgentConfig& config) {
-    const JsonValue* value = member("temperature");
+  void read_temperature(const JsonValue& object, const std::string& prefix, ProviderConfig& provider) {
+    const std::string path = prefix + "temperature";
+    const JsonValue* value = member(object, "temperature");
     if (value == nullptr || value->IsNull()) return;
     if (!value->IsNumber()) {
-      fail("temperature", std::string("must be a number from 0 to 2 (got ") + kind_of(*value) + ")");
+      fail(path, std::string("must be a number from 0 to 2 (got ") + kind_of(*value) + ")");
       return;
     }
     const double temperature = value->GetDouble();
     if (!(temperature >= 0.0 && temperature <= 2.0)) {
-      fail("temperature", "must be from 0 to 2 (got " + number_text(temperature) + ")");
+      fail(path, "must be from 0 to 2 (got " + number_text(temperature) + ")");
       return;
     }
-    config.temperature = temperature;
+    provider.temperature = temperature;
   }
 
   void read_flag(const char* key, bool& flag) {
@@ -879,15 +946,15 @@ bool parse_base_url(std::string_view url, Endpoint& endpoint, std::string& error
 AgentConfig default_agent_config() {
   const ProviderPreset& preset = provider_presets().front();
   AgentConfig config;
-  config.provider = std::string(preset.name);
+  config.provider.preset = std::string(preset.name);
   std::string error;
-  parse_base_url(preset.base_url, config.endpoint, error);
-  config.model = std::string(preset.model);
-  config.stream_profile = std::string(preset.stream_profile);
+  parse_base_url(preset.base_url, config.provider.endpoint, error);
+  config.provider.model = std::string(preset.model);
+  config.provider.stream_profile = std::string(preset.stream_profile);
+  config.provider.api_key_file = path_in(kDefaultStateDir, kApiKeyFileName);
+  config.provider.ca_file = path_in(kDefaultStateDir, kCaFileName);
   config.state_dir = std::string(kDefaultStateDir);
   config.socket_dir = std::string(kDefaultSocketDir);
-  config.api_key_file = path_in(kDefaultStateDir, kApiKeyFileName);
-  config.ca_file = path_in(kDefaultStateDir, kCaFileName);
   config.system_prompt = std::string(kDefaultSystemPrompt);
   return config;
 }

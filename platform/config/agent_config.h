@@ -71,21 +71,38 @@ inline constexpr std::string_view kDefaultSystemPrompt =
     "no headings, no code, no emoji and no special characters. Be concise: two or three "
     "sentences unless you are asked for more.";
 
-// What the agent runs with. Use default_agent_config() or load_agent_config():
-// a default-constructed AgentConfig is empty, not a working default.
-struct AgentConfig {
-  std::string provider;      // a ProviderPreset name (find_provider_preset gives its display name)
+// One server to ask: the config's per-provider keys. The top level holds
+// the main provider's; each entry of `fallbacks` holds one fallback's.
+struct ProviderConfig {
+  std::string preset;        // the `provider` key: a ProviderPreset name (find_provider_preset gives its display name)
   Endpoint endpoint;         // from base_url, or the preset's URL
   std::string model;
   std::string stream_profile;
-  std::string api_key_file;  // default <state_dir>/api-key; the key itself is never in the config
-  std::string ca_file;       // default <state_dir>/ca-certificates.crt
+  // The key itself is never in the config. Main provider: default
+  // <state_dir>/api-key. A fallback: default <state_dir>/api-key.<provider>,
+  // never the main provider's file (its key is for another server); for a
+  // self-hosted preset a missing file means "no key".
+  std::string api_key_file;
+  std::string ca_file;  // default <state_dir>/ca-certificates.crt; a fallback inherits the main one's
   // SHA-256 of the server's SubjectPublicKeyInfo; when set, TLS also
-  // requires the server's key to match.
+  // requires the server's key to match. Never inherited: a pin fits one server.
   std::optional<std::array<std::uint8_t, 32>> pinned_public_key_sha256;
+  int max_tokens = 2048;              // a fallback inherits the main one's
+  std::optional<double> temperature;  // R1 ignores it; other models may not. Never inherited.
+};
+
+// A fallback list longer than this would keep a question waiting through
+// more failures than anyone listens to.
+inline constexpr std::size_t kMaxFallbacks = 4;
+
+// What the agent runs with. Use default_agent_config() or load_agent_config():
+// a default-constructed AgentConfig is empty, not a working default.
+struct AgentConfig {
+  ProviderConfig provider;  // asked first
+  // Asked in order when the one before fails before the first answer byte.
+  // Everything below (timeouts, prompt, voice, history, ...) is shared.
+  std::vector<ProviderConfig> fallbacks;
   HttpDeadlines timeouts;  // the config's `timeouts_ms`
-  int max_tokens = 2048;
-  std::optional<double> temperature;  // R1 ignores it; other models may not
   std::string system_prompt;          // empty: no system message is sent
   std::string socket_dir;             // the robot's IPC sockets
   std::string state_dir;              // vic-r1's own files
@@ -127,7 +144,8 @@ struct ConfigLoadResult {
 // Validates and loads a config from JSON text (sans-I/O). Every key is
 // optional; for example
 //   {"provider": "ollama", "base_url": "https://gpu-box.lan:8443/v1",
-//    "model": "deepseek-r1:14b", "timeouts_ms": {"data_idle": 60000}}
+//    "model": "deepseek-r1:14b", "timeouts_ms": {"data_idle": 60000},
+//    "fallbacks": [{"provider": "together"}]}
 // Every problem is collected, not just the first; unknown keys are errors
 // (they are typos), and an `api_key` key is refused: the key belongs in its
 // own file. `stream_profile_names` lists the valid stream_profile values: the

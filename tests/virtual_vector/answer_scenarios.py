@@ -433,6 +433,61 @@ def r1_refused_connection_is_spoken(case):
     check_nothing_lost(case)
 
 
+def closed_port():
+    """A loopback port nothing listens at: bound, then closed."""
+    closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    return port
+
+
+def check_fallback_answers(case, main_config=None):
+    """The main provider (DeepSeek) fails before its first answer byte; the
+    question goes at once to the fallback (Together), whose answer alone is
+    spoken, and `status` names it, one fallback after DeepSeek."""
+    use_answers(case, {"kind": "status", "code": "503"},
+                config=dict({"thinking_animation": THINKING_CLIP}, **(main_config or {})))
+    scenario = os.path.join(case.dir, "r1_fallback_scenario.json")
+    with open(scenario, "w") as out:
+        json.dump({"responses": [answer_spec("Together answers. The moon is far away.", style="together")]}, out)
+    fallback = case.add_r1_fallback_with_scenario(scenario, provider="together")
+    robot = case.start(engine_options=ENGINE_OPTIONS)
+    view = AnimView(robot)
+    case.bridge.wait_for_line(r"agent info: the robot link is ready", START_S)
+    case.ask("how far is the moon")
+    outcome = wait_for_outcome(case)
+    check(outcome.startswith("answered ("), "the question ended %r" % outcome)
+    expected = ["Together answers.", "The moon is far away."]
+    wait_for(lambda: view.sentences() == expected, EVENT_S, "Vector said %r, not %r" % (view.sentences(), expected))
+    check_no_reasoning(view)
+    check(fallback.stats()["requests"] == 1, "the fallback was asked %r" % fallback.stats())
+    code, output = case.run_verb(["status", "--json", "--socket-dir", case.socket_dir])
+    check(code == 0, "vic-r1 status exited %d: %s" % (code, output))
+    status = json.loads(output)
+    names = [provider["name"] for provider in status["providers"]]
+    check(names == ["DeepSeek", "Together"], "status lists the providers %r" % names)
+    check(status["providers"][1]["base_url"] == "https://localhost:%d" % fallback.port,
+          "status gives the fallback's endpoint as %r" % status["providers"][1])
+    check(status["providers"][1]["model"] == "deepseek-ai/DeepSeek-R1",
+          "status gives the fallback's model as %r" % status["providers"][1])
+    last = status["last_question"]
+    check(last["provider"] == "Together" and last["fallbacks"] == 1, "status tells %r" % last)
+    check(len(last["given_up"]) == 1 and "DeepSeek" in last["given_up"][0],
+          "status says DeepSeek was given up for %r" % last["given_up"])
+    check(status["totals"]["fallbacks"] == 1, "status totals %r" % status["totals"])
+    check_nothing_lost(case)
+
+
+def r1_overloaded_provider_falls_back_to_the_next(case):
+    check_fallback_answers(case)
+    check(case.r1.stats()["requests"] == 1, "DeepSeek was asked %r" % case.r1.stats())
+
+
+def r1_refused_provider_falls_back_to_the_next(case):
+    check_fallback_answers(case, main_config={"base_url": "https://localhost:%d" % closed_port()})
+
+
 def r1_long_reasoning_moves_the_thinking_loop_on(case):
     """thinking_progress: while R1 reasons for long, the loop moves on to the
     next clip; the first word ends whichever loop plays by then."""
@@ -477,4 +532,6 @@ SCENARIOS = [
     r1_expired_certificate_is_spoken_with_the_clock,
     r1_refused_connection_is_spoken,
     r1_long_reasoning_moves_the_thinking_loop_on,
+    r1_overloaded_provider_falls_back_to_the_next,
+    r1_refused_provider_falls_back_to_the_next,
 ]

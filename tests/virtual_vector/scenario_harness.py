@@ -343,6 +343,25 @@ class Case:
             json.dump(settings, out, indent=1)
         return self.r1
 
+    def add_r1_fallback_with_scenario(self, scenario_path, provider="together"):
+        """Another fake R1 server (responses from a JSON scenario file), listed
+        after the others in the config's `fallbacks` as `provider`. Its key
+        goes where a fallback's key file defaults to, <state_dir>/api-key.<provider>;
+        the CA bundle is the main provider's, which fallbacks inherit. Call it
+        after use_r1_server*, before the agent starts."""
+        server = r1_server_process.Server(self, (), lifetime_s=R1_SERVER_LIFETIME_S,
+                                          expect_key=r1_server_process.API_KEY, log=True,
+                                          scenario=scenario_path)
+        server.__enter__()
+        r1_server_process.write_key_file(os.path.join(self.dir, "api-key." + provider))
+        with open(self.config_path) as source:
+            settings = json.load(source)
+        settings.setdefault("fallbacks", []).append(
+            {"provider": provider, "base_url": "https://localhost:%d" % server.port})
+        with open(self.config_path, "w") as out:
+            json.dump(settings, out, indent=1)
+        return server
+
     def path(self, name):
         return os.path.join(self.socket_dir, name)
 

@@ -373,7 +373,84 @@ TEST(AnswerOrchestrator, FailureBeforeTheFirstAnswerByteGoesToTheNextProvider) {
   rig.speak_everything();
   STRCMP_EQUAL("Together", rig.machine->last_question()->provider.c_str());
   CHECK_EQUAL(1, rig.machine->last_question()->fallbacks);
+  CHECK_EQUAL(1u, rig.machine->last_question()->given_up.size());
+  STRCMP_CONTAINS("503", rig.machine->last_question()->given_up[0].c_str());
+  STRCMP_CONTAINS("DeepSeek", rig.machine->last_question()->given_up[0].c_str());
   check_texts(strings({"From the second."}), rig.robot.prepared_texts());
+}
+
+TEST(AnswerOrchestrator, RefusedConnectionOrRateLimitGoesToTheNextProvider) {
+  for (const bool rate_limited : {false, true}) {
+    Rig rig(2);
+    rig.ask("q");
+    platform::RequestFailure failure;
+    if (rate_limited) {
+      failure.kind = platform::RequestFailureKind::kHttpStatus;
+      failure.http_status = 429;
+    } else {
+      failure.kind = platform::RequestFailureKind::kConnectionRefused;
+      failure.phase = platform::RequestPhase::kConnect;
+    }
+    rig.transport(0).end(failure);
+    CHECK_EQUAL(1u, rig.transport(1).requests.size());
+    rig.transport(1).respond(content("From the second. ") + finish());
+    rig.transport(1).end();
+    rig.speak_everything();
+    STRCMP_EQUAL("Together", rig.machine->last_question()->provider.c_str());
+    CHECK_EQUAL(1, rig.machine->last_question()->fallbacks);
+    CHECK_EQUAL(1u, rig.machine->totals().fallbacks);
+    STRCMP_EQUAL("answered", rig.machine->last_question()->outcome.c_str());
+    check_texts(strings({"From the second."}), rig.robot.prepared_texts());
+  }
+}
+
+TEST(AnswerOrchestrator, ReasoningBeforeAFailureStillGoesToTheNextProvider) {
+  Rig rig(2);
+  rig.ask("q");
+  rig.transport(0).respond(reasoning("thinking at the first"));
+  platform::RequestFailure failure;
+  failure.kind = platform::RequestFailureKind::kStreamBroken;
+  failure.phase = platform::RequestPhase::kBody;
+  rig.transport(0).end(failure);
+  CHECK_EQUAL(1u, rig.transport(1).requests.size());
+  rig.transport(1).respond(content("Second answer. ") + finish());
+  rig.transport(1).end();
+  rig.speak_everything();
+  check_texts(strings({"Second answer."}), rig.robot.prepared_texts());
+  CHECK_EQUAL(1, rig.machine->last_question()->fallbacks);
+}
+
+TEST(AnswerOrchestrator, FailureAfterAnswerBytesIsSpokenNotSentToTheNextProvider) {
+  Rig rig(2);
+  rig.ask("q");
+  rig.transport(0).respond(content("The first part. The sec"));
+  platform::RequestFailure failure;
+  failure.kind = platform::RequestFailureKind::kStreamBroken;
+  failure.phase = platform::RequestPhase::kBody;
+  rig.transport(0).end(failure);
+  rig.speak_everything();
+  // The second would start the answer again: Vector would say it twice.
+  CHECK_EQUAL(0u, rig.transport(1).requests.size());
+  check_texts(strings({"The first part.", "The sec", "Sorry, my answer was cut off."}), rig.robot.prepared_texts());
+  STRCMP_EQUAL("DeepSeek", rig.machine->last_question()->provider.c_str());
+  CHECK_EQUAL(0, rig.machine->last_question()->fallbacks);
+  STRCMP_CONTAINS("answered partly", rig.machine->last_question()->outcome.c_str());
+}
+
+TEST(AnswerOrchestrator, LastProviderFailingIsSpokenForIt) {
+  Rig rig(2);
+  rig.ask("q");
+  platform::RequestFailure failure;
+  failure.kind = platform::RequestFailureKind::kHttpStatus;
+  failure.http_status = 503;
+  rig.transport(0).end(failure);
+  rig.transport(1).end(failure);
+  CHECK_EQUAL(1u, rig.transport(0).requests.size());
+  CHECK_EQUAL(1u, rig.transport(1).requests.size());
+  CHECK_EQUAL(1u, rig.robot.prepared_texts().size());
+  STRCMP_CONTAINS("Together", rig.robot.prepared_texts()[0].c_str());
+  STRCMP_EQUAL("Together", rig.machine->last_question()->provider.c_str());
+  STRCMP_CONTAINS("failed", rig.machine->last_question()->outcome.c_str());
 }
 
 TEST(AnswerOrchestrator, HistoryCarriesTheSpokenAnswerWithoutMarkupOrReasoning) {

@@ -71,19 +71,19 @@ TEST_GROUP(AgentConfig) {
 
 TEST(AgentConfig, EmptyObjectGivesDeepSeekWithTheRobotsRealPaths) {
   const AgentConfig config = accept("{}");
-  STRCMP_EQUAL("deepseek", config.provider.c_str());
-  STRCMP_EQUAL("api.deepseek.com", config.endpoint.host.c_str());
-  LONGS_EQUAL(443, config.endpoint.port);
-  STRCMP_EQUAL("", config.endpoint.path_prefix.c_str());
-  STRCMP_EQUAL("deepseek-reasoner", config.model.c_str());
-  STRCMP_EQUAL("deepseek", config.stream_profile.c_str());
-  STRCMP_EQUAL("/data/vic-r1/api-key", config.api_key_file.c_str());
-  STRCMP_EQUAL("/data/vic-r1/ca-certificates.crt", config.ca_file.c_str());
+  STRCMP_EQUAL("deepseek", config.provider.preset.c_str());
+  STRCMP_EQUAL("api.deepseek.com", config.provider.endpoint.host.c_str());
+  LONGS_EQUAL(443, config.provider.endpoint.port);
+  STRCMP_EQUAL("", config.provider.endpoint.path_prefix.c_str());
+  STRCMP_EQUAL("deepseek-reasoner", config.provider.model.c_str());
+  STRCMP_EQUAL("deepseek", config.provider.stream_profile.c_str());
+  STRCMP_EQUAL("/data/vic-r1/api-key", config.provider.api_key_file.c_str());
+  STRCMP_EQUAL("/data/vic-r1/ca-certificates.crt", config.provider.ca_file.c_str());
   STRCMP_EQUAL("/data/vic-r1", config.state_dir.c_str());
   STRCMP_EQUAL("/dev/socket", config.socket_dir.c_str());
-  CHECK_FALSE(config.pinned_public_key_sha256.has_value());
-  CHECK_FALSE(config.temperature.has_value());
-  LONGS_EQUAL(2048, config.max_tokens);
+  CHECK_FALSE(config.provider.pinned_public_key_sha256.has_value());
+  CHECK_FALSE(config.provider.temperature.has_value());
+  LONGS_EQUAL(2048, config.provider.max_tokens);
   STRCMP_EQUAL(std::string(kDefaultSystemPrompt).c_str(), config.system_prompt.c_str());
 }
 
@@ -100,16 +100,16 @@ TEST(AgentConfig, DefaultTimeoutsAreTheDocumentedOnes) {
 TEST(AgentConfig, DefaultAgentConfigEqualsAnEmptyConfig) {
   const AgentConfig loaded = accept("{}");
   const AgentConfig built = default_agent_config();
-  STRCMP_EQUAL(loaded.provider.c_str(), built.provider.c_str());
-  STRCMP_EQUAL(loaded.endpoint.base_url().c_str(), built.endpoint.base_url().c_str());
-  STRCMP_EQUAL(loaded.model.c_str(), built.model.c_str());
-  STRCMP_EQUAL(loaded.stream_profile.c_str(), built.stream_profile.c_str());
-  STRCMP_EQUAL(loaded.api_key_file.c_str(), built.api_key_file.c_str());
-  STRCMP_EQUAL(loaded.ca_file.c_str(), built.ca_file.c_str());
+  STRCMP_EQUAL(loaded.provider.preset.c_str(), built.provider.preset.c_str());
+  STRCMP_EQUAL(loaded.provider.endpoint.base_url().c_str(), built.provider.endpoint.base_url().c_str());
+  STRCMP_EQUAL(loaded.provider.model.c_str(), built.provider.model.c_str());
+  STRCMP_EQUAL(loaded.provider.stream_profile.c_str(), built.provider.stream_profile.c_str());
+  STRCMP_EQUAL(loaded.provider.api_key_file.c_str(), built.provider.api_key_file.c_str());
+  STRCMP_EQUAL(loaded.provider.ca_file.c_str(), built.provider.ca_file.c_str());
   STRCMP_EQUAL(loaded.system_prompt.c_str(), built.system_prompt.c_str());
   STRCMP_EQUAL(loaded.socket_dir.c_str(), built.socket_dir.c_str());
   STRCMP_EQUAL(loaded.state_dir.c_str(), built.state_dir.c_str());
-  LONGS_EQUAL(loaded.max_tokens, built.max_tokens);
+  LONGS_EQUAL(loaded.provider.max_tokens, built.provider.max_tokens);
   LONGS_EQUAL(loaded.timeouts.overall.count(), built.timeouts.overall.count());
 }
 
@@ -136,17 +136,17 @@ TEST(AgentConfig, EachHostedPresetGivesItsUrlModelAndStreamProfile) {
   };
   for (const Expected& expected : hosted) {
     const AgentConfig config = accept(std::string(R"({"provider":")") + expected.provider + "\"}");
-    STRCMP_EQUAL(expected.provider, config.provider.c_str());
-    STRCMP_EQUAL(expected.base_url, config.endpoint.base_url().c_str());
-    STRCMP_EQUAL(expected.model, config.model.c_str());
-    STRCMP_EQUAL(expected.provider, config.stream_profile.c_str());
+    STRCMP_EQUAL(expected.provider, config.provider.preset.c_str());
+    STRCMP_EQUAL(expected.base_url, config.provider.endpoint.base_url().c_str());
+    STRCMP_EQUAL(expected.model, config.provider.model.c_str());
+    STRCMP_EQUAL(expected.provider, config.provider.stream_profile.c_str());
   }
 }
 
 TEST(AgentConfig, ChatPathIsTheBaseUrlPathPlusChatCompletions) {
   const AgentConfig config = accept(R"({"provider":"fireworks"})");
-  STRCMP_EQUAL("api.fireworks.ai", config.endpoint.host.c_str());
-  STRCMP_EQUAL("/inference/v1", config.endpoint.path_prefix.c_str());
+  STRCMP_EQUAL("api.fireworks.ai", config.provider.endpoint.host.c_str());
+  STRCMP_EQUAL("/inference/v1", config.provider.endpoint.path_prefix.c_str());
 }
 
 TEST(AgentConfig, EveryPresetHasADisplayNameAndAKnownStreamProfile) {
@@ -174,27 +174,27 @@ TEST(AgentConfig, SelfHostedProvidersNeedBaseUrlAndModel) {
 TEST(AgentConfig, SelfHostedProviderLoadsWithItsUrlAndModel) {
   const AgentConfig config =
       accept(R"({"provider":"ollama","base_url":"https://ollama.lan:8443/v1","model":"deepseek-r1:14b"})");
-  STRCMP_EQUAL("ollama.lan", config.endpoint.host.c_str());
-  LONGS_EQUAL(8443, config.endpoint.port);
-  STRCMP_EQUAL("/v1", config.endpoint.path_prefix.c_str());
-  STRCMP_EQUAL("deepseek-r1:14b", config.model.c_str());
-  STRCMP_EQUAL("ollama", config.stream_profile.c_str());
+  STRCMP_EQUAL("ollama.lan", config.provider.endpoint.host.c_str());
+  LONGS_EQUAL(8443, config.provider.endpoint.port);
+  STRCMP_EQUAL("/v1", config.provider.endpoint.path_prefix.c_str());
+  STRCMP_EQUAL("deepseek-r1:14b", config.provider.model.c_str());
+  STRCMP_EQUAL("ollama", config.provider.stream_profile.c_str());
 }
 
 TEST(AgentConfig, CustomProviderDefaultsToTheAutoStreamProfile) {
   const AgentConfig config = accept(R"({"provider":"custom","base_url":"https://r1.example.org","model":"r1"})");
-  STRCMP_EQUAL("auto", config.stream_profile.c_str());
+  STRCMP_EQUAL("auto", config.provider.stream_profile.c_str());
 }
 
 TEST(AgentConfig, BaseUrlOverridesTheHostedPresetsUrl) {
   const AgentConfig config = accept(R"({"provider":"deepseek","base_url":"https://proxy.example.org/deepseek/"})");
-  STRCMP_EQUAL("proxy.example.org", config.endpoint.host.c_str());
-  STRCMP_EQUAL("/deepseek", config.endpoint.path_prefix.c_str());
-  STRCMP_EQUAL("deepseek-reasoner", config.model.c_str());
+  STRCMP_EQUAL("proxy.example.org", config.provider.endpoint.host.c_str());
+  STRCMP_EQUAL("/deepseek", config.provider.endpoint.path_prefix.c_str());
+  STRCMP_EQUAL("deepseek-reasoner", config.provider.model.c_str());
 }
 
 TEST(AgentConfig, ModelOverridesThePresetsModel) {
-  STRCMP_EQUAL("deepseek-chat", accept(R"({"model":"deepseek-chat"})").model.c_str());
+  STRCMP_EQUAL("deepseek-chat", accept(R"({"model":"deepseek-chat"})").provider.model.c_str());
 }
 
 TEST(AgentConfig, UnknownProviderIsRefusedWithTheKnownNames) {
@@ -241,7 +241,7 @@ TEST(AgentConfig, UnknownTopLevelKeyIsReportedWithTheKnownKeys) {
                  "modle: unknown key (known keys: provider, base_url, model, stream_profile, api_key_file, ca_file, "
                  "pinned_public_key_sha256, timeouts_ms, max_tokens, temperature, system_prompt, socket_dir, "
                  "state_dir, voice, animations, emotions, thinking_animation, thinking_progress, "
-                 "conversation_mode, history, question_intents)");
+                 "conversation_mode, history, question_intents, fallbacks)");
 }
 
 TEST(AgentConfig, UnknownTimeoutKeyIsReportedWithItsPath) {
@@ -302,7 +302,7 @@ TEST(AgentConfig, NulByteIsRefusedWhereverItIs) {
 }
 
 TEST(AgentConfig, LeadingByteOrderMarkIsIgnored) {
-  STRCMP_EQUAL("r1", accept("\xEF\xBB\xBF{\"model\":\"r1\"}").model.c_str());
+  STRCMP_EQUAL("r1", accept("\xEF\xBB\xBF{\"model\":\"r1\"}").provider.model.c_str());
 }
 
 TEST(AgentConfig, TopLevelMustBeAnObject) {
@@ -341,7 +341,7 @@ TEST(AgentConfig, ModelMustBeANonEmptyStringWithoutSurroundingSpaces) {
 }
 
 TEST(AgentConfig, StreamProfileCanBeAnyKnownProfile) {
-  STRCMP_EQUAL("inline-r1", accept(R"({"provider":"together","stream_profile":"inline-r1"})").stream_profile.c_str());
+  STRCMP_EQUAL("inline-r1", accept(R"({"provider":"together","stream_profile":"inline-r1"})").provider.stream_profile.c_str());
 }
 
 TEST(AgentConfig, UnknownStreamProfileIsRefusedWithTheKnownNames) {
@@ -362,14 +362,14 @@ TEST(AgentConfig, StateDirMovesTheKeyFileAndCaFileDefaults) {
   const AgentConfig config = accept(R"({"state_dir":"/tmp/vic-r1-test","socket_dir":"/tmp/vic-r1-test/socket"})");
   STRCMP_EQUAL("/tmp/vic-r1-test", config.state_dir.c_str());
   STRCMP_EQUAL("/tmp/vic-r1-test/socket", config.socket_dir.c_str());
-  STRCMP_EQUAL("/tmp/vic-r1-test/api-key", config.api_key_file.c_str());
-  STRCMP_EQUAL("/tmp/vic-r1-test/ca-certificates.crt", config.ca_file.c_str());
+  STRCMP_EQUAL("/tmp/vic-r1-test/api-key", config.provider.api_key_file.c_str());
+  STRCMP_EQUAL("/tmp/vic-r1-test/ca-certificates.crt", config.provider.ca_file.c_str());
 }
 
 TEST(AgentConfig, KeyFileAndCaFileCanBeSetApart) {
   const AgentConfig config = accept(R"({"api_key_file":"/secrets/r1-key","ca_file":"/etc/ssl/ca.pem"})");
-  STRCMP_EQUAL("/secrets/r1-key", config.api_key_file.c_str());
-  STRCMP_EQUAL("/etc/ssl/ca.pem", config.ca_file.c_str());
+  STRCMP_EQUAL("/secrets/r1-key", config.provider.api_key_file.c_str());
+  STRCMP_EQUAL("/etc/ssl/ca.pem", config.provider.ca_file.c_str());
 }
 
 TEST(AgentConfig, PathsMustBeAbsolute) {
@@ -385,8 +385,8 @@ TEST(AgentConfig, PathsMustBeAbsolute) {
 TEST(AgentConfig, PinnedKeyIsParsedFrom64HexDigitsOfEitherCase) {
   const AgentConfig config = accept(
       R"({"pinned_public_key_sha256":"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff"})");
-  CHECK_TRUE(config.pinned_public_key_sha256.has_value());
-  const std::array<std::uint8_t, 32>& pin = *config.pinned_public_key_sha256;
+  CHECK_TRUE(config.provider.pinned_public_key_sha256.has_value());
+  const std::array<std::uint8_t, 32>& pin = *config.provider.pinned_public_key_sha256;
   LONGS_EQUAL(0x00, pin[0]);
   LONGS_EQUAL(0x11, pin[1]);
   LONGS_EQUAL(0xAA, pin[10]);
@@ -396,7 +396,7 @@ TEST(AgentConfig, PinnedKeyIsParsedFrom64HexDigitsOfEitherCase) {
 }
 
 TEST(AgentConfig, PinnedKeyNullMeansNoPin) {
-  CHECK_FALSE(accept(R"({"pinned_public_key_sha256":null})").pinned_public_key_sha256.has_value());
+  CHECK_FALSE(accept(R"({"pinned_public_key_sha256":null})").provider.pinned_public_key_sha256.has_value());
 }
 
 TEST(AgentConfig, PinnedKeyMustBe64HexDigits) {
@@ -476,8 +476,8 @@ TEST(AgentConfig, TimeoutsMustBeAnObject) {
 // ---- max_tokens, temperature, system_prompt ---------------------------------------
 
 TEST(AgentConfig, MaxTokensAcceptsOneTo32768) {
-  LONGS_EQUAL(1, accept(R"({"max_tokens":1})").max_tokens);
-  LONGS_EQUAL(32768, accept(R"({"max_tokens":32768})").max_tokens);
+  LONGS_EQUAL(1, accept(R"({"max_tokens":1})").provider.max_tokens);
+  LONGS_EQUAL(32768, accept(R"({"max_tokens":32768})").provider.max_tokens);
   refuse_exactly(R"({"max_tokens":0})", "max_tokens: must be at least 1 (got 0)");
   refuse_exactly(R"({"max_tokens":32769})", "max_tokens: must be at most 32768 (got 32769)");
   refuse_exactly(R"({"max_tokens":"2048"})", "max_tokens: must be a number (got a string)");
@@ -485,10 +485,10 @@ TEST(AgentConfig, MaxTokensAcceptsOneTo32768) {
 }
 
 TEST(AgentConfig, TemperatureIsOptionalFromZeroToTwo) {
-  DOUBLES_EQUAL(0.6, *accept(R"({"temperature":0.6})").temperature, 0.0);
-  DOUBLES_EQUAL(0.0, *accept(R"({"temperature":0})").temperature, 0.0);
-  DOUBLES_EQUAL(2.0, *accept(R"({"temperature":2})").temperature, 0.0);
-  CHECK_FALSE(accept(R"({"temperature":null})").temperature.has_value());
+  DOUBLES_EQUAL(0.6, *accept(R"({"temperature":0.6})").provider.temperature, 0.0);
+  DOUBLES_EQUAL(0.0, *accept(R"({"temperature":0})").provider.temperature, 0.0);
+  DOUBLES_EQUAL(2.0, *accept(R"({"temperature":2})").provider.temperature, 0.0);
+  CHECK_FALSE(accept(R"({"temperature":null})").provider.temperature.has_value());
   refuse_exactly(R"({"temperature":-0.1})", "temperature: must be from 0 to 2 (got -0.1)");
   refuse_exactly(R"({"temperature":2.5})", "temperature: must be from 0 to 2 (got 2.5)");
   refuse_exactly(R"({"temperature":"warm"})", "temperature: must be a number from 0 to 2 (got a string)");
@@ -649,8 +649,8 @@ TEST(AgentConfigFile, LoadsAFile) {
       "config.json", "{\n  \"provider\": \"together\",\n  \"state_dir\": \"" + directory.path() + "\"\n}\n");
   const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
   CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
-  STRCMP_EQUAL("together", result.config->provider.c_str());
-  STRCMP_EQUAL((directory.path() + "/api-key").c_str(), result.config->api_key_file.c_str());
+  STRCMP_EQUAL("together", result.config->provider.preset.c_str());
+  STRCMP_EQUAL((directory.path() + "/api-key").c_str(), result.config->provider.api_key_file.c_str());
 }
 
 TEST(AgentConfigFile, EveryErrorStartsWithThePath) {
@@ -768,4 +768,87 @@ TEST(AgentConfig, ThinkingProgressErrorsNameTheFieldAndTheFix) {
   refuse(R"({"thinking_progress":{"every_s":121}})", "thinking_progress.every_s: must be at most 120");
   refuse(R"({"thinking_animation":"","thinking_progress":{"animations":["anim_a_01"]}})",
          "thinking_progress: needs a thinking_animation to start from");
+}
+
+// ---- fallbacks ---------------------------------------------------------------------
+
+TEST(AgentConfig, NoFallbacksUnlessListed) { CHECK_TRUE(accept("{}").fallbacks.empty()); }
+
+TEST(AgentConfig, FallbacksAreReadInOrderWithTheirPresets) {
+  const AgentConfig config = accept(
+      R"({"fallbacks":[{"provider":"together"},
+                       {"provider":"ollama","base_url":"https://gpu.lan:8443/v1","model":"deepseek-r1:14b"}]})");
+  LONGS_EQUAL(2, config.fallbacks.size());
+  STRCMP_EQUAL("together", config.fallbacks[0].preset.c_str());
+  STRCMP_EQUAL("https://api.together.xyz/v1", config.fallbacks[0].endpoint.base_url().c_str());
+  STRCMP_EQUAL("deepseek-ai/DeepSeek-R1", config.fallbacks[0].model.c_str());
+  STRCMP_EQUAL("together", config.fallbacks[0].stream_profile.c_str());
+  STRCMP_EQUAL("ollama", config.fallbacks[1].preset.c_str());
+  STRCMP_EQUAL("gpu.lan", config.fallbacks[1].endpoint.host.c_str());
+  STRCMP_EQUAL("deepseek-r1:14b", config.fallbacks[1].model.c_str());
+  STRCMP_EQUAL("ollama", config.fallbacks[1].stream_profile.c_str());
+  STRCMP_EQUAL("deepseek", config.provider.preset.c_str());
+}
+
+TEST(AgentConfig, FallbackKeyFileIsNamedForItsProviderNeverTheMainOnes) {
+  const AgentConfig config = accept(R"({"state_dir":"/tmp/r1","fallbacks":[{"provider":"together"}]})");
+  STRCMP_EQUAL("/tmp/r1/api-key", config.provider.api_key_file.c_str());
+  STRCMP_EQUAL("/tmp/r1/api-key.together", config.fallbacks[0].api_key_file.c_str());
+  const AgentConfig given = accept(R"({"fallbacks":[{"provider":"together","api_key_file":"/secrets/together"}]})");
+  STRCMP_EQUAL("/secrets/together", given.fallbacks[0].api_key_file.c_str());
+}
+
+TEST(AgentConfig, FallbackInheritsCaFileAndMaxTokensButNotPinOrTemperature) {
+  const AgentConfig config = accept(
+      R"({"ca_file":"/etc/ssl/ca.pem","max_tokens":512,"temperature":0.7,
+          "pinned_public_key_sha256":"0000000000000000000000000000000000000000000000000000000000000000",
+          "timeouts_ms":{"data_idle":60000},
+          "fallbacks":[{"provider":"together"},{"provider":"fireworks","max_tokens":100,"temperature":0.5}]})");
+  STRCMP_EQUAL("/etc/ssl/ca.pem", config.fallbacks[0].ca_file.c_str());
+  LONGS_EQUAL(512, config.fallbacks[0].max_tokens);
+  CHECK_FALSE(config.fallbacks[0].temperature.has_value());
+  CHECK_FALSE(config.fallbacks[0].pinned_public_key_sha256.has_value());
+  LONGS_EQUAL(100, config.fallbacks[1].max_tokens);
+  DOUBLES_EQUAL(0.5, *config.fallbacks[1].temperature, 0.0);
+  LONGS_EQUAL(60000, config.timeouts.data_idle.count());  // one set of timeouts for all
+}
+
+TEST(AgentConfig, FallbackErrorsCarryTheirPath) {
+  refuse_exactly(R"({"fallbacks":[{"provider":"together"},{"provider":"together","model":""}]})",
+                 "fallbacks[1].model: must not be empty");
+  refuse_exactly(R"({"fallbacks":[{"provider":"ollama","model":"r1"}]})",
+                 "fallbacks[0].base_url: required for provider \"ollama\": the https URL of your server's "
+                 "OpenAI-compatible API, e.g. https://my-server/v1");
+  refuse(R"({"fallbacks":[{"provider":"nope"}]})", "fallbacks[0].provider: unknown provider \"nope\"");
+  refuse(R"({"fallbacks":[{"provider":"together","base_url":"http://x"}]})", "fallbacks[0].base_url: must use https");
+  refuse(R"({"fallbacks":[{"provider":"together","max_tokens":0}]})", "fallbacks[0].max_tokens: must be at least 1");
+  refuse(R"({"fallbacks":[{"provider":"together","stream_profile":"x"}]})", "fallbacks[0].stream_profile: unknown");
+  refuse(R"({"fallbacks":[{"provider":"together","ca_file":"ca.pem"}]})", "fallbacks[0].ca_file: must be an absolute");
+}
+
+TEST(AgentConfig, FallbackNeedsAProviderAndKnownKeysOnly) {
+  refuse_exactly(R"({"fallbacks":[{"model":"r1"}]})",
+                 "fallbacks[0].provider: required in a fallback: which server this is, e.g. \"together\"");
+  refuse(R"({"fallbacks":[{"provider":"together","timeouts_ms":{}}]})",
+         "fallbacks[0].timeouts_ms: unknown key (known keys: provider, base_url, model, stream_profile");
+  refuse(R"({"fallbacks":["together"]})", "fallbacks[0]: must be an object");
+  refuse(R"({"fallbacks":{"provider":"together"}})", "fallbacks: must be a list of at most 4");
+}
+
+TEST(AgentConfig, FallbackListIsBounded) {
+  accept(R"({"fallbacks":[{"provider":"together"},{"provider":"fireworks"},{"provider":"openrouter"},
+                          {"provider":"groq"}]})");
+  refuse(R"({"fallbacks":[{"provider":"together"},{"provider":"fireworks"},{"provider":"openrouter"},
+                          {"provider":"groq"},{"provider":"deepseek"}]})",
+         "fallbacks: must be a list of at most 4 providers");
+}
+
+TEST(AgentConfig, ApiKeyInAFallbackIsRefusedAndNeverRepeated) {
+  const char* const secret = "sk-together-0123456789";
+  const ConfigLoadResult result =
+      refuse(std::string(R"({"state_dir":"/tmp/r1","fallbacks":[{"provider":"together","api_key":")") + secret +
+                 "\"}]}",
+             "fallbacks[0].api_key: the API key must not be in the config file; move it into /tmp/r1/api-key.together");
+  LONGS_EQUAL(1, result.errors.size());
+  CHECK(all_errors(result).find(secret) == std::string::npos);
 }
