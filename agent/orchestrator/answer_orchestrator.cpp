@@ -66,6 +66,7 @@ void AnswerOrchestrator::on_robot_event(const channel::Event& event, Clock::time
       // Numbered, so that each is a line of its own in the log rather than
       // a repeat of the one before.
       log_.info("heard the wake word (", ++wake_words_, ")");
+      voice_server_watch_.on_wake_word(now);
       if (state_ != State::kIdle && state_ != State::kListening) interrupt("the wake word", now);
       start_listening(now);
       break;
@@ -103,6 +104,15 @@ void AnswerOrchestrator::on_robot_event(const channel::Event& event, Clock::time
         finish_question(report_ ? report_->outcome : "answered", now);
       }
       break;
+    case channel::EventKind::kEngineSpeech:
+      note_voice_server_answer(
+          voice_server_watch_.on_engine_speech(event.text, state_ == State::kThinking || state_ == State::kSpeaking,
+                                               now),
+          event.text);
+      break;
+    case channel::EventKind::kVoiceServerAnswer:
+      note_voice_server_answer(voice_server_watch_.on_knowledge_answer(event.text), event.text);
+      break;
     case channel::EventKind::kRobotLink:
       if (robot_can_inject_ != event.can_inject || robot_link_text_ != event.text) {
         log_.info(event.can_inject ? "the robot link is ready: " : "the robot link cannot speak yet: ", event.text);
@@ -111,6 +121,15 @@ void AnswerOrchestrator::on_robot_event(const channel::Event& event, Clock::time
       robot_link_text_ = std::string(event.text);
       break;
   }
+}
+
+// The owner must hear of it once, with the fix; the counts are in `status`.
+void AnswerOrchestrator::note_voice_server_answer(const std::optional<VoiceServerAnswerFinding>& finding,
+                                                  std::string_view heard) {
+  if (!finding || !finding->first_of_its_kind) return;
+  const std::string& start = voice_server_watch_.counts().last_heard;
+  log_.warning(VoiceServerAnswerWatch::warning(finding->kind), " (Vector was made to say \"", start,
+               heard.size() > start.size() ? "..." : "", "\")");
 }
 
 void AnswerOrchestrator::ask(std::string_view question, std::string_view source, QuestionListener* listener,
@@ -140,6 +159,7 @@ void AnswerOrchestrator::start_question(std::string question, std::string source
                                         Clock::time_point now) {
   if (state_ == State::kThinking || state_ == State::kSpeaking) interrupt("a new question", now);
   listening_until_.reset();
+  voice_server_watch_.on_question();
   ++totals_.questions;
   question_ = std::move(question);
   listener_ = listener;

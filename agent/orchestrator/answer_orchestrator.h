@@ -15,6 +15,7 @@
 #include "agent/orchestrator/answer_transport.h"
 #include "agent/orchestrator/robot_port.h"
 #include "agent/orchestrator/thinking_animation.h"
+#include "agent/orchestrator/voice_server_answer_watch.h"
 #include "agent/speech/emotion_clips.h"
 #include "agent/speech/markup_parser.h"
 #include "agent/speech/sentence_segmenter.h"
@@ -112,6 +113,9 @@ class AnswerOrchestrator final : private platform::ResponseBodySink,
   // The last failure's cause, as logged (empty until one happens).
   const std::string& last_error() const { return last_error_; }
   const std::vector<AnswerProvider>& providers() const { return providers_; }
+  // How often the voice server answered by itself, so Vector answered twice
+  // (or ours never got the question).
+  const VoiceServerAnswers& voice_server_answers() const { return voice_server_watch_.counts(); }
 
  private:
   // ResponseBodySink
@@ -143,6 +147,7 @@ class AnswerOrchestrator final : private platform::ResponseBodySink,
   void send(const channel::Command& command);
   void send_all(const speech::SpeechPlanner::Commands& commands);
   void start_listening(Clock::time_point now);
+  void note_voice_server_answer(const std::optional<VoiceServerAnswerFinding>& finding, std::string_view heard);
   std::chrono::microseconds since_question(Clock::time_point now) const;
 
   OrchestratorSettings settings_;
@@ -165,6 +170,7 @@ class AnswerOrchestrator final : private platform::ResponseBodySink,
   std::uint64_t wake_words_ = 0;
   std::uint64_t back_touches_ = 0;
   std::uint64_t button_presses_ = 0;
+  VoiceServerAnswerWatch voice_server_watch_;
 
   // The current question.
   std::uint64_t question_number_ = 0;

@@ -39,6 +39,17 @@ struct QuestionReport {
   bool finished = false;
 };
 
+// How often the voice server answered by itself (VoiceServerAnswerWatch).
+struct VoiceServerAnswers {
+  std::uint64_t long_speech_after_wake_word = 0;  // the engine spoke at length; no question reached us
+  std::uint64_t speech_during_our_answer = 0;     // the engine spoke while we thought or spoke
+  std::uint64_t knowledge_answers = 0;            // the server's knowledge answer went to the engine
+  std::string last_heard;  // the start of what the server made Vector say last
+  std::uint64_t total() const {
+    return long_speech_after_wake_word + speech_during_our_answer + knowledge_answers;
+  }
+};
+
 struct AgentTotals {
   std::uint64_t questions = 0;
   std::uint64_t answered = 0;

@@ -42,6 +42,25 @@ void write_usage(JsonWriter& writer, const stream::TokenUsage& usage) {
   writer.EndObject();
 }
 
+// What to do when the voice server answers by itself; empty when it does not.
+std::string voice_server_fix(const VoiceServerAnswers& answers) {
+  if (answers.total() == 0) return {};
+  return "turn off the LLM / knowledge graph in wire-pod's settings, or Vector answers twice";
+}
+
+void write_voice_server_answers(JsonWriter& writer, const VoiceServerAnswers& answers) {
+  writer.StartObject();
+  writer.Key("long_speech_after_wake_word");
+  writer.Uint64(answers.long_speech_after_wake_word);
+  writer.Key("speech_during_our_answer");
+  writer.Uint64(answers.speech_during_our_answer);
+  writer.Key("knowledge_answers");
+  writer.Uint64(answers.knowledge_answers);
+  write_string(writer, "last_heard", answers.last_heard);
+  write_string(writer, "warning", voice_server_fix(answers));
+  writer.EndObject();
+}
+
 }  // namespace
 
 std::string format_status_text(const StatusSnapshot& status) {
@@ -94,6 +113,17 @@ std::string format_status_text(const StatusSnapshot& status) {
   line("tokens", "prompt " + std::to_string(totals.prompt_tokens) + ", reasoning " +
                      std::to_string(totals.reasoning_tokens) + ", answer " + std::to_string(totals.answer_tokens));
   line("last error", status.last_error.empty() ? std::string("none") : status.last_error);
+  const VoiceServerAnswers& server = status.voice_server_answers;
+  if (server.total() == 0) {
+    line("voice server answers", "never by itself");
+  } else {
+    line("voice server answers", "by itself " + std::to_string(server.total()) + " time(s): " +
+                                     voice_server_fix(server) + " (long speech after a wake word " +
+                                     std::to_string(server.long_speech_after_wake_word) + ", during our answer " +
+                                     std::to_string(server.speech_during_our_answer) + ", knowledge answers " +
+                                     std::to_string(server.knowledge_answers) + "; last: \"" + server.last_heard +
+                                     "\")");
+  }
   return text;
 }
 
@@ -191,6 +221,8 @@ std::string format_status_json(const StatusSnapshot& status) {
   writer.Int64(totals.answer_tokens);
   writer.EndObject();
   write_string(writer, "last_error", status.last_error);
+  writer.Key("voice_server_answers");
+  write_voice_server_answers(writer, status.voice_server_answers);
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }

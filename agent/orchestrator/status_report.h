@@ -25,6 +25,7 @@ struct StatusSnapshot {
   std::optional<QuestionReport> last_question;
   AgentTotals totals;
   std::string last_error;
+  VoiceServerAnswers voice_server_answers;
   long long agent_pid = 0;
   long long uptime_s = 0;
   std::size_t heap_in_use_bytes = 0;  // from the allocator's own statistics

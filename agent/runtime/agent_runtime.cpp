@@ -86,6 +86,7 @@ orchestrator::StatusSnapshot snapshot_of(const orchestrator::AnswerOrchestrator&
   status.last_question = orchestrator.last_question();
   status.totals = orchestrator.totals();
   status.last_error = orchestrator.last_error();
+  status.voice_server_answers = orchestrator.voice_server_answers();
   status.agent_pid = ::getpid();
   status.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count();
   status.heap_in_use_bytes = heap.sample();

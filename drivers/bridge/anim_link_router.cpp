@@ -91,6 +91,7 @@ void AnimLinkRouter::on_engine_datagram(const std::uint8_t* bytes, std::size_t s
           utterance->in_use = false;
         }
       }
+      tell_engine_speech(message.tts_text);
       break;
     }
     case Kind::kSetTriggerWordResponse:
@@ -546,6 +547,20 @@ void AnimLinkRouter::tell_animation_state(std::uint32_t handle, channel::Animati
   event.handle = handle;
   event.animation_phase = phase;
   event.animation_aborted = aborted;
+  sink_.tell_agent(event);
+}
+
+// Every utterance of vic-engine's, whoever asked for it (a behaviour, or the
+// SDK's SayText, which is how wire-pod's own LLM speaks), is one
+// TextToSpeechPrepare made by TextToSpeechCoordinator::CreateUtterance
+// (engine/components/textToSpeech/textToSpeechCoordinator.cpp). The agent's
+// go to vic-anim from inject(), never through here, so this is the engine's
+// own speech only: the agent judges whether the voice server answers too.
+void AnimLinkRouter::tell_engine_speech(std::string_view text) {
+  if (text.empty()) return;
+  channel::Event event;
+  event.kind = channel::EventKind::kEngineSpeech;
+  event.text = text;
   sink_.tell_agent(event);
 }
 

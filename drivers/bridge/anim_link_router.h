@@ -50,7 +50,8 @@ struct AnimLinkCounters {
 // reads every datagram the bridge forwards to learn which animation tags and
 // ttsIDs the engine uses, turns the agent's commands into CLAD messages with
 // ids the engine is not using, keeps the replies to those away from the
-// engine, and raises the wake word, back touch and button as events.
+// engine, and raises the wake word, back touch, button and the engine's own
+// speech as events.
 // Nothing here allocates: the agent's utterances and clips live in fixed
 // tables.
 class AnimLinkRouter {
@@ -134,6 +135,7 @@ class AnimLinkRouter {
   void refuse(std::uint32_t handle, std::string_view reason);
   void tell_speech_state(std::uint32_t handle, clad::TtsState state, float duration_ms);
   void tell_animation_state(std::uint32_t handle, channel::AnimationPhase phase, bool aborted);
+  void tell_engine_speech(std::string_view text);
   void tell(channel::EventKind kind);
 
   AgentUtterance* utterance_by_handle(std::uint32_t handle);

@@ -23,6 +23,7 @@ IntentTap::IntentTap(const std::string& socket_directory, intent::QuestionIntent
       interposer_(public_path_, public_path_ + std::string(kAsideSuffix), our_path_),
       to_engine_queue_(clad::kMaxIntentDatagramBytes, kQueuedIntents) {
   question_.reserve(clad::kMaxIntentDatagramBytes);
+  server_answer_.reserve(clad::kMaxIntentDatagramBytes);
   sender_.reserve(sizeof(sockaddr_un::sun_path));
 }
 
@@ -99,9 +100,21 @@ void IntentTap::on_readable(std::uint64_t now_ms) {
         }
         continue;
       }
+      tell_if_the_server_answers(message.result);
     }
     send_to_engine(buffer_, length, now_ms);
   }
+}
+
+// The intent still goes to vic-engine, which speaks the server's answer: the
+// agent only learns that the voice server answers questions by itself.
+void IntentTap::tell_if_the_server_answers(const clad::IntentResult& result) {
+  if (!question_sink_ || !accepting_questions_ || !intent::voice_server_answer_of(result, server_answer_)) return;
+  channel::Event event;
+  event.kind = channel::EventKind::kVoiceServerAnswer;
+  event.intent = result.intent;
+  event.text = server_answer_;
+  question_sink_(event);
 }
 
 void IntentTap::send_to_engine(const std::uint8_t* bytes, std::size_t size, std::uint64_t now_ms) {

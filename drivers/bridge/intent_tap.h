@@ -13,6 +13,7 @@
 #include "drivers/channel/agent_channel_messages.h"
 #include "drivers/clad/cloud_mic_messages.h"
 #include "drivers/intent/question_intents.h"
+#include "drivers/intent/voice_server_answer.h"
 #include "drivers/ipc/socket_interposer.h"
 #include "drivers/ipc/unix_datagram_socket.h"
 
@@ -89,6 +90,7 @@ class IntentTap {
 
  private:
   void send_to_engine(const std::uint8_t* bytes, std::size_t size, std::uint64_t now_ms);
+  void tell_if_the_server_answers(const clad::IntentResult& result);
   void look_for_a_bypassing_cloud(std::uint64_t now_ms);
   void note_sender();
   void flush(std::uint64_t now_ms);
@@ -113,6 +115,7 @@ class IntentTap {
   IntentTapCounters counters_;
   std::string question_;  // reused: its capacity stays after the first question
   std::string sender_;    // reused likewise: the path of the last datagram's sender
+  std::string server_answer_;  // reused likewise: a knowledge answer the engine will speak
   // vic-cloud connects to ai_sock once (cloud/main.go:33-43, 112-115): a
   // live vic-cloud socket that has not greeted the tap when it took the
   // path may be connected to vic-engine's socket itself, and then every

@@ -67,6 +67,13 @@ std::size_t encode_event(const Event& event, std::uint8_t* out, std::size_t capa
       writer.boolean(event.can_inject);
       writer.long_string(event.text);
       break;
+    case EventKind::kEngineSpeech:
+      writer.long_string(event.text);
+      break;
+    case EventKind::kVoiceServerAnswer:
+      writer.long_string(event.intent);
+      writer.long_string(event.text);
+      break;
   }
   return finish(writer);
 }
@@ -104,6 +111,13 @@ bool decode_event(const std::uint8_t* bytes, std::size_t size, Event& event, con
       break;
     case EventKind::kRobotLink:
       event.can_inject = reader.boolean();
+      event.text = reader.long_string();
+      break;
+    case EventKind::kEngineSpeech:
+      event.text = reader.long_string();
+      break;
+    case EventKind::kVoiceServerAnswer:
+      event.intent = reader.long_string();
       event.text = reader.long_string();
       break;
     default:

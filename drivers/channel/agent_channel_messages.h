@@ -31,6 +31,13 @@ enum class EventKind : std::uint8_t {
   kAnimationState = 6,  // AnimationStarted/Ended for one of the agent's clips
   kCommandFailed = 7,   // a command was refused or dropped; `reason` says why
   kRobotLink = 8,       // the link state: whether injecting is possible, and why not
+  // vic-engine itself started an utterance (its own TextToSpeechPrepare, never
+  // one of the agent's): `text` is what it will say. With wire-pod's LLM on,
+  // this is how wire-pod's answer reaches the speaker (SDK SayText).
+  kEngineSpeech = 9,
+  // The voice server's knowledge-graph answer, with answer text of its own,
+  // went to vic-engine (which speaks it): `intent` and the answer in `text`.
+  kVoiceServerAnswer = 10,
 };
 
 // How the question reached the intent tap.
@@ -47,8 +54,9 @@ struct Event {
   // kQuestion
   QuestionSource question_source = QuestionSource::kUnmatchedIntent;
   std::string_view text;  // kQuestion: the question; kCommandFailed: the reason;
-                          // kRobotLink: the firmware description
-  std::string_view intent;  // kQuestion: the intent it arrived as
+                          // kRobotLink: the firmware description; kEngineSpeech:
+                          // the engine's words; kVoiceServerAnswer: the server's answer
+  std::string_view intent;  // kQuestion, kVoiceServerAnswer: the intent it arrived as
   // kSpeechState, kAnimationState, kCommandFailed
   std::uint32_t handle = 0;
   clad::TtsState speech_state = clad::TtsState::kInvalid;

@@ -514,6 +514,31 @@ def r1_long_reasoning_moves_the_thinking_loop_on(case):
     check_nothing_lost(case)
 
 
+def r1_voice_server_answering_by_itself_is_warned_in_log_and_status(case):
+    """wire-pod with its own LLM on: after "Hey Vector" no question reaches
+    vic-r1, and wire-pod makes vic-engine speak the LLM's answer a sentence
+    per SDK SayText (one engine TextToSpeechPrepare each). The agent warns
+    once in the log, with the fix, and `status --json` counts it."""
+    robot, view = start_answering(case, answer_spec("Unused."))
+    case.wake()
+    engine_sentences = ("Great question!",
+                        "Sunlight is made of every color, and the tiny molecules of air scatter blue light the most.",
+                        "So blue light reaches your eyes from every direction of the sky, which looks blue.")
+    for sentence in engine_sentences:
+        check(robot.engine.say(sentence) is not None, "the engine could not speak %r" % sentence)
+    case.bridge.wait_for_line(r"agent warning: the voice server answers questions itself.*"
+                              r"Turn off the LLM / knowledge graph in wire-pod's settings", EVENT_S,
+                              what="the agent's warning that the voice server answers by itself")
+    code, output = case.run_verb(["status", "--json", "--socket-dir", case.socket_dir])
+    check(code == 0, "vic-r1 status exited %d: %s" % (code, output))
+    answers = json.loads(output)["voice_server_answers"]
+    check(answers["long_speech_after_wake_word"] == 1 and "wire-pod" in answers["warning"],
+          "status tells %r" % answers)
+    # vic-anim got the engine's sentences, forwarded unchanged, and nothing of vic-r1's.
+    check(view.prepared() == list(engine_sentences), "vic-anim was asked to say %r" % view.prepared())
+    check_nothing_lost(case)
+
+
 SCENARIOS = [
     r1_answer_is_spoken_sentence_by_sentence_with_its_animations,
     r1_inline_think_without_opener_is_never_spoken,
@@ -534,4 +559,5 @@ SCENARIOS = [
     r1_long_reasoning_moves_the_thinking_loop_on,
     r1_overloaded_provider_falls_back_to_the_next,
     r1_refused_provider_falls_back_to_the_next,
+    r1_voice_server_answering_by_itself_is_warned_in_log_and_status,
 ]

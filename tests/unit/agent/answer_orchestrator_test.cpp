@@ -506,3 +506,142 @@ TEST(AnswerOrchestrator, UsageIsAddedToTheTotals) {
   CHECK_EQUAL(25, rig.machine->totals().reasoning_tokens);
   CHECK_EQUAL(5, rig.machine->totals().answer_tokens);
 }
+
+// ---- The voice server answering by itself -----------------------------------------
+
+namespace {
+
+// vic-engine's own utterance, as the bridge reports it.
+Event engine_says(std::string_view text) {
+  Event event;
+  event.kind = EventKind::kEngineSpeech;
+  event.text = text;
+  return event;
+}
+
+Event server_answers(std::string_view answer) {
+  Event event;
+  event.kind = EventKind::kVoiceServerAnswer;
+  event.intent = "intent_knowledge_response_extend";
+  event.text = answer;
+  return event;
+}
+
+// What wire-pod's LLM makes Vector say after "Hey Vector, why is the sky
+// blue?": one SayText, so one engine utterance, per sentence (33 words).
+void engine_answers_at_length(Rig& rig) {
+  rig.hear(engine_says("Great question!"));
+  rig.pass(milliseconds(3000));
+  rig.hear(engine_says("Sunlight is made of every color, and the tiny molecules of air scatter blue light the most."));
+  rig.pass(milliseconds(4000));
+  rig.hear(engine_says("So blue light reaches your eyes from every direction of the sky, which looks blue."));
+}
+
+constexpr const char* kFix = "Turn off the LLM / knowledge graph in wire-pod's settings, or Vector answers twice";
+
+}  // namespace
+
+TEST(AnswerOrchestrator, EngineSpeakingAtLengthAfterAWakeWordWithNoQuestionWarnsOnceWithTheFix) {
+  Rig rig;
+  rig.hear(robot_event(EventKind::kWakeWord));
+  rig.pass(milliseconds(2000));
+  engine_answers_at_length(rig);
+  CHECK_EQUAL(1u, rig.machine->voice_server_answers().long_speech_after_wake_word);
+  CHECK_EQUAL(1u, rig.captured.count("answers questions itself"));
+  CHECK_EQUAL(1u, rig.captured.count(kFix));
+  STRCMP_CONTAINS("So blue light reaches", rig.machine->voice_server_answers().last_heard.c_str());
+
+  // Counted again for the next wake word, but the log says it once.
+  rig.pass(milliseconds(60000));
+  rig.hear(robot_event(EventKind::kWakeWord));
+  engine_answers_at_length(rig);
+  CHECK_EQUAL(2u, rig.machine->voice_server_answers().long_speech_after_wake_word);
+  CHECK_EQUAL(1u, rig.captured.count(kFix));
+  // Nothing of ours was said or asked.
+  CHECK_EQUAL(0u, rig.transport().requests.size());
+  CHECK_EQUAL(0u, rig.robot.prepared_texts().size());
+}
+
+TEST(AnswerOrchestrator, ShortEngineUtterancesAfterAWakeWordAreNormalAndNeverWarn) {
+  Rig rig;
+  // The time, the weather, a name, "I don't know": a turn each.
+  for (const char* said : {"It's 3:15 PM.", "It's 72 degrees and sunny in Seattle.", "Hi Anna!", "I don't know."}) {
+    rig.pass(milliseconds(60000));
+    rig.hear(robot_event(EventKind::kWakeWord));
+    rig.pass(milliseconds(2000));
+    rig.hear(engine_says(said));
+  }
+  CHECK_EQUAL(0u, rig.machine->voice_server_answers().total());
+  CHECK_EQUAL(0u, rig.captured.count(kFix));
+}
+
+TEST(AnswerOrchestrator, EngineSpeakingAtLengthWithNoRecentWakeWordIsNotAnAnswer) {
+  Rig rig;
+  // An SDK program's or a routine announcement: nobody asked anything.
+  engine_answers_at_length(rig);
+  // Past the window after a wake word, likewise.
+  rig.hear(robot_event(EventKind::kWakeWord));
+  rig.pass(orchestrator::VoiceServerAnswerWatch::kAfterWakeWord + milliseconds(1));
+  engine_answers_at_length(rig);
+  CHECK_EQUAL(0u, rig.machine->voice_server_answers().total());
+  CHECK_EQUAL(0u, rig.captured.count(kFix));
+}
+
+TEST(AnswerOrchestrator, EngineSpeakingWhileWeThinkMeansVectorAnswersTwice) {
+  Rig rig;
+  rig.hear(robot_event(EventKind::kWakeWord));
+  Event question = robot_event(EventKind::kQuestion);
+  question.text = "why is the sky blue";
+  rig.hear(question);
+  CHECK(rig.machine->state() == AnswerOrchestrator::State::kThinking);
+  rig.hear(engine_says("The sky is blue because air scatters blue light the most."));
+  CHECK_EQUAL(1u, rig.machine->voice_server_answers().speech_during_our_answer);
+  CHECK_EQUAL(0u, rig.machine->voice_server_answers().long_speech_after_wake_word);
+  CHECK_EQUAL(1u, rig.captured.count("vic-engine spoke while vic-r1 was answering"));
+  // Once per question: its further sentences add nothing.
+  rig.hear(engine_says("Sunsets are red for the same reason, my friend."));
+  CHECK_EQUAL(1u, rig.machine->voice_server_answers().speech_during_our_answer);
+  // Our answer goes on regardless.
+  CHECK(rig.machine->state() == AnswerOrchestrator::State::kThinking);
+}
+
+TEST(AnswerOrchestrator, EngineSpeakingWhileWeSpeakMeansVectorAnswersTwice) {
+  Rig rig;
+  rig.ask("q");
+  rig.transport().respond(content("First one. Second one is longer. "));
+  rig.prepare_all();
+  CHECK(rig.machine->state() == AnswerOrchestrator::State::kSpeaking);
+  rig.hear(engine_says("Here is what I found on the web for your question."));
+  CHECK_EQUAL(1u, rig.machine->voice_server_answers().speech_during_our_answer);
+}
+
+TEST(AnswerOrchestrator, AShortEngineUtteranceDuringOurAnswerDoesNotWarn) {
+  Rig rig;
+  rig.ask("q");
+  rig.hear(engine_says("I don't know."));
+  CHECK_EQUAL(0u, rig.machine->voice_server_answers().total());
+}
+
+TEST(AnswerOrchestrator, EngineSpeechAfterOurAnswerToTheWakeWordsQuestionIsNotCountedAsAnswerInstead) {
+  Rig rig;
+  rig.hear(robot_event(EventKind::kWakeWord));
+  Event question = robot_event(EventKind::kQuestion);
+  question.text = "q";
+  rig.hear(question);
+  rig.transport().respond(content("Done. ") + finish());
+  rig.transport().end();
+  rig.speak_everything();
+  CHECK(rig.machine->state() == AnswerOrchestrator::State::kIdle);
+  // The question reached us: the server passed it on.
+  engine_answers_at_length(rig);
+  CHECK_EQUAL(0u, rig.machine->voice_server_answers().total());
+}
+
+TEST(AnswerOrchestrator, AKnowledgeAnswerOfTheServersOwnWarnsOnceAndCountsEach) {
+  Rig rig;
+  rig.hear(server_answers("Rayleigh scattering."));
+  rig.hear(server_answers("About 384,000 kilometers."));
+  CHECK_EQUAL(2u, rig.machine->voice_server_answers().knowledge_answers);
+  CHECK_EQUAL(1u, rig.captured.count("answers knowledge questions itself"));
+  STRCMP_EQUAL("About 384,000 kilometers.", rig.machine->voice_server_answers().last_heard.c_str());
+}

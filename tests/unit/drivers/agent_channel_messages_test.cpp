@@ -82,6 +82,15 @@ std::vector<Event> one_event_of_every_kind() {
   link.can_inject = true;
   link.text = "Vector 1.8 / OSKR / wire-os-victor";
   events.push_back(link);
+  Event engine_speech;
+  engine_speech.kind = EventKind::kEngineSpeech;
+  engine_speech.text = "The sky looks blue because air scatters blue light the most.";
+  events.push_back(engine_speech);
+  Event server_answer;
+  server_answer.kind = EventKind::kVoiceServerAnswer;
+  server_answer.intent = "intent_knowledge_response_extend";
+  server_answer.text = "Rayleigh scattering.";
+  events.push_back(server_answer);
   return events;
 }
 
@@ -167,6 +176,13 @@ void check_same_event(const Event& expected, const Event& actual) {
       break;
     case EventKind::kRobotLink:
       CHECK_EQUAL(expected.can_inject, actual.can_inject);
+      STRCMP_EQUAL(text_of(expected.text).c_str(), text_of(actual.text).c_str());
+      break;
+    case EventKind::kEngineSpeech:
+      STRCMP_EQUAL(text_of(expected.text).c_str(), text_of(actual.text).c_str());
+      break;
+    case EventKind::kVoiceServerAnswer:
+      STRCMP_EQUAL(text_of(expected.intent).c_str(), text_of(actual.intent).c_str());
       STRCMP_EQUAL(text_of(expected.text).c_str(), text_of(actual.text).c_str());
       break;
   }
@@ -292,6 +308,23 @@ TEST(AgentChannelMessages, SpeechStateEventBytesAreKindHandleStateDuration) {
   CHECK_TRUE(encoded(sent) == expected);
 }
 
+TEST(AgentChannelMessages, EngineSpeechEventBytesAreKindAndLongText) {
+  Event sent;
+  sent.kind = EventKind::kEngineSpeech;
+  sent.text = "Hi.";
+  const Bytes expected = {9, 3, 0, 'H', 'i', '.'};
+  CHECK_TRUE(encoded(sent) == expected);
+}
+
+TEST(AgentChannelMessages, VoiceServerAnswerEventBytesAreKindIntentAndAnswer) {
+  Event sent;
+  sent.kind = EventKind::kVoiceServerAnswer;
+  sent.intent = "i";
+  sent.text = "No.";
+  const Bytes expected = {10, 1, 0, 'i', 3, 0, 'N', 'o', '.'};
+  CHECK_TRUE(encoded(sent) == expected);
+}
+
 TEST(AgentChannelMessages, PlayAnimationCommandBytesAreKindHandleLoopsName) {
   Command sent;
   sent.kind = CommandKind::kPlayAnimation;
@@ -357,7 +390,7 @@ TEST(AgentChannelMessages, StringLengthPastTheEndIsRejected) {
 
 TEST(AgentChannelMessages, UnknownEventKindsAreRejected) {
   for (int kind = 0; kind <= 255; ++kind) {
-    if (kind >= 1 && kind <= 8) continue;
+    if (kind >= 1 && kind <= 10) continue;
     const Bytes bytes = {static_cast<std::uint8_t>(kind), 0, 0, 0, 0};
     error = nullptr;
     CHECK_FALSE(decode_event(bytes.data(), bytes.size(), event, error));

@@ -52,6 +52,12 @@ class RecordingSink : public AnimLinkSink {
     return true;
   }
   void tell_agent(const Event& event) override {
+    // Kept apart: the engine speaks in many tests here, which are about
+    // other things.
+    if (event.kind == EventKind::kEngineSpeech) {
+      engine_speech.emplace_back(event.text);
+      return;
+    }
     RecordedEvent recorded;
     recorded.kind = event.kind;
     recorded.handle = event.handle;
@@ -68,6 +74,7 @@ class RecordingSink : public AnimLinkSink {
   std::size_t injection_attempts = 0;
   std::vector<Bytes> injected;
   std::vector<RecordedEvent> events;
+  std::vector<std::string> engine_speech;  // the texts of kEngineSpeech events
 };
 
 // ---- Datagrams, written byte by byte from the .clad definitions -----------------
@@ -304,6 +311,50 @@ TEST(AnimLinkRouter, PrepareSpeechInjectsOneTtsPrepareWithAnIdTheEngineIsNotUsin
   CHECK_TRUE(sink.events.empty());
   UNSIGNED_LONGS_EQUAL(1, router.counters().injected);
   UNSIGNED_LONGS_EQUAL(1, router.agent_utterances_in_flight());
+}
+
+// ---- The engine's own speech ------------------------------------------------------
+
+TEST(AnimLinkRouter, EngineTtsPrepareIsForwardedAndToldToTheAgentWithItsText) {
+  from_engine(engine_tts_prepare(3, "The sky is blue because air scatters blue light."));
+  from_engine(engine_tts_prepare(4, "Sunsets are red for the same reason."));
+
+  UNSIGNED_LONGS_EQUAL(2, sink.engine_speech.size());
+  STRCMP_EQUAL("The sky is blue because air scatters blue light.", sink.engine_speech[0].c_str());
+  STRCMP_EQUAL("Sunsets are red for the same reason.", sink.engine_speech[1].c_str());
+  // Telling the agent injects nothing: the engine's datagram is the bridge's to forward.
+  CHECK_TRUE(sink.injected.empty());
+  CHECK_TRUE(sink.events.empty());
+}
+
+TEST(AnimLinkRouter, EngineTtsPrepareOfTheLongestTextIsToldWhole) {
+  const std::string text(1023, 'a');
+  from_engine(engine_tts_prepare(3, text));
+  UNSIGNED_LONGS_EQUAL(1, sink.engine_speech.size());
+  UNSIGNED_LONGS_EQUAL(1023, sink.engine_speech[0].size());
+}
+
+TEST(AnimLinkRouter, AgentsOwnSpeechIsNeverToldAsTheEngines) {
+  prepare_speech(7, "This is the agent speaking.");
+  const std::uint8_t ours = last_injected_tts_id();
+  from_anim(tts_event(ours, TtsState::kPrepared));
+  by_handle(CommandKind::kPlaySpeech, 7);
+  from_anim(tts_event(ours, TtsState::kPlaying));
+  from_anim(tts_event(ours, TtsState::kFinished));
+
+  CHECK_TRUE(sink.engine_speech.empty());
+}
+
+TEST(AnimLinkRouter, EngineTtsPrepareWithEmptyTextIsNotTold) {
+  from_engine(engine_tts_prepare(3, ""));
+  CHECK_TRUE(sink.engine_speech.empty());
+}
+
+TEST(AnimLinkRouter, EngineMessagesOtherThanTtsPrepareAreNotToldAsSpeech) {
+  from_engine(engine_play_anim(9, "anim_tts_loop_02"));
+  from_engine(Bytes{0x94, 3});  // TextToSpeechPlay
+  from_engine(Bytes{0x95, 3});  // TextToSpeechCancel
+  CHECK_TRUE(sink.engine_speech.empty());
 }
 
 TEST(AnimLinkRouter, SpeechEventsForTheAgentsIdGoOnlyToTheAgentWithItsHandle) {

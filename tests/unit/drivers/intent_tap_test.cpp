@@ -60,6 +60,7 @@ TEST_GROUP(IntentTap) {
   UnixDatagramSocket cloud;   // vic-cloud's ai_sock_cp_ai
   IntentTap* tap = nullptr;
   std::vector<std::string> questions;
+  std::vector<std::string> server_answers;  // intent, then answer
   std::uint64_t now_ms = 1000;
 
   void setup() override {
@@ -73,6 +74,10 @@ TEST_GROUP(IntentTap) {
     CHECK_TRUE(tap->interposed());
     tap->set_question_sink([this](const Event& event) {
       if (event.kind == EventKind::kQuestion) questions.emplace_back(event.text);
+      if (event.kind == EventKind::kVoiceServerAnswer) {
+        server_answers.emplace_back(event.intent);
+        server_answers.emplace_back(event.text);
+      }
     });
     tap->set_accepting_questions(true);
   }
@@ -127,6 +132,35 @@ TEST(IntentTap, AnIntentGraphKnowledgeAnswerIsTakenAndClosedWithNoAudio) {
   STRCMP_EQUAL("intent_system_noaudio", engine_receives().intent.c_str());
   LONGS_EQUAL(1, questions.size());
   STRCMP_EQUAL("how far is the moon", questions[0].c_str());
+}
+
+// wire-pod's "I have a question": its knowledge graph answers with text of
+// its own and no query_text, so the question is not ours; the engine speaks
+// the server's answer, and the agent hears of it.
+TEST(IntentTap, AKnowledgeAnswerOfTheServersOwnIsForwardedAndToldToTheAgent) {
+  cloud_sends(IntentResult{"intent_knowledge_response_extend",
+                           "{\"answer\":\" The sky is blue because of Rayleigh scattering. \","
+                           "\"answer_type\":\"InformationCommand\"}\n",
+                           ""});
+  STRCMP_EQUAL("intent_knowledge_response_extend", engine_receives().intent.c_str());
+  CHECK_TRUE(questions.empty());
+  LONGS_EQUAL(2, server_answers.size());
+  STRCMP_EQUAL("intent_knowledge_response_extend", server_answers[0].c_str());
+  STRCMP_EQUAL("The sky is blue because of Rayleigh scattering.", server_answers[1].c_str());
+}
+
+TEST(IntentTap, AKnowledgeAnswerTakenAsAQuestionIsNotToldAsTheServersAnswer) {
+  cloud_sends(IntentResult{"intent_knowledge_response_extend_bypass",
+                           "{\"answer\":\"Far.\",\"query_text\":\"how far is the moon\"}\n", ""});
+  LONGS_EQUAL(1, questions.size());
+  CHECK_TRUE(server_answers.empty());
+}
+
+TEST(IntentTap, AKnowledgeAnswerWithABlankAnswerOrOtherIntentsAreNotTold) {
+  cloud_sends(IntentResult{"intent_knowledge_response_extend", "{\"answer\":\"  \"}\n", ""});
+  cloud_sends(IntentResult{"intent_weather_extend", "{\"answer\":\"Sunny.\"}\n", ""});
+  cloud_sends(IntentResult{"intent_greeting_hello", "", "text: hello  confidence: 0.0  handler: "});
+  CHECK_TRUE(server_answers.empty());
 }
 
 TEST(IntentTap, AnInjectedIntentComesFromTheBoundName) {
