@@ -142,6 +142,11 @@ void AnswerOrchestrator::forget_listener(QuestionListener* listener) {
   if (listener_ == listener) listener_ = nullptr;
 }
 
+void AnswerOrchestrator::stop(std::string_view by_what, Clock::time_point now) {
+  now_ = now;
+  if (state_ == State::kThinking || state_ == State::kSpeaking) interrupt(by_what, now);
+}
+
 void AnswerOrchestrator::start_listening(Clock::time_point now) {
   enter(State::kListening);
   listening_until_ = now + settings_.listening_timeout;
@@ -208,6 +213,7 @@ void AnswerOrchestrator::send_to_provider(std::size_t index, Clock::time_point n
   AnswerProvider& provider = providers_[index];
   provider_index_ = index;
   report_->provider = provider.name;
+  report_->timeline.provider_asked = since_question(now);
   reader_.reset();
   const std::string body =
       conversation::build_chat_request_body(provider.request, history_.turns(now), question_);
@@ -253,7 +259,9 @@ void AnswerOrchestrator::on_answer(std::string_view text) {
 
 void AnswerOrchestrator::on_reasoning(std::string_view text, std::size_t total_characters) {
   thinking_.on_reasoning(total_characters);
-  if (text.empty() || report_->timeline.first_reasoning) return;
+  if (text.empty()) return;
+  if (listener_ != nullptr) listener_->on_reasoning(text);
+  if (report_->timeline.first_reasoning) return;
   report_->timeline.first_reasoning = since_question(now_);
 }
 
@@ -336,9 +344,12 @@ void AnswerOrchestrator::on_request_done(std::uint64_t question, const platform:
   if (timing.request_sent) {
     report_->timeline.request_sent = since_question(posted_at_) + *timing.request_sent;
   }
+  report_->request_failure = failure.kind;
+  report_->request_timing = timing;
   std::optional<stream::StreamSummary> summary;
   if (reader_) {
     summary = reader_->finish(*this);
+    report_->stream_outcome = summary->outcome;
     take_markup_pieces(now_);
   }
   const AnswerProvider& provider = providers_[provider_index_];
@@ -388,6 +399,9 @@ bool AnswerOrchestrator::try_next_provider(std::string_view why, Clock::time_poi
   ++report_->fallbacks;
   report_->given_up.emplace_back(why);
   ++totals_.fallbacks;
+  report_->request_failure = platform::RequestFailureKind::kNone;
+  report_->stream_outcome.reset();
+  report_->request_timing.reset();
   markup_.reset();
   segmenter_.reset();
   report_->timeline.first_reasoning.reset();

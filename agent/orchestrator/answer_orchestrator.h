@@ -62,6 +62,9 @@ class QuestionListener {
   virtual ~QuestionListener() = default;
   virtual void on_sentence(std::string_view text) = 0;
   virtual void on_finished(const QuestionReport& report) = 0;
+  // The model's reasoning as it streams; never spoken, only shown to a
+  // listener that asks for it (`ask --standalone --show-reasoning`).
+  virtual void on_reasoning(std::string_view) {}
 };
 
 // The agent's state machine, from a question to the last spoken word:
@@ -100,6 +103,10 @@ class AnswerOrchestrator final : private platform::ResponseBodySink,
   void ask(std::string_view question, std::string_view source, QuestionListener* listener,
            Clock::time_point now);
   void forget_listener(QuestionListener* listener);
+  // Stops the question in progress at once, as a touch on the back does
+  // (the stream closed, the robot's speech released); `by_what` goes into
+  // the outcome. Nothing happens when no question is in progress.
+  void stop(std::string_view by_what, Clock::time_point now);
 
   void on_time(Clock::time_point now);
   std::optional<Clock::time_point> deadline() const;

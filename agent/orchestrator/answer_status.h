@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "agent/stream/stream_chunk.h"
+#include "agent/stream/stream_reader.h"
+#include "platform/http/https_client.h"
+#include "platform/http/request_failure.h"
 
 namespace vic_r1::orchestrator {
 
@@ -16,6 +19,7 @@ namespace vic_r1::orchestrator {
 // When each step of a question happened, from the moment it reached the agent.
 struct QuestionTimeline {
   using Elapsed = std::optional<std::chrono::microseconds>;
+  Elapsed provider_asked;     // the provider that answered (or failed last) was asked
   Elapsed request_sent;       // the request's last byte went out
   Elapsed first_reasoning;    // the first reasoning text arrived
   Elapsed first_answer_byte;  // the first answer text arrived
@@ -33,6 +37,13 @@ struct QuestionReport {
   std::vector<std::string> given_up;  // why each was given up, in order ("HTTP 503 from DeepSeek: ...")
   QuestionTimeline timeline;
   std::optional<stream::TokenUsage> usage;
+  // How the request to `provider` ended: its failure class (kNone when the
+  // response came whole), how the stream inside ended (when a body was
+  // read), and the client's timing, counted from `timeline.provider_asked`.
+  // A command line's exit status and timing line are made from these.
+  platform::RequestFailureKind request_failure = platform::RequestFailureKind::kNone;
+  std::optional<stream::StreamOutcome> stream_outcome;
+  std::optional<platform::RequestTiming> request_timing;
   std::size_t sentences_spoken = 0;
   // "answered", "answered partly: <why>", "failed: <why>", "interrupted: <by what>"
   std::string outcome;

@@ -376,6 +376,9 @@ TEST(AnswerOrchestrator, FailureBeforeTheFirstAnswerByteGoesToTheNextProvider) {
   CHECK_EQUAL(1u, rig.machine->last_question()->given_up.size());
   STRCMP_CONTAINS("503", rig.machine->last_question()->given_up[0].c_str());
   STRCMP_CONTAINS("DeepSeek", rig.machine->last_question()->given_up[0].c_str());
+  // The report tells how the request that answered ended, not the one before.
+  CHECK(rig.machine->last_question()->request_failure == platform::RequestFailureKind::kNone);
+  CHECK(rig.machine->last_question()->stream_outcome == stream::StreamOutcome::kCompleted);
   check_texts(strings({"From the second."}), rig.robot.prepared_texts());
 }
 
@@ -451,6 +454,85 @@ TEST(AnswerOrchestrator, LastProviderFailingIsSpokenForIt) {
   STRCMP_CONTAINS("Together", rig.robot.prepared_texts()[0].c_str());
   STRCMP_EQUAL("Together", rig.machine->last_question()->provider.c_str());
   STRCMP_CONTAINS("failed", rig.machine->last_question()->outcome.c_str());
+}
+
+namespace {
+
+// What a listener was told, in order.
+class RecordingListener final : public orchestrator::QuestionListener {
+ public:
+  void on_sentence(std::string_view text) override { told.push_back("say: " + std::string(text)); }
+  void on_reasoning(std::string_view text) override { told.push_back("think: " + std::string(text)); }
+  void on_finished(const orchestrator::QuestionReport& report) override {
+    told.push_back("done: " + report.outcome);
+    reports.push_back(report);
+  }
+  std::vector<std::string> told;
+  std::vector<orchestrator::QuestionReport> reports;
+};
+
+}  // namespace
+
+TEST(AnswerOrchestrator, ListenerHearsTheReasoningApartAndTheSentencesAsSpoken) {
+  Rig rig;
+  RecordingListener listener;
+  rig.machine->ask("q", "control", &listener, rig.now);
+  rig.transport().respond(reasoning("Let me think.") + content("It is far. ") + finish());
+  rig.transport().end();
+  rig.speak_everything();
+  check_texts(strings({"think: Let me think.", "say: It is far.", "done: answered"}), listener.told);
+  check_texts(strings({"It is far."}), rig.robot.prepared_texts());
+}
+
+TEST(AnswerOrchestrator, ReportCarriesTheRequestFailureClassAndTiming) {
+  Rig rig;
+  RecordingListener listener;
+  rig.machine->ask("q", "control", &listener, rig.now);
+  platform::RequestFailure failure;
+  failure.kind = platform::RequestFailureKind::kHttpStatus;
+  failure.http_status = 503;
+  platform::RequestTiming timing;
+  timing.attempts = 3;
+  timing.tls_version = "TLSv1.3";
+  rig.transport().end(failure, timing);
+  rig.speak_everything();
+  CHECK_EQUAL(1u, listener.reports.size());
+  const orchestrator::QuestionReport& report = listener.reports.front();
+  CHECK(report.request_failure == platform::RequestFailureKind::kHttpStatus);
+  CHECK(!report.stream_outcome);  // no body was read
+  CHECK(report.request_timing.has_value());
+  CHECK_EQUAL(3, report.request_timing->attempts);
+  STRCMP_EQUAL("TLSv1.3", report.request_timing->tls_version.c_str());
+  CHECK(report.timeline.provider_asked.has_value());
+}
+
+TEST(AnswerOrchestrator, ReportCarriesHowTheStreamEnded) {
+  Rig rig;
+  rig.ask("q");
+  rig.transport().respond(reasoning("only thoughts, no answer") + finish());
+  rig.transport().end();
+  rig.speak_everything();
+  CHECK(rig.machine->last_question()->request_failure == platform::RequestFailureKind::kNone);
+  CHECK(rig.machine->last_question()->stream_outcome == stream::StreamOutcome::kAnswerOnlyInReasoning);
+}
+
+TEST(AnswerOrchestrator, StopEndsTheQuestionAtOnceAsInterrupted) {
+  Rig rig;
+  RecordingListener listener;
+  rig.machine->ask("q", "control", &listener, rig.now);
+  rig.transport().respond(reasoning("thinking"));
+  rig.machine->stop("SIGINT", rig.now);
+  CHECK_EQUAL(1, rig.transport().cancels);
+  CHECK(rig.robot.index_of(CommandKind::kReleaseAll) >= 0);
+  check_texts(strings({"think: thinking", "done: interrupted: by SIGINT"}), listener.told);
+  CHECK(rig.machine->state() == AnswerOrchestrator::State::kIdle);
+}
+
+TEST(AnswerOrchestrator, StopWhenIdleDoesNothing) {
+  Rig rig;
+  rig.machine->stop("SIGINT", rig.now);
+  CHECK_EQUAL(0u, rig.robot.sent.size());
+  CHECK(!rig.machine->last_question());
 }
 
 TEST(AnswerOrchestrator, HistoryCarriesTheSpokenAnswerWithoutMarkupOrReasoning) {

@@ -52,10 +52,10 @@ class ScriptedTransport final : public orchestrator::AnswerTransport {
     request.sink->on_body_bytes(body);
   }
   void more(std::string_view body) { current().sink->on_body_bytes(body); }
-  void end(const platform::RequestFailure& failure = {}) {
+  void end(const platform::RequestFailure& failure = {}, const platform::RequestTiming& timing = {}) {
     DoneHandler done = std::move(current().done);
     current().done = nullptr;
-    done(failure, platform::RequestTiming{});
+    done(failure, timing);
   }
 
   std::vector<Request> requests;
