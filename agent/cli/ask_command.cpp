@@ -1,30 +1,19 @@
 #include "agent/cli/ask_command.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <memory>
 #include <optional>
 #include <string_view>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include "agent/cli/command_line.h"
 #include "agent/cli/control_commands.h"
-#include "agent/conversation/chat_request.h"
-#include "agent/stream/server_profiles.h"
+#include "agent/orchestrator/answer_orchestrator.h"
+#include "agent/runtime/standalone_ask.h"
 #include "agent/stream/stream_reader.h"
-#include "build_facts.h"
 #include "platform/config/agent_config.h"
-#include "platform/config/api_key_file.h"
 #include "platform/http/https_client.h"
-#include "platform/tls/tls_client_context.h"
 
 namespace vic_r1::cli {
 
@@ -35,14 +24,17 @@ const char* const kAskUsage =
     "  0 answered, 1 not (the outcome says why), 20 no running agent.\n"
     "  --socket-dir DIR  where the agent's control socket is (default: the config's)\n"
     "\n"
-    "usage: vic-r1 ask --standalone [--config FILE] [--show-reasoning] QUESTION\n"
-    "  Sends QUESTION straight to the configured server (no robot, no running agent) and\n"
-    "  writes the answer to stdout as it streams, reasoning removed. Then one timing line\n"
-    "  on stderr: when the connection, the TLS handshake, the request, the first byte, the\n"
-    "  first answer byte and the end came, in ms since the question was sent.\n"
+    "usage: vic-r1 ask --standalone [--config FILE] [--show-reasoning] [--verbose] QUESTION\n"
+    "  Asks the configured server with no robot and no running agent, by the path a\n"
+    "  spoken question takes (the same request, providers and fallbacks, reader and\n"
+    "  speech planner), and writes the answer to stdout as it streams: reasoning and\n"
+    "  markup removed. Then one timing line on stderr: when the connection, the TLS\n"
+    "  handshake, the request, the first byte, the first answer byte and the end came, in\n"
+    "  ms since the provider was asked.\n"
     "  --standalone      required: ask the server directly, not through the robot's agent\n"
     "  --config FILE     the config (default /data/vic-r1/config.json)\n"
     "  --show-reasoning  write the model's reasoning to stderr (dimmed on a terminal)\n"
+    "  --verbose         write the agent's log lines to stderr\n"
     "  For diagnostics and benchmarks:\n"
     "  --repeat N        ask the same question N times on one client (the connection is\n"
     "                    kept alive), a timing line per question, then the handshake count\n"
@@ -56,8 +48,6 @@ const char* const kAskUsage =
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using platform::RequestFailure;
 using platform::RequestFailureKind;
 using platform::RequestTiming;
 
@@ -69,6 +59,7 @@ struct AskOptions {
   std::string socket_dir;  // without --standalone: where the agent's control socket is
   std::string config_path{platform::kDefaultConfigPath};
   bool show_reasoning = false;
+  bool verbose = false;
   int repeat = 1;
   int pause_ms = 0;
   bool preconnect = false;
@@ -110,6 +101,8 @@ std::optional<int> parse_arguments(const std::vector<std::string>& arguments, As
       options.socket_dir = arguments[++i];
     } else if (argument == "--show-reasoning") {
       options.show_reasoning = true;
+    } else if (argument == "--verbose") {
+      options.verbose = true;
     } else if (argument == "--repeat") {
       if (!parse_count(arguments[++i], 1, kMaxRepeat, options.repeat)) {
         return usage_error("--repeat takes a count from 1 to " + std::to_string(kMaxRepeat) + ", not '" +
@@ -135,9 +128,9 @@ std::optional<int> parse_arguments(const std::vector<std::string>& arguments, As
       have_question = true;
     }
   }
-  if (!options.standalone && (options.show_reasoning || options.repeat != 1 || options.pause_ms != 0 ||
-                              options.preconnect)) {
-    return usage_error("--show-reasoning, --repeat, --pause-ms and --preconnect go with --standalone");
+  if (!options.standalone && (options.show_reasoning || options.verbose || options.repeat != 1 ||
+                              options.pause_ms != 0 || options.preconnect)) {
+    return usage_error("--show-reasoning, --verbose, --repeat, --pause-ms and --preconnect go with --standalone");
   }
   if (!have_question || options.question.empty()) return usage_error("no question");
   return std::nullopt;
@@ -202,63 +195,28 @@ std::string format_timing(const RequestTiming& timing, const std::optional<std::
   return line;
 }
 
-// Takes the response body from the client, runs it through the stream
-// reader, and writes what the reader makes of it: the answer to `out` (as
-// it comes), the reasoning to `err` when asked for.
-class AnswerPrinter final : public platform::ResponseBodySink, public stream::StreamSink {
+// The answer for the terminal: the text as it streams to stdout, the
+// reasoning to stderr when asked for, and once each question has ended its
+// outcome (when not answered) and timing line to stderr.
+class AnswerPrinter final : public orchestrator::QuestionListener {
  public:
-  AnswerPrinter(std::ostream& out, std::ostream& err, const stream::ServerProfile& profile, bool show_reasoning,
-                bool dim_reasoning)
-      : out_(out), err_(err), profile_(profile), show_reasoning_(show_reasoning), dim_reasoning_(dim_reasoning) {}
+  AnswerPrinter(std::ostream& out, std::ostream& err, const AskOptions& options, bool dim_reasoning)
+      : out_(out), err_(err), options_(options), dim_reasoning_(dim_reasoning) {}
 
-  void start(Clock::time_point asked) {
-    asked_ = asked;
-    reader_.reset();
-    first_answer_.reset();
-    reasoning_open_ = false;
-  }
+  int status() const { return status_; }
 
-  // Ends the stream (flushing what the reader still holds) and says how it ended.
-  std::optional<stream::StreamSummary> finish() {
-    if (!reader_) return std::nullopt;
-    stream::StreamSummary summary = reader_->finish(*this);
+  // The text is printed whole as it streams; the sentences Vector would say
+  // are the same words.
+  void on_sentence(std::string_view) override {}
+
+  void on_answer_text(std::string_view text) override {
     end_reasoning();
-    out_.flush();
-    return summary;
-  }
-
-  const std::optional<std::chrono::microseconds>& first_answer() const { return first_answer_; }
-
-  // ---- ResponseBodySink -----------------------------------------------------
-  void on_response_headers(int, std::string_view content_type) override {
-    std::optional<std::string_view> type;
-    if (!content_type.empty()) type = content_type;
-    reader_.emplace(stream::reader_options_for(profile_, type));
-  }
-
-  bool on_body_bytes(std::string_view bytes) override {
-    const std::size_t payloads_before = reader_->payloads_seen();
-    const bool was_done = reader_->done();
-    reader_->feed(bytes, *this);
-    out_.flush();
-    // Only a data payload or [DONE] counts as data; keep-alive comments do not.
-    return reader_->payloads_seen() > payloads_before || (!was_done && reader_->done());
-  }
-
-  bool stream_finished() const override { return reader_ && reader_->done(); }
-
-  // ---- StreamSink -----------------------------------------------------------
-  void on_answer(std::string_view text) override {
-    if (text.empty()) return;
-    if (!first_answer_) {
-      first_answer_ = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - asked_);
-      end_reasoning();
-    }
     out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out_.flush();
   }
 
-  void on_reasoning(std::string_view text, std::size_t) override {
-    if (!show_reasoning_ || text.empty()) return;
+  void on_reasoning(std::string_view text) override {
+    if (!options_.show_reasoning) return;
     reasoning_open_ = true;
     if (dim_reasoning_) err_ << "\x1b[2m";
     err_.write(text.data(), static_cast<std::streamsize>(text.size()));
@@ -266,11 +224,45 @@ class AnswerPrinter final : public platform::ResponseBodySink, public stream::St
     err_.flush();
   }
 
-  void on_finish_reason(std::string_view) override {}
-  void on_usage(const stream::TokenUsage&) override {}
-  void on_error(std::string_view) override {}
+  void on_finished(const orchestrator::QuestionReport& report) override {
+    ++finished_;
+    end_reasoning();
+    if (options_.repeat > 1) out_ << "\n";
+    out_.flush();
+    status_ = exit_status_for(report);
+    if (status_ == kExitAskCancelled) return;  // said once the run has stopped
+    for (const std::string& why : report.given_up) err_ << "vic-r1 ask: gave up: " << why << "\n";
+    if (status_ != kExitOk) err_ << "vic-r1 ask: " << report.outcome << "\n";
+    if (report.request_timing) {
+      err_ << "vic-r1 ask: ";
+      if (options_.repeat > 1) err_ << "question " << finished_ << "/" << options_.repeat << ": ";
+      // With --preconnect the first question is asked only once the
+      // connection is open.
+      err_ << format_timing(*report.request_timing, first_answer(report), options_.preconnect && finished_ == 1)
+           << "\n";
+    }
+    err_.flush();
+  }
 
  private:
+  static int exit_status_for(const orchestrator::QuestionReport& report) {
+    if (report.outcome.rfind("interrupted", 0) == 0) return kExitAskCancelled;
+    if (report.request_failure != RequestFailureKind::kNone) return cli::exit_status_for(report.request_failure);
+    if (report.stream_outcome && *report.stream_outcome != stream::StreamOutcome::kCompleted) {
+      return cli::exit_status_for(*report.stream_outcome);
+    }
+    if (report.outcome == "answered") return kExitOk;
+    return kExitAskStreamFailed;  // a whole stream with no answer in it
+  }
+
+  // The first answer byte, counted like the client's timing: from the
+  // moment the provider that answered was asked.
+  static std::optional<std::chrono::microseconds> first_answer(const orchestrator::QuestionReport& report) {
+    const orchestrator::QuestionTimeline& timeline = report.timeline;
+    if (!timeline.first_answer_byte || !timeline.provider_asked) return std::nullopt;
+    return *timeline.first_answer_byte - *timeline.provider_asked;
+  }
+
   // The reasoning block ends on a line of its own, before the answer starts.
   void end_reasoning() {
     if (!reasoning_open_) return;
@@ -281,138 +273,48 @@ class AnswerPrinter final : public platform::ResponseBodySink, public stream::St
 
   std::ostream& out_;
   std::ostream& err_;
-  const stream::ServerProfile& profile_;
-  const bool show_reasoning_;
-  const bool dim_reasoning_;
-  Clock::time_point asked_;
-  std::optional<stream::StreamReader> reader_;
-  std::optional<std::chrono::microseconds> first_answer_;
-  bool reasoning_open_ = false;
-};
-
-// The question, asked `repeat` times in a row on one client:
-//   (preconnect -> on_preconnected) -> ask -> on_answered -> (pause) -> ask ...
-// It stops at the first failure.
-class AskSession {
- public:
-  AskSession(boost::asio::io_context& io, platform::HttpsClient& client, AnswerPrinter& printer,
-             const AskOptions& options, std::string host, std::string target, std::string body,
-             platform::HttpHeaders headers, std::ostream& out, std::ostream& err)
-      : io_(io),
-        client_(client),
-        printer_(printer),
-        options_(options),
-        host_(std::move(host)),
-        target_(std::move(target)),
-        body_(std::move(body)),
-        headers_(std::move(headers)),
-        out_(out),
-        err_(err),
-        signals_(io, SIGINT, SIGTERM),
-        pause_(io) {}
-
-  int run() {
-    // The user's Ctrl-C closes the stream at once; the answer so far stays printed.
-    signals_.async_wait([this](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      interrupted_ = true;
-      pause_.cancel();
-      client_.cancel();
-    });
-    if (options_.preconnect) {
-      client_.preconnect([this](const RequestFailure& failure) { on_preconnected(failure); });
-    } else {
-      ask();
-    }
-    io_.run();
-    return status_;
-  }
-
- private:
-  void on_preconnected(const RequestFailure& failure) {
-    if (failure) return stop(failure);
-    preconnected_ = true;
-    ask();
-  }
-
-  void ask() {
-    ++asked_;
-    printer_.start(Clock::now());
-    client_.post_stream(target_, body_, headers_, printer_,
-                        [this](const RequestFailure& failure, const RequestTiming& timing) {
-                          on_answered(failure, timing);
-                        });
-  }
-
-  void on_answered(const RequestFailure& failure, const RequestTiming& timing) {
-    const std::optional<stream::StreamSummary> summary = printer_.finish();
-    if (options_.repeat > 1) out_ << "\n" << std::flush;
-    if (failure) {
-      status_ = exit_status_for(failure.kind);
-      err_ << "vic-r1 ask: " << platform::describe_request_failure(failure, host_) << "\n";
-    } else if (summary) {
-      status_ = exit_status_for(summary->outcome);
-      if (status_ != kExitOk) err_ << "vic-r1 ask: " << summary->explanation << "\n";
-    }
-    if (!failure || failure.kind != RequestFailureKind::kCancelled) {
-      err_ << "vic-r1 ask: ";
-      if (options_.repeat > 1) err_ << "question " << asked_ << "/" << options_.repeat << ": ";
-      err_ << format_timing(timing, printer_.first_answer(), preconnected_ && asked_ == 1) << "\n";
-    }
-    err_.flush();
-
-    if (status_ != kExitOk || asked_ == options_.repeat) return stop(RequestFailure{});
-    if (options_.pause_ms == 0) return ask();
-    // An idle connection between questions, as the robot's has between two.
-    pause_.expires_after(std::chrono::milliseconds(options_.pause_ms));
-    pause_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || interrupted_) return stop(RequestFailure{});
-      ask();
-    });
-  }
-
-  // Reports a failure that came before any question (preconnect), then lets
-  // io_context::run() return.
-  void stop(const RequestFailure& failure) {
-    if (failure) {
-      status_ = exit_status_for(failure.kind);
-      err_ << "vic-r1 ask: " << platform::describe_request_failure(failure, host_) << "\n";
-    } else if (interrupted_ && status_ == kExitOk) {
-      status_ = kExitAskCancelled;
-    }
-    if (options_.repeat > 1) {
-      err_ << "vic-r1 ask: TLS handshakes: " << client_.full_handshakes() << " full, "
-           << client_.resumed_handshakes() << " resumed\n";
-    }
-    err_.flush();
-    signals_.cancel();
-  }
-
-  boost::asio::io_context& io_;
-  platform::HttpsClient& client_;
-  AnswerPrinter& printer_;
   const AskOptions& options_;
-  const std::string host_;
-  const std::string target_;
-  const std::string body_;
-  const platform::HttpHeaders headers_;
-  std::ostream& out_;
-  std::ostream& err_;
-  boost::asio::signal_set signals_;
-  boost::asio::steady_timer pause_;
-  int asked_ = 0;
+  const bool dim_reasoning_;
+  bool reasoning_open_ = false;
+  int finished_ = 0;
   int status_ = kExitOk;
-  bool preconnected_ = false;
-  bool interrupted_ = false;
 };
 
-// Self-hosted servers (Ollama, vLLM, llama.cpp) often need no key: for
-// them a missing key file means "no key", not a mistake.
-bool may_go_without_key(const platform::AgentConfig& config) {
-  const platform::ProviderPreset* preset = platform::find_provider_preset(config.provider.preset);
-  struct stat info {};
-  return preset != nullptr && preset->base_url.empty() && preset->name != "custom" &&
-         ::stat(config.provider.api_key_file.c_str(), &info) != 0 && errno == ENOENT;
+int ask_without_robot(const AskOptions& options, std::ostream& out, std::ostream& err) {
+  runtime::StandaloneAskOptions run;
+  run.config_path = options.config_path;
+  run.question = options.question;
+  run.repeat = options.repeat;
+  run.pause = std::chrono::milliseconds(options.pause_ms);
+  run.preconnect = options.preconnect;
+  run.log_to_stderr = options.verbose;
+  AnswerPrinter printer(out, err, options, ::isatty(STDERR_FILENO) == 1);
+  const runtime::StandaloneAskEnding ending = runtime::ask_standalone(run, printer);
+
+  int status = printer.status();
+  switch (ending.kind) {
+    case runtime::StandaloneAskEnding::Kind::kConfigUnusable:
+      for (const std::string& problem : ending.problems) err << "vic-r1 ask: " << problem << "\n";
+      return kExitAskConfig;
+    case runtime::StandaloneAskEnding::Kind::kPreconnectFailed:
+      err << "vic-r1 ask: " << ending.preconnect_failure_text << "\n";
+      status = exit_status_for(ending.preconnect_failure.kind);
+      break;
+    case runtime::StandaloneAskEnding::Kind::kInterrupted:
+      err << "vic-r1 ask: cancelled\n";
+      status = kExitAskCancelled;
+      break;
+    case runtime::StandaloneAskEnding::Kind::kQuestionFailed:
+    case runtime::StandaloneAskEnding::Kind::kAllAsked:
+      break;
+  }
+  if (options.repeat > 1) {
+    err << "vic-r1 ask: TLS handshakes: " << ending.full_handshakes << " full, " << ending.resumed_handshakes
+        << " resumed\n";
+  }
+  if (::isatty(STDOUT_FILENO) == 1) out << "\n";  // the prompt goes on a line of its own
+  err.flush();
+  return status;
 }
 
 }  // namespace
@@ -424,58 +326,7 @@ int run_ask(const std::vector<std::string>& arguments, std::ostream& out, std::o
     return ask_running_agent(options.question, control_socket_path(options.socket_dir, options.config_path), out,
                              err);
   }
-
-  // 1. The config, the key and the CA bundle: all from files the config names.
-  std::vector<std::string_view> profile_names;
-  for (const stream::ServerProfile& profile : stream::server_profiles()) profile_names.push_back(profile.name);
-  const platform::ConfigLoadResult loaded = platform::load_agent_config_file(options.config_path, profile_names);
-  if (!loaded.ok()) {
-    for (const std::string& error : loaded.errors) err << "vic-r1 ask: " << error << "\n";
-    return kExitAskConfig;
-  }
-  const platform::AgentConfig& config = *loaded.config;
-
-  platform::ApiKey key;
-  if (!may_go_without_key(config)) {
-    platform::ApiKeyFileResult read = platform::read_api_key_file(config.provider.api_key_file);
-    if (!read.ok()) {
-      err << "vic-r1 ask: " << read.error << "\n";
-      return kExitAskConfig;
-    }
-    key = std::move(read.key);
-  }
-
-  platform::TlsFailure tls_failure;
-  const std::unique_ptr<platform::TlsClientContext> tls =
-      platform::TlsClientContext::create({config.provider.ca_file, config.provider.pinned_public_key_sha256}, tls_failure);
-  if (!tls) {
-    err << "vic-r1 ask: " << tls_failure.detail << "\n";
-    return kExitAskConfig;
-  }
-
-  // 2. The request, as the agent would send it (no history: one question).
-  const stream::ServerProfile* profile = stream::find_server_profile(config.provider.stream_profile);
-  if (profile == nullptr) profile = &stream::default_server_profile();
-  conversation::ChatRequestSettings settings;
-  settings.api = profile->wire_format == stream::WireFormat::kNdjson ? conversation::ChatApi::kOllamaNativeChat
-                                                                      : conversation::ChatApi::kChatCompletions;
-  settings.model = config.provider.model;
-  settings.system_prompt = config.system_prompt;
-  settings.max_tokens = config.provider.max_tokens;
-  settings.temperature = config.provider.temperature;
-  std::string body = conversation::build_chat_request_body(settings, {}, options.question);
-  std::string target = conversation::chat_request_target(settings.api, config.provider.endpoint.path_prefix);
-  platform::HttpHeaders headers = conversation::chat_request_headers(settings.api, key.reveal());
-
-  // 3. Ask, and print as it streams.
-  boost::asio::io_context io;
-  platform::HttpsClient client(io, *tls, config.provider.endpoint, config.timeouts, std::string("vic-r1/") + build_facts::kVersion);
-  AnswerPrinter printer(out, err, *profile, options.show_reasoning, ::isatty(STDERR_FILENO) == 1);
-  AskSession session(io, client, printer, options, config.provider.endpoint.host, std::move(target), std::move(body),
-                     std::move(headers), out, err);
-  const int status = session.run();
-  if (::isatty(STDOUT_FILENO) == 1) out << "\n";  // the prompt goes on a line of its own
-  return status;
+  return ask_without_robot(options, out, err);
 }
 
 }  // namespace vic_r1::cli

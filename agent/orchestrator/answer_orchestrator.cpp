@@ -280,6 +280,7 @@ void AnswerOrchestrator::take_markup_pieces(Clock::time_point now) {
     switch (piece.kind) {
       case speech::MarkupPiece::Kind::kText:
         spoken_answer_ += piece.text;
+        if (listener_ != nullptr) listener_->on_answer_text(piece.text);
         segmenter_.feed(piece.text, sentences_);
         break;
       case speech::MarkupPiece::Kind::kCommand:

@@ -65,6 +65,9 @@ class QuestionListener {
   // The model's reasoning as it streams; never spoken, only shown to a
   // listener that asks for it (`ask --standalone --show-reasoning`).
   virtual void on_reasoning(std::string_view) {}
+  // The answer's text as it streams, markup removed, before it is cut into
+  // sentences (`ask --standalone` prints it as the server sent it).
+  virtual void on_answer_text(std::string_view) {}
 };
 
 // The agent's state machine, from a question to the last spoken word:

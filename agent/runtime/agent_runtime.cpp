@@ -15,7 +15,9 @@
 #include "agent/orchestrator/status_report.h"
 #include "agent/runtime/answer_providers.h"
 #include "agent/runtime/control_socket.h"
+#include "agent/runtime/deadline_alarm.h"
 #include "agent/runtime/heap_watch.h"
+#include "agent/runtime/orchestrator_settings.h"
 #include "agent/runtime/robot_channel.h"
 #include "agent/stream/server_profiles.h"
 #include "platform/config/agent_config.h"
@@ -25,54 +27,6 @@ namespace {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-
-speech::EmotionClips emotions_for(const platform::AgentConfig& config) {
-  speech::EmotionClips emotions = speech::EmotionClips::defaults();
-  for (const auto& [name, clips] : config.emotions) emotions.set(name, clips);
-  return emotions;
-}
-
-orchestrator::OrchestratorSettings settings_for(const platform::AgentConfig& config) {
-  orchestrator::OrchestratorSettings settings;
-  settings.thinking.clip = config.thinking_animation;
-  settings.thinking.progress_clips = config.thinking_progress_animations;
-  settings.thinking.progress_every = config.thinking_progress_every;
-  settings.conversation_mode = config.conversation_mode;
-  settings.voice.duration_scalar = config.voice_duration_scalar;
-  settings.voice.pitch_scalar = config.voice_pitch_scalar;
-  settings.history.max_turns = static_cast<std::size_t>(config.history_turns);
-  settings.history.max_bytes = static_cast<std::size_t>(config.history_bytes);
-  settings.history.forget_after = config.history_forget_after;
-  return settings;
-}
-
-// Wakes the orchestrator at its next deadline, re-armed after everything
-// that may have moved it.
-class DeadlineAlarm {
- public:
-  DeadlineAlarm(asio::io_context& io, orchestrator::AnswerOrchestrator& orchestrator)
-      : timer_(io), orchestrator_(orchestrator) {}
-
-  void rearm() {
-    const std::optional<Clock::time_point> due = orchestrator_.deadline();
-    if (due == armed_) return;
-    armed_ = due;
-    timer_.cancel();
-    if (!due) return;
-    timer_.expires_at(*due);
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
-      armed_.reset();
-      orchestrator_.on_time(Clock::now());
-      rearm();
-    });
-  }
-
- private:
-  asio::steady_timer timer_;
-  orchestrator::AnswerOrchestrator& orchestrator_;
-  std::optional<Clock::time_point> armed_;
-};
 
 orchestrator::StatusSnapshot snapshot_of(const orchestrator::AnswerOrchestrator& orchestrator,
                                         Clock::time_point started, HeapWatch& heap) {

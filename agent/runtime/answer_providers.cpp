@@ -94,6 +94,7 @@ void AnswerProviders::add(boost::asio::io_context& io, const platform::ProviderC
       provider.unusable_spoken = "My list of trusted certificates is missing or broken, so I can't answer.";
     }
     providers_.push_back(std::move(provider));
+    client_of_provider_.push_back(nullptr);
     return;
   }
   clients_.push_back(std::make_unique<platform::HttpsClient>(io, *tls, config.endpoint, shared.timeouts,
@@ -101,7 +102,27 @@ void AnswerProviders::add(boost::asio::io_context& io, const platform::ProviderC
   tls_.push_back(std::move(tls));
   transports_.push_back(std::make_unique<HttpsAnswerTransport>(*clients_.back(), log, provider.name));
   provider.transport = transports_.back().get();
+  client_of_provider_.push_back(provider.unusable.empty() ? clients_.back().get() : nullptr);
   providers_.push_back(std::move(provider));
+}
+
+platform::HttpsClient* AnswerProviders::first_usable_client() const {
+  for (platform::HttpsClient* client : client_of_provider_) {
+    if (client != nullptr) return client;
+  }
+  return nullptr;
+}
+
+std::size_t AnswerProviders::full_handshakes() const {
+  std::size_t count = 0;
+  for (const auto& client : clients_) count += client->full_handshakes();
+  return count;
+}
+
+std::size_t AnswerProviders::resumed_handshakes() const {
+  std::size_t count = 0;
+  for (const auto& client : clients_) count += client->resumed_handshakes();
+  return count;
 }
 
 }  // namespace vic_r1::runtime

@@ -31,6 +31,14 @@ class AnswerProviders {
 
   const std::vector<orchestrator::AnswerProvider>& providers() const { return providers_; }
 
+  // The client of the first provider that can be asked, to open its
+  // connection ahead of a question and hear how that went (`ask
+  // --standalone --preconnect`); null when none can be asked.
+  platform::HttpsClient* first_usable_client() const;
+  // TLS handshakes all the clients completed, full and resumed.
+  std::size_t full_handshakes() const;
+  std::size_t resumed_handshakes() const;
+
  private:
   // One provider from its own part of the config and the part all share.
   void add(boost::asio::io_context& io, const platform::ProviderConfig& config, const platform::AgentConfig& shared,
@@ -40,6 +48,7 @@ class AnswerProviders {
   std::vector<std::unique_ptr<platform::HttpsClient>> clients_;
   std::vector<std::unique_ptr<HttpsAnswerTransport>> transports_;
   std::vector<orchestrator::AnswerProvider> providers_;
+  std::vector<platform::HttpsClient*> client_of_provider_;  // null where unusable
 };
 
 // The system prompt for `config`: its persona and speech rules, and the

@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """End-to-end tests of `vic-r1 ask --standalone` against fake_r1_server.py.
 
+`ask --standalone` takes the path a spoken question takes on the robot (the
+orchestrator, with a stand-in for vic-anim), so these test that path with the
+real HTTPS client; messages name the provider ("HTTP 503 from DeepSeek").
+
 Each test is one scenario: it makes a throw-away PKI, starts the fake server
 (OpenSSL, on 127.0.0.1, bounded lifetime, killed on exit), writes a config and
 a key file (0600) into a temporary directory, runs the real binary (through
@@ -351,7 +355,7 @@ def overloaded_retries_are_bounded(case):
     with case.server("status:code=503,retry_after=1") as server:
         result = case.ask(case.config(server.port))
         expect(result, EXIT_HTTP_STATUS, out=b"",
-               err_contains=["HTTP 503 from localhost: The server is overloaded", "attempts 3"])
+               err_contains=["HTTP 503 from DeepSeek: The server is overloaded", "attempts 3"])
         check(server.stats()["requests"] == 3, "requests: %d" % server.stats()["requests"])
 
 
@@ -359,28 +363,45 @@ def insufficient_balance_is_reported(case):
     with case.server("status:code=402,body=deepseek_balance") as server:
         result = case.ask(case.config(server.port))
         expect(result, EXIT_HTTP_STATUS, out=b"",
-               err_contains=["vic-r1 ask: HTTP 402 from localhost: Insufficient Balance"])
+               err_contains=["vic-r1 ask: failed: HTTP 402 from DeepSeek: Insufficient Balance"])
         check(server.stats()["requests"] == 1, "a 402 was retried")
 
 
 def bad_key_is_reported(case):
     with case.server("status:code=401") as server:
         result = case.ask(case.config(server.port))
-        expect(result, EXIT_HTTP_STATUS, out=b"", err_contains=["HTTP 401 from localhost: Authentication Fails"])
+        expect(result, EXIT_HTTP_STATUS, out=b"", err_contains=["HTTP 401 from DeepSeek: Authentication Fails"])
         check(API_KEY not in result.err, "the API key appeared on stderr")
 
 
 def server_echoing_the_key_is_redacted(case):
     with case.server("status:code=400,message=bad header Bearer " + API_KEY) as server:
         result = case.ask(case.config(server.port))
-        expect(result, EXIT_HTTP_STATUS, err_contains=["HTTP 400 from localhost: bad header [redacted]"])
+        expect(result, EXIT_HTTP_STATUS, err_contains=["HTTP 400 from DeepSeek: bad header [redacted]"])
         check(API_KEY not in result.err, "the API key appeared on stderr")
 
 
 def unknown_model_is_reported(case):
     with case.server("status:code=404") as server:
         result = case.ask(case.config(server.port))
-        expect(result, EXIT_HTTP_STATUS, out=b"", err_contains=["HTTP 404 from localhost: Model Not Exist"])
+        expect(result, EXIT_HTTP_STATUS, out=b"", err_contains=["HTTP 404 from DeepSeek: Model Not Exist"])
+
+
+def fallback_provider_answers_after_the_first_fails(case):
+    # Before the first answer byte any failure sends the question on to the
+    # next provider the config lists, as on the robot.
+    with case.server("status:code=402,body=deepseek_balance") as main, \
+            case.server("stream:transcript=together_inline") as fallback:
+        write_key_file(os.path.join(case.dir, "api-key.together"))
+        config = case.config(main.port, fallbacks=[
+            {"provider": "together", "base_url": "https://localhost:%d" % fallback.port}])
+        result = case.ask(config)
+        expect(result, EXIT_OK, out=answer_of("together_inline"),
+               err_contains=["vic-r1 ask: gave up: HTTP 402 from DeepSeek: Insufficient Balance"])
+        check(main.stats()["requests"] == 1 and fallback.stats()["requests"] == 1,
+              "requests: main %d, fallback %d" % (main.stats()["requests"], fallback.stats()["requests"]))
+        request = fallback.stats()["request_log"][0]
+        check(request["model"] == "deepseek-ai/DeepSeek-R1", "the fallback was asked for %r" % request["model"])
 
 
 def connection_refused(case):
@@ -389,7 +410,7 @@ def connection_refused(case):
     port = probe.getsockname()[1]
     probe.close()  # nothing listens there now
     result = case.ask(case.config(port, host="127.0.0.1"))
-    expect(result, EXIT_UNREACHABLE, out=b"", err_contains=["127.0.0.1 refused the connection"])
+    expect(result, EXIT_UNREACHABLE, out=b"", err_contains=["DeepSeek refused the connection"])
 
 
 def ten_questions_one_handshake(case):
@@ -484,6 +505,7 @@ SCENARIOS = {function.__name__: function for function in [
     bad_key_is_reported,
     server_echoing_the_key_is_redacted,
     unknown_model_is_reported,
+    fallback_provider_answers_after_the_first_fails,
     connection_refused,
     ten_questions_one_handshake,
     idle_closed_connection_reconnects_and_resumes,

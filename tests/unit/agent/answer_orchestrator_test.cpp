@@ -463,6 +463,7 @@ class RecordingListener final : public orchestrator::QuestionListener {
  public:
   void on_sentence(std::string_view text) override { told.push_back("say: " + std::string(text)); }
   void on_reasoning(std::string_view text) override { told.push_back("think: " + std::string(text)); }
+  void on_answer_text(std::string_view text) override { told.push_back("text: " + std::string(text)); }
   void on_finished(const orchestrator::QuestionReport& report) override {
     told.push_back("done: " + report.outcome);
     reports.push_back(report);
@@ -473,14 +474,15 @@ class RecordingListener final : public orchestrator::QuestionListener {
 
 }  // namespace
 
-TEST(AnswerOrchestrator, ListenerHearsTheReasoningApartAndTheSentencesAsSpoken) {
+TEST(AnswerOrchestrator, ListenerHearsTheReasoningAndTheTextApartAndTheSentencesAsSpoken) {
   Rig rig;
   RecordingListener listener;
   rig.machine->ask("q", "control", &listener, rig.now);
-  rig.transport().respond(reasoning("Let me think.") + content("It is far. ") + finish());
+  rig.transport().respond(reasoning("Let me think.") + content("{{playAnimationWI||happy}}It is **far**. ") + finish());
   rig.transport().end();
   rig.speak_everything();
-  check_texts(strings({"think: Let me think.", "say: It is far.", "done: answered"}), listener.told);
+  check_texts(strings({"think: Let me think.", "text: It is **far**. ", "say: It is far.", "done: answered"}),
+              listener.told);
   check_texts(strings({"It is far."}), rig.robot.prepared_texts());
 }
 
