@@ -170,7 +170,7 @@ int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std
     options.socket_directory = loaded.ok() ? loaded.config->socket_dir : std::string(platform::kDefaultSocketDir);
   }
   if (loaded.ok() && !loaded.config->question_intents.empty()) {
-    options.question_policy.rules = intent::question_rules_for(loaded.config->question_intents);
+    options.question_policy = intent::question_policy_for(loaded.config->question_intents);
   }
   options.agent.command =
       agent_command(config_path, options.socket_directory + "/" + std::string(runtime::kControlSocketName));

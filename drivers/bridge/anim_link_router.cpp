@@ -56,7 +56,7 @@ void AnimLinkRouter::on_engine_connected() {
   trigger_word_starts_stream_ = false;
 }
 
-void AnimLinkRouter::on_engine_datagram(const std::uint8_t* bytes, std::size_t size) {
+void AnimLinkRouter::on_engine_datagram(std::uint8_t* bytes, std::size_t size) {
   confirmation_.on_engine_datagram(bytes, size);
   const clad::EngineToAnimMessage message =
       clad::decode_engine_to_anim(layout_for_reading(layout(), bytes, size), bytes, size);
@@ -96,6 +96,13 @@ void AnimLinkRouter::on_engine_datagram(const std::uint8_t* bytes, std::size_t s
     }
     case Kind::kSetTriggerWordResponse:
       trigger_word_starts_stream_ = message.trigger_word_starts_stream;
+      break;
+    case Kind::kStartWakeWordlessStreaming:
+      if (capturing_knowledge_questions_ && message.stream_type == clad::StreamType::kKnowledgeGraph) {
+        bytes[clad::kStreamTypeOffset] = static_cast<std::uint8_t>(clad::StreamType::kNormal);
+        ++counters_.knowledge_streams_made_normal;
+        knowledge_question_stream_ = true;
+      }
       break;
     default:
       break;

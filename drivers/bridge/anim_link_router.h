@@ -44,6 +44,7 @@ struct AnimLinkCounters {
   std::uint64_t injected = 0;
   std::uint64_t agent_commands_refused = 0;
   std::uint64_t id_collisions = 0;  // the engine took an id the agent held
+  std::uint64_t knowledge_streams_made_normal = 0;
 };
 
 // The decisions of the engine<->anim bridge, without sockets (sans-I/O): it
@@ -68,8 +69,29 @@ class AnimLinkRouter {
 
   AnimLinkRouter(FirmwareExpectation expectation, AnimLinkSink& sink);
 
-  // Engine -> anim: always forwarded as it is; read for the ids it uses.
-  void on_engine_datagram(const std::uint8_t* bytes, std::size_t size);
+  // Engine -> anim: read for the ids it uses, and forwarded as it is, with
+  // one exception, made in place: while knowledge questions are captured, a
+  // StartWakeWordlessStreaming for a KnowledgeGraph stream asks for a
+  // Normal one instead (see set_capturing_knowledge_questions).
+  void on_engine_datagram(std::uint8_t* bytes, std::size_t size);
+
+  // "Hey Vector, I have a question": vic-engine's knowledge-graph behaviour
+  // asks vic-anim for a KnowledgeGraph stream (behaviorKnowledgeGraphQuestion
+  // .cpp:275-280, userIntentComponent.cpp:940-944), and vic-anim opens it
+  // with that type (animProcessMessages.cpp:416-425). wire-pod answers such
+  // a stream itself and never passes the question's text on (VECTOR-IPC.md
+  // §3). Asked for a Normal stream instead, vic-cloud treats the question
+  // as any other and it comes back as an intent with its transcript, which
+  // the agent can take. Only while an agent takes questions: without one,
+  // the engine's own behaviour gets its own stream (fail-open).
+  void set_capturing_knowledge_questions(bool capturing) { capturing_knowledge_questions_ = capturing; }
+  // True once after each stream so rewritten: the next intent from vic-cloud
+  // is the knowledge behaviour's answer.
+  bool take_knowledge_question_stream() {
+    const bool taken = knowledge_question_stream_;
+    knowledge_question_stream_ = false;
+    return taken;
+  }
   // A vic-engine process connected: its tag and ttsID counters, and its
   // wake-word response, start over.
   void on_engine_connected();
@@ -163,6 +185,8 @@ class AnimLinkRouter {
   // The engine's last SetTriggerWordResponse said a wake word opens a
   // stream; until one is seen (and after the engine restarts), it is unknown.
   bool trigger_word_starts_stream_ = false;
+  bool capturing_knowledge_questions_ = false;
+  bool knowledge_question_stream_ = false;
   std::uint64_t now_ms_ = 0;  // as of the last call that brought the time
   AnimLinkCounters counters_;
   std::array<std::uint8_t, 1 + clad::kTtsTextFieldBytes + 64> scratch_{};  // one encoded message

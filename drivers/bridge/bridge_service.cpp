@@ -169,9 +169,10 @@ void BridgeService::run_once(bool& stop) {
   }
   // Fail-open: with no agent to answer, or no way for it to speak, the
   // engine keeps every question and answers as it always has.
-  intent_tap_.set_accepting_questions(supervisor_.channel_fd() >= 0 &&
-                                      anim_bridge_.anim_connected() &&
-                                      anim_bridge_.router().confirmation().confirmed());
+  const bool accepting = supervisor_.channel_fd() >= 0 && anim_bridge_.anim_connected() &&
+                         anim_bridge_.router().confirmation().confirmed();
+  intent_tap_.set_accepting_questions(accepting);
+  anim_bridge_.router().set_capturing_knowledge_questions(accepting && intent_tap_.captures_knowledge_questions());
 
   // Fixed slots: 0 signals, 1 directory, 2 engine, 3 anim, 4 cloud, 5 agent.
   pollfd fds[6];
@@ -192,6 +193,7 @@ void BridgeService::run_once(bool& stop) {
   if (ready > 0) {
     // The robot's own traffic first.
     anim_bridge_.on_poll(fds[2], fds[3]);
+    if (anim_bridge_.router().take_knowledge_question_stream()) intent_tap_.expect_knowledge_session_answer(after);
     if (fds[4].revents & POLLIN) intent_tap_.on_readable(after);
     if (fds[1].revents & POLLIN) on_directory_events();
     if (fds[5].revents & (POLLIN | POLLHUP | POLLERR)) on_channel_readable(after);
@@ -408,7 +410,8 @@ void BridgeService::log_counters() {
             anim.dropped_agent, ", refused ", link.agent_commands_refused, "), replies to agent ",
             link.replies_to_agent, ", malformed ",
             link.malformed_from_engine + link.malformed_from_anim, ", id collisions ",
-            link.id_collisions, "; intents forwarded ", tap.forwarded, ", questions ",
+            link.id_collisions, ", knowledge streams made normal ", link.knowledge_streams_made_normal,
+            "; intents forwarded ", tap.forwarded, ", questions ",
             tap.questions, ", injected ", tap.injected, ", dropped ", tap.dropped,
             "; agent starts ", supervisor_.starts(), ", events dropped ",
             channel_counters_.events_dropped, "; heap in use ", heap_in_use_bytes() / 1024, " KiB");

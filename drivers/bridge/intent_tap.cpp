@@ -83,10 +83,18 @@ void IntentTap::on_readable(std::uint64_t now_ms) {
     }
     if (message.kind == clad::CloudMicMessage::Kind::kResult) {
       const intent::QuestionVerdict verdict = intent::classify_intent(policy_, message.result, question_);
+      // The knowledge behaviour takes the first intent that comes while it
+      // listens, whatever it is (behaviorKnowledgeGraphQuestion.cpp:238-253).
+      const bool in_knowledge_session = knowledge_session_until_ms_ > now_ms;
+      knowledge_session_until_ms_ = 0;
       if (verdict.owned && accepting_questions_) {
         ++counters_.questions;
         clad::IntentResult close;
-        close.intent = verdict.close_with;
+        // Inside that behaviour only the knowledge intents and unmatched
+        // are consumed (:349-380); `silence` would stay pending and add
+        // "can't do that". knowledge_unknown ends it with its fail sequence,
+        // the least it allows (:479-491).
+        close.intent = in_knowledge_session ? intent::kKnowledgeSessionClose : verdict.close_with;
         std::uint8_t encoded[256];
         const clad::EncodeResult result = clad::encode_intent_result(close, encoded, sizeof(encoded));
         if (result.ok()) send_to_engine(encoded, result.size, now_ms);

@@ -59,6 +59,7 @@ class IntentTap {
   static constexpr std::uint64_t kCloudGreetingGraceMs = 2000;
   static constexpr std::string_view kAsideSuffix = ".vic-engine";
   static constexpr std::uint64_t kEngineTickSpacingMs = 100;
+  static constexpr std::uint64_t kKnowledgeSessionMs = 20000;
 
   IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy,
             logging::Logger log);
@@ -77,6 +78,15 @@ class IntentTap {
   // Without a running agent no question is taken: the engine gets each
   // intent unchanged and answers as it always has (fail-open).
   void set_accepting_questions(bool accepting) { accepting_questions_ = accepting; }
+  // vic-engine's "I have a question" behaviour now listens on a stream made
+  // Normal (AnimLinkRouter::set_capturing_knowledge_questions): the next
+  // intent is its answer. It listens 10 s from the stream's opening
+  // (behaviorKnowledgeGraphQuestion.cpp:51, 240-250); past kKnowledgeSessionMs
+  // it has long given up.
+  void expect_knowledge_session_answer(std::uint64_t now_ms) {
+    knowledge_session_until_ms_ = now_ms + kKnowledgeSessionMs;
+  }
+  bool captures_knowledge_questions() const { return policy_.capture_knowledge_questions; }
 
   int fd() const { return tap_socket_.fd(); }
   bool has_waiting_intents() const { return !to_engine_queue_.empty(); }
@@ -109,6 +119,7 @@ class IntentTap {
   std::uint64_t last_sent_ms_ = 0;
   bool sent_any_ = false;
   bool accepting_questions_ = false;
+  std::uint64_t knowledge_session_until_ms_ = 0;  // 0: not in one
   std::uint64_t last_directory_look_ms_ = 0;
   std::uint64_t now_ms_ = 0;  // as of the last call that brought the time
   std::function<void(const channel::Event&)> question_sink_;

@@ -178,6 +178,12 @@ EngineToAnimMessage decode_engine_to_anim(const FirmwareLayout& layout, const st
     reader.u8();       // getInAnimationTag
     reader.short_string();
     message.trigger_word_starts_stream = audio_event != 0 && starts_stream;
+  } else if (layout.start_wakewordless_streaming != 0 && tag == layout.start_wakewordless_streaming) {
+    // uint_8 streamType, bool playGetInFromAnimProcess
+    // (messageEngineToRobot.clad:439-443, tag :893).
+    message.kind = Kind::kStartWakeWordlessStreaming;
+    message.stream_type = static_cast<StreamType>(reader.u8());
+    reader.boolean();
   } else {
     return message;
   }

@@ -23,6 +23,13 @@ inline constexpr std::size_t kMaxAnimDatagramBytes = 2048;
 // TextToSpeechTriggerMode (textToSpeechTypes.clad, uint_8).
 enum class TtsTriggerMode : std::uint8_t { kInvalid = 0, kImmediate = 1, kManual = 2, kKeyframe = 3 };
 
+// CloudMic::StreamType (clad/src/clad/cloud/mic.clad:7-11): what vic-cloud
+// is to do with a stream; vic-anim passes it on with the stream's Hotword.
+enum class StreamType : std::uint8_t { kNormal = 0, kBlackjack = 1, kKnowledgeGraph = 2 };
+
+// Where StartWakeWordlessStreaming's streamType sits in its datagram.
+inline constexpr std::size_t kStreamTypeOffset = 1;
+
 // AudioMetaData::SwitchState::Robot_Vic_External_Processing values (uint_32).
 inline constexpr std::uint32_t kTtsStyleDefaultProcessed = 1906807385u;
 inline constexpr std::uint32_t kTtsStyleUnprocessed = 860658140u;
@@ -135,6 +142,7 @@ struct EngineToAnimMessage {
     kTextToSpeechPlay,
     kTextToSpeechCancel,
     kSetTriggerWordResponse,
+    kStartWakeWordlessStreaming,
   };
   Kind kind = Kind::kOther;
   std::uint8_t tag = 0;     // the union tag (first byte); 0 for an empty datagram
@@ -146,6 +154,8 @@ struct EngineToAnimMessage {
   // SetTriggerWordResponse: a wake word would start a stream to vic-cloud
   // (a valid audio event, and shouldTriggerWordStartStream).
   bool trigger_word_starts_stream = false;
+  // StartWakeWordlessStreaming: the stream's CloudMic::StreamType.
+  StreamType stream_type = StreamType::kNormal;
   const char* error = nullptr;  // kMalformed: why
 };
 

@@ -36,7 +36,7 @@ constexpr FirmwareLayout kVector18{
     "Vector 1.8 / OSKR / wire-os-victor",
     true,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
-    true, 0x80, 0x9A,
+    true, 0x80, 0x9A, 0x99,
     0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState18Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };
@@ -47,13 +47,15 @@ constexpr FirmwareLayout kVector18{
 // (victor-1.6-rebuild and -rebuild-2, messageEngineToRobot.clad:613-619).
 // The tags we use are the same, FakeWakeWordFromExternalInterface (0x80)
 // and SetTriggerWordResponse (0x9A) included (:874, :889).
+// StartWakeWordlessStreaming is not read there: its fields in these
+// rebuilds are unverified.
 constexpr FirmwareLayout kVector16{
     FirmwareFamily::kVector16,
     "1.6",
     "Vector 1.6 rebuild (TextToSpeechPrepare without pitchScalar)",
     true,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
-    false, 0x80, 0x9A,
+    false, 0x80, 0x9A, 0,
     0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState16Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };
@@ -67,7 +69,7 @@ constexpr FirmwareLayout kVector16WithPitch{
     "Vector 1.6 rebuild with pitchScalar in TextToSpeechPrepare",
     true,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
-    true, 0x80, 0x9A,
+    true, 0x80, 0x9A, 0,
     0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState16Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };
@@ -80,7 +82,7 @@ constexpr FirmwareLayout kUnknown{
     "unknown firmware: forwarding only, nothing injected",
     false,
     0x50, 0x51, 0x53, 0x55, 0x92, 0x94, 0x95,
-    true, 0x80, 0x9A,
+    true, 0x80, 0x9A, 0,
     0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState18Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };

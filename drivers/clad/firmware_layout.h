@@ -47,6 +47,12 @@ struct FirmwareLayout {
   // word would start a stream at all (showAudioStreamStateManager.cpp:67-76,
   // 172-183).
   std::uint8_t set_trigger_word_response;
+  // StartWakeWordlessStreaming {uint_8 streamType, bool
+  // playGetInFromAnimProcess}, read on its way to vic-anim: the engine asks
+  // for a stream without a wake word, a KnowledgeGraph one for "I have a
+  // question" (behaviorKnowledgeGraphQuestion.cpp:275-280). 0 where the
+  // family's layout is unverified: then it is never read or rewritten.
+  std::uint8_t start_wakewordless_streaming;
 
   // Anim -> engine.
   std::uint8_t robot_available;

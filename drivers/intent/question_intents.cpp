@@ -39,6 +39,8 @@ std::vector<QuestionIntentRule> question_rules_for(const std::vector<std::string
   const std::vector<QuestionIntentRule> known = default_question_rules();
   std::vector<QuestionIntentRule> rules;
   for (const std::string& intent : intents) {
+    // Not a question itself: it switches on capturing the one that follows.
+    if (intent == kKnowledgePromptIntent) continue;
     bool found = false;
     for (const QuestionIntentRule& rule : known) {
       if (rule.intent != intent) continue;
@@ -54,6 +56,16 @@ std::vector<QuestionIntentRule> question_rules_for(const std::vector<std::string
 }
 
 std::vector<std::string> default_placeholder_transcripts() { return {"voice processing error"}; }
+
+QuestionIntentPolicy question_policy_for(const std::vector<std::string>& intents) {
+  QuestionIntentPolicy policy;
+  policy.rules = question_rules_for(intents);
+  policy.capture_knowledge_questions = false;
+  for (const std::string& intent : intents) {
+    if (intent == kKnowledgePromptIntent) policy.capture_knowledge_questions = true;
+  }
+  return policy;
+}
 
 std::vector<QuestionIntentRule> default_question_rules() {
   using channel::QuestionSource;

@@ -69,7 +69,8 @@ std::vector<QuestionIntentRule> default_question_rules();
 // The rules for the intents a config names (its `question_intents`): each
 // known one as above; any other is taken as a plain intent with its
 // transcript in `metadata` (an owner may want "intent_weather_..." answered
-// by R1 too), closed with intent_system_noaudio like an unmatched one.
+// by R1 too), closed with intent_system_noaudio like an unmatched one;
+// kKnowledgePromptIntent (below) makes no rule.
 std::vector<QuestionIntentRule> question_rules_for(const std::vector<std::string>& intents);
 
 // Transcripts that are not the user's words: wire-pod's speech-to-text
@@ -77,10 +78,23 @@ std::vector<QuestionIntentRule> question_rules_for(const std::vector<std::string
 // literal "voice processing error"). Such an intent is forwarded unchanged.
 std::vector<std::string> default_placeholder_transcripts();
 
+// "Hey Vector, I have a question" (intent_knowledge_promptquestion): the
+// engine's knowledge behaviour then listens for the question on a stream of
+// its own. Named in a config's `question_intents`, or by default, that
+// question is captured: the stream is made a Normal one, so the question
+// comes back with its text as an unmatched intent (AnimLinkRouter).
+inline constexpr std::string_view kKnowledgePromptIntent = "intent_knowledge_promptquestion";
+// What ends the knowledge behaviour when the agent took its question.
+inline constexpr std::string_view kKnowledgeSessionClose = "intent_knowledge_no_response";
+
 struct QuestionIntentPolicy {
   std::vector<QuestionIntentRule> rules = default_question_rules();
   std::vector<std::string> placeholder_transcripts = default_placeholder_transcripts();
+  bool capture_knowledge_questions = true;
 };
+
+// The policy for the intents a config names (its `question_intents`).
+QuestionIntentPolicy question_policy_for(const std::vector<std::string>& intents);
 
 struct QuestionVerdict {
   bool owned = false;  // false: forward the intent unchanged

@@ -288,7 +288,44 @@ def knowledge_session_answer_is_taken_and_closed_least_loudly(case):
           "vic-engine should get intent_knowledge_no_response (and not speak the cloud's "
           "answer); it got %s" % got)
     case.check_engine_reacted(reactions.KNOWLEDGE_FAIL)
-    case.check_answers_exact([utterance], [sent], closed_with=KNOWLEDGE_NO_RESPONSE)
+    case.check_answers_exact([utterance], [sent], closed_with=KNOWLEDGE_NO_RESPONSE,
+                             knowledge_stream_made_normal=True)
+
+
+def wire_pod_knowledge_question_comes_back_through_the_normal_path(case):
+    """"Hey Vector, I have a question" ... "what is a quasar" with wire-pod,
+    which answers a KnowledgeGraph stream from its own knowledge graph and
+    never passes the question's words on. The bridge has vic-anim open the
+    knowledge behaviour's stream as a Normal one, so the question comes back
+    as intent_system_unmatched with its transcript; the agent answers it, and
+    the behaviour is ended with intent_knowledge_no_response, which it
+    consumes (intent_system_noaudio would stay pending and add "can't do
+    that")."""
+    question = "what is a quasar"
+    robot = case.start(engine_options=IDLE_ENGINE)
+    case.wake()
+    streams_before = len(robot.anim.streams_opened)
+    check(robot.cloud.send_intent("intent_knowledge_promptquestion", None,
+                                  unmatched_metadata("I have a question")),
+          "vic-cloud could not send the prompt question")
+    wait_for(lambda: robot.engine.behaviour == reactions.IN_KNOWLEDGE_SESSION, EVENT_S,
+             "the engine never entered its knowledge session")
+    wait_for(lambda: len(robot.anim.streams_opened) > streams_before, EVENT_S,
+             "vic-anim opened no stream for the knowledge behaviour")
+    opened = [kind for _, kind in robot.anim.streams_opened[streams_before:]]
+    check(opened == ["normal"], "vic-anim should open one Normal stream, not %r" % opened)
+    intents_before = len(robot.engine.intents())
+    check(robot.cloud.send_unmatched_question(question), "vic-cloud could not send the question")
+    sent = robot.cloud.sent()[-1]
+    utterance = case.wait_for_answer(question)
+    wait_for(lambda: len(robot.engine.intents()) > intents_before, EVENT_S,
+             "vic-engine received no intent for the question")
+    got = engine_intents_since(robot, intents_before)
+    check(got == [clad.decode_cloud_mic(KNOWLEDGE_NO_RESPONSE)],
+          "vic-engine should get intent_knowledge_no_response; it got %s" % got)
+    case.check_engine_reacted(reactions.KNOWLEDGE_FAIL)
+    case.check_answers_exact([utterance], [sent], closed_with=KNOWLEDGE_NO_RESPONSE,
+                             knowledge_stream_made_normal=True)
 
 
 def intent_graph_knowledge_answer_is_taken_and_closed_quietly(case):
@@ -352,7 +389,9 @@ def other_intents_pass_unchanged(case):
           "the agent was given a question: %s"
           % [m.group(0) for m in case.bridge.matches(r"vic-r1 agent info: question:")])
     case.settle()
-    case.assert_exact()
+    # The prompt question put the engine in its knowledge behaviour, whose
+    # stream request vic-anim gets as a Normal one (the agent is running).
+    case.assert_exact(engine_to_anim_rewrite=clad.knowledge_stream_made_normal)
     check(not [r for r in robot.anim.received() if r.data[0] == clad.TAG_TEXT_TO_SPEECH_PREPARE
                and clad.decode_text_to_speech_prepare(r.data).text.startswith(ANSWER_PREFIX)],
           "the agent spoke")
@@ -852,6 +891,7 @@ SCENARIOS = {function.__name__: function for function in [
     forwarding_is_exact_under_load,
     question_is_answered_through_tts,
     knowledge_session_answer_is_taken_and_closed_least_loudly,
+    wire_pod_knowledge_question_comes_back_through_the_normal_path,
     intent_graph_knowledge_answer_is_taken_and_closed_quietly,
     other_intents_pass_unchanged,
     engine_restart_reconnects,

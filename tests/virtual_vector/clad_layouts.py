@@ -52,6 +52,7 @@ TAG_DRAW_TEXT_ON_SCREEN = 0x55
 TAG_EXIT_CC_SCREEN = 0x82                  # E2R 498-500, 880: no fields
 TAG_FAKE_WAKE_WORD = 0x80                  # FakeWakeWordFromExternalInterface, E2R 597-600, 878: no fields
 TAG_SET_TRIGGER_WORD_RESPONSE = 0x9A       # E2R 445-453, 894
+TAG_START_WAKEWORDLESS_STREAMING = 0x99    # E2R 439-443, 893: u8 streamType, bool playGetIn
 TAG_SET_KEEP_FACE_ALIVE_FOCUS = 0x5C
 TAG_ENABLE_KEEP_FACE_ALIVE = 0x5D
 TAG_ADD_OR_UPDATE_EYE_SHIFT = 0x5E
@@ -219,6 +220,26 @@ def decode_set_trigger_word_response(datagram: bytes):
     game_object, audio_event, _, _, _ = struct.unpack_from("<QIHHi", datagram, 1)
     return {"audio_event": audio_event, "start_stream": bool(datagram[21]),
             "simulate_stream": bool(datagram[22])}
+
+
+# CloudMic::StreamType (MIC 7-11).
+STREAM_NORMAL, STREAM_BLACKJACK, STREAM_KNOWLEDGE_GRAPH = 0, 1, 2
+STREAM_TYPE_NAMES = {STREAM_NORMAL: "normal", STREAM_BLACKJACK: "blackjack",
+                     STREAM_KNOWLEDGE_GRAPH: "knowledge_graph"}
+
+
+def encode_start_wakewordless_streaming(stream_type: int, play_get_in: bool = False) -> bytes:
+    return bytes([TAG_START_WAKEWORDLESS_STREAMING, stream_type, int(play_get_in)])
+
+
+def knowledge_stream_made_normal(datagram: bytes) -> bytes:
+    """What vic-r1 forwards for a StartWakeWordlessStreaming of a
+    KnowledgeGraph stream while it captures knowledge questions; every other
+    datagram as it is."""
+    if (len(datagram) == 3 and datagram[0] == TAG_START_WAKEWORDLESS_STREAMING
+            and datagram[1] == STREAM_KNOWLEDGE_GRAPH):
+        return bytes([TAG_START_WAKEWORDLESS_STREAMING, STREAM_NORMAL, datagram[2]])
+    return datagram
 
 
 def encode_fake_wake_word() -> bytes:
@@ -624,6 +645,7 @@ ENGINE_TO_ANIM_LAYOUTS = {
     # minStreamingDuration_ms, bool start, bool simulate, u8 getInAnimationTag,
     # string getInAnimationName -> 1+16+4+3 then the length byte at 24.
     TAG_SET_TRIGGER_WORD_RESPONSE: Layout("SetTriggerWordResponse", 25, 24),
+    TAG_START_WAKEWORDLESS_STREAMING: Layout("StartWakeWordlessStreaming", 3, None),
     TAG_SET_KEEP_FACE_ALIVE_FOCUS: Layout("SetKeepFaceAliveFocus", 2, None),
     TAG_ENABLE_KEEP_FACE_ALIVE: Layout("EnableKeepFaceAlive", 6, None),
     # AddOrUpdateEyeShift (E2R 351-362): 2 x f32, u32, 5 x f32, string -> 1+32 then len.

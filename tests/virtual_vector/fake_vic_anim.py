@@ -702,6 +702,8 @@ class FakeVicAnim:
             self._trigger_response = clad.decode_set_trigger_word_response(data)
         elif tag == clad.TAG_FAKE_WAKE_WORD:
             self._fake_wake_word(now)
+        elif tag == clad.TAG_START_WAKEWORDLESS_STREAMING:
+            self._wakewordless_stream(data[1], now)
 
     # ------------------------------------------------------------ microphones
 
@@ -731,6 +733,24 @@ class FakeVicAnim:
             self._stream_until = now + NORMAL_STREAM_MAX_S
             self.streams_opened.append((now, "normal"))
             self._event("listening: a Normal stream to vic-cloud opened")
+
+    def _wakewordless_stream(self, stream_type: int, now: float):
+        """MicDataSystem::StartWakeWordlessStreaming (animProcessMessages.cpp:
+        416-425, micDataSystem.cpp:214-265): ignored while a stream is open,
+        and when the engine's trigger-word response opens none; else a stream
+        of the type asked for goes to vic-cloud, which answers by that type
+        (a KnowledgeGraph stream is answered by the knowledge graph)."""
+        name = clad.STREAM_TYPE_NAMES.get(stream_type, "type %d" % stream_type)
+        response = self._trigger_response
+        if now < self._stream_until:
+            self._event("StartWakeWordlessStreaming (%s) ignored: a stream is open" % name)
+            return
+        if response is None or response["audio_event"] == 0 or not response["start_stream"]:
+            self._event("StartWakeWordlessStreaming (%s) ignored: cannot stream to vic-cloud" % name)
+            return
+        self._stream_until = now + NORMAL_STREAM_MAX_S
+        self.streams_opened.append((now, name))
+        self._event("listening: a %s stream to vic-cloud opened without a wake word" % name)
 
     def stream_open(self) -> bool:
         with self._lock:

@@ -440,8 +440,17 @@ class FakeVicEngine:
         except ValueError:
             parameters = {}
         answer = parameters.get("answer", "") if isinstance(parameters, dict) else ""
+        before = self.behaviour
         reaction, self.behaviour = engine_intent_reactions.react(
             self.behaviour, message.intent, answer if isinstance(answer, str) else "")
+        if (self.behaviour == engine_intent_reactions.IN_KNOWLEDGE_SESSION
+                and before != engine_intent_reactions.IN_KNOWLEDGE_SESSION):
+            # BehaviorKnowledgeGraphQuestion::BeginStreamingQuestion
+            # (behaviorKnowledgeGraphQuestion.cpp:275-280) through
+            # UserIntentComponent (userIntentComponent.cpp:940-944).
+            with self._lock:
+                self._send_message(clad.encode_start_wakewordless_streaming(
+                    clad.STREAM_KNOWLEDGE_GRAPH, False))
         self.reactions.append((self.clock(), reaction))
         self._event("reacts to %s during %s: %s" % (message.intent, reaction.during,
                                                    reaction.outcome))

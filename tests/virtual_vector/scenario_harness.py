@@ -601,17 +601,21 @@ class Case:
         return cloud_markers
 
     def check_answers_exact(self, utterances, asked, closed_with=NOAUDIO, other_tts_ids=(),
-                            healthy=True):
+                            healthy=True, knowledge_stream_made_normal=False):
         """The agent's utterances never reached vic-engine, and everything
         else crossed unchanged: the agent's speech, the questions it took
-        (`asked`) and the intent that closed them (`closed_with`) aside."""
+        (`asked`) and the intent that closed them (`closed_with`) aside, and
+        with `knowledge_stream_made_normal` the engine's KnowledgeGraph stream
+        request, which vic-anim must get as a Normal one."""
         for utterance in utterances:
             utterance.assert_engine_never_saw_it()
         self.settle()
         tts_ids = {utterance.tts_id for utterance in utterances} | set(other_tts_ids)
         self.assert_exact(is_injected=wire_exactness.injected_messages(tts_ids=tts_ids),
                           cloud_may_be_withheld=lambda datagram: datagram in asked,
-                          cloud_injected=lambda datagram: datagram == closed_with)
+                          cloud_injected=lambda datagram: datagram == closed_with,
+                          engine_to_anim_rewrite=(clad.knowledge_stream_made_normal
+                                                  if knowledge_stream_made_normal else None))
         if healthy:
             self.assert_link_healthy()
 

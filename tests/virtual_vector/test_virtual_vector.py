@@ -697,6 +697,18 @@ class EngineReactions(RobotTestCase):
                          [reactions.KNOWLEDGE_SESSION, reactions.KNOWLEDGE_FAIL,
                           reactions.KNOWLEDGE_SESSION, reactions.KNOWLEDGE_FAIL_THEN_CANT_DO_THAT])
 
+    def test_a_knowledge_session_has_vic_anim_open_a_knowledge_graph_stream(self):
+        robot = self.start_robot(with_cloud=True, engine_options={"push_trigger_word_response": True})
+        self.assertTrue(robot.cloud.wait_connected(WAIT_S))
+        self.wait(lambda: robot.anim.handled_counts["SetTriggerWordResponse"] == 1,
+                  "the engine never pushed its wake-word response")
+        robot.wake()
+        self.wait(lambda: robot.engine.trigger_words, "the wake word never reached the engine")
+        robot.cloud.send_intent("intent_knowledge_promptquestion")
+        self.wait(lambda: robot.anim.streams_opened, "vic-anim opened no stream")
+        self.assertEqual([kind for _, kind in robot.anim.streams_opened], ["knowledge_graph"])
+        self.assertEqual(robot.anim.handled_counts["StartWakeWordlessStreaming"], 1)
+
     def test_a_knowledge_answer_outside_a_session_is_unclaimed(self):
         robot = self.ask_with(lambda cloud: cloud.send_intent("intent_knowledge_no_response"))
         self.assertEqual(robot.engine.intent_reactions()[0].outcome, reactions.CANT_DO_THAT)

@@ -125,9 +125,10 @@ class VirtualVector:
     # ----------------------------------------------------------- exactness
 
     def check_exactness(self, is_injected=None, cloud_may_be_withheld=None,
-                        cloud_injected=None, settle_s: float = 0.25):
+                        cloud_injected=None, settle_s: float = 0.25, engine_to_anim_rewrite=None):
         return wire_exactness.check_all(self.wire_log, is_injected, self.engine.is_linked(),
-                                        cloud_may_be_withheld, cloud_injected, settle_s)
+                                        cloud_may_be_withheld, cloud_injected, settle_s,
+                                        engine_to_anim_rewrite)
 
     def assert_exact(self, **kwargs):
         reports = self.check_exactness(**kwargs)

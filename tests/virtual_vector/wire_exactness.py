@@ -248,7 +248,12 @@ def sent_just_before_its_process_ended(log: WireLog, endpoint: str,
 def check_anim_received_what_engine_sent(log: WireLog,
                                          is_injected: Optional[Callable[[bytes], bool]] = None,
                                          settle_s: float = 0.25,
-                                         restart_grace_s: float = 1.0) -> ExactnessReport:
+                                         restart_grace_s: float = 1.0,
+                                         rewrite: Optional[Callable[[bytes], bytes]] = None
+                                         ) -> ExactnessReport:
+    """`rewrite`: what the bridge is meant to make of each datagram the engine
+    sent (the one change it may make, e.g. clad.knowledge_stream_made_normal);
+    vic-anim must receive exactly that."""
     report = ExactnessReport("engine -> anim")
     cutoff = log.clock() - settle_s
     gaps = anim_restart_gaps(log, restart_grace_s)
@@ -256,6 +261,8 @@ def check_anim_received_what_engine_sent(log: WireLog,
     received = [r for r in log.stream("anim", "received", LINK_ANIM)
                 if not _is_connection_packet(r)]
     sent = [r for r in log.stream("engine", "sent", LINK_ANIM) if not _is_connection_packet(r)]
+    if rewrite is not None:
+        sent = [r._replace(data=rewrite(r.data)) for r in sent]
     extra_allowed = (lambda r: is_injected(r.data)) if is_injected else _never
 
     engine_last_words = sent_just_before_its_process_ended(log, "engine", restart_grace_s)
@@ -418,9 +425,10 @@ def injected_messages(anim_tags=(), tts_ids=(), message_tags=()) -> Callable[[by
 
 def check_all(log: WireLog, is_injected=None, engine_still_linked: bool = True,
               cloud_may_be_withheld=None, cloud_injected=None,
-              settle_s: float = 0.25) -> List[ExactnessReport]:
+              settle_s: float = 0.25, engine_to_anim_rewrite=None) -> List[ExactnessReport]:
     return [
-        check_anim_received_what_engine_sent(log, is_injected, settle_s),
+        check_anim_received_what_engine_sent(log, is_injected, settle_s,
+                                             rewrite=engine_to_anim_rewrite),
         check_engine_received_what_anim_sent(log, is_injected, settle_s, engine_still_linked),
         check_engine_received_what_cloud_sent(log, cloud_may_be_withheld, cloud_injected,
                                               settle_s),

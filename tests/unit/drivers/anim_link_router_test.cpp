@@ -220,7 +220,11 @@ TEST_GROUP(AnimLinkRouter) {
   const char* from_anim(const Bytes& datagram) {
     return route_name(router.on_anim_datagram(datagram.data(), datagram.size()));
   }
-  void from_engine(const Bytes& datagram) { router.on_engine_datagram(datagram.data(), datagram.size()); }
+  // Returns the datagram as it is forwarded.
+  Bytes from_engine(Bytes datagram) {
+    router.on_engine_datagram(datagram.data(), datagram.size());
+    return datagram;
+  }
 
   void prepare_speech(std::uint32_t handle, std::string_view text = "Hello there.") {
     Command prepare;
@@ -355,6 +359,27 @@ TEST(AnimLinkRouter, EngineMessagesOtherThanTtsPrepareAreNotToldAsSpeech) {
   from_engine(Bytes{0x94, 3});  // TextToSpeechPlay
   from_engine(Bytes{0x95, 3});  // TextToSpeechCancel
   CHECK_TRUE(sink.engine_speech.empty());
+}
+
+// StartWakeWordlessStreaming {uint_8 streamType, bool playGetIn}
+// (messageEngineToRobot.clad:439-443, tag 0x99 at :893); KnowledgeGraph = 2,
+// Normal = 0 (mic.clad:7-11).
+TEST(AnimLinkRouter, KnowledgeStreamIsMadeNormalOnlyWhileCapturing) {
+  const Bytes knowledge{0x99, 2, 0};
+  const Bytes normal{0x99, 0, 0};
+  CHECK_TRUE(from_engine(knowledge) == knowledge);
+  CHECK_FALSE(router.take_knowledge_question_stream());
+
+  router.set_capturing_knowledge_questions(true);
+  CHECK_TRUE(from_engine(knowledge) == normal);
+  CHECK_TRUE(router.take_knowledge_question_stream());
+  CHECK_FALSE(router.take_knowledge_question_stream());
+  UNSIGNED_LONGS_EQUAL(1, router.counters().knowledge_streams_made_normal);
+  // Other stream types, and a datagram of the wrong size, pass untouched.
+  CHECK_TRUE(from_engine(Bytes{0x99, 1, 1}) == (Bytes{0x99, 1, 1}));
+  CHECK_TRUE(from_engine(Bytes{0x99, 2}) == (Bytes{0x99, 2}));
+  CHECK_FALSE(router.take_knowledge_question_stream());
+  CHECK_TRUE(sink.injected.empty());
 }
 
 TEST(AnimLinkRouter, SpeechEventsForTheAgentsIdGoOnlyToTheAgentWithItsHandle) {

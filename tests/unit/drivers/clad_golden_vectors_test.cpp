@@ -700,6 +700,19 @@ TEST(AnimMessageDecoding, PlayAnimGivesItsAnimationTagAndClipName) {
   POINTERS_EQUAL(kPlayAnimGreeting + 12, m.anim_name.data());
 }
 
+// messageEngineToRobot.clad:439-443 (uint_8 streamType, bool
+// playGetInFromAnimProcess), tag 0x99 at :893; KnowledgeGraph = 2 (mic.clad:7-11).
+TEST(AnimMessageDecoding, StartWakeWordlessStreamingGivesItsStreamTypeIn18Only) {
+  const std::uint8_t knowledge[] = {0x99, 0x02, 0x00};
+  const EngineToAnimMessage m = clad::decode_engine_to_anim(v18(), knowledge, sizeof(knowledge));
+  CHECK(m.kind == EngineToAnimMessage::Kind::kStartWakeWordlessStreaming);
+  CHECK(m.stream_type == clad::StreamType::kKnowledgeGraph);
+  const std::uint8_t short_one[] = {0x99, 0x02};
+  CHECK(clad::decode_engine_to_anim(v18(), short_one, sizeof(short_one)).kind == EngineToAnimMessage::Kind::kMalformed);
+  // Unverified in the 1.6 rebuilds: not read there.
+  CHECK(clad::decode_engine_to_anim(v16(), knowledge, sizeof(knowledge)).kind == EngineToAnimMessage::Kind::kOther);
+}
+
 TEST(AnimMessageDecoding, AbortPlayAndCancelGiveTheirIds) {
   const EngineToAnimMessage abort = clad::decode_engine_to_anim(v18(), kAbortAnimation200, 2);
   CHECK(abort.kind == EngineToAnimMessage::Kind::kAbortAnimation);

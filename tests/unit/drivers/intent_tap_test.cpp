@@ -134,6 +134,31 @@ TEST(IntentTap, AnIntentGraphKnowledgeAnswerIsTakenAndClosedWithNoAudio) {
   STRCMP_EQUAL("how far is the moon", questions[0].c_str());
 }
 
+// "I have a question", its stream made Normal: the question comes back as
+// an unmatched intent, and what ends the knowledge behaviour is knowledge_unknown.
+TEST(IntentTap, AQuestionInsideTheKnowledgeSessionIsClosedWithNoResponse) {
+  tap->expect_knowledge_session_answer(now_ms);
+  now_ms += 6000;
+  cloud_sends(IntentResult{"intent_system_unmatched", "",
+                           "text: what is a quasar  confidence: 0.000000  handler: "});
+  STRCMP_EQUAL("intent_knowledge_no_response", engine_receives().intent.c_str());
+  LONGS_EQUAL(1, questions.size());
+  STRCMP_EQUAL("what is a quasar", questions[0].c_str());
+  // The session took the first intent; the next question is an ordinary one.
+  now_ms += 1000;
+  cloud_sends(IntentResult{"intent_system_unmatched", "",
+                           "text: and a pulsar  confidence: 0.000000  handler: "});
+  STRCMP_EQUAL("intent_system_noaudio", engine_receives().intent.c_str());
+}
+
+TEST(IntentTap, AKnowledgeSessionLongOverIsNotTakenForOne) {
+  tap->expect_knowledge_session_answer(now_ms);
+  now_ms += IntentTap::kKnowledgeSessionMs;
+  cloud_sends(IntentResult{"intent_system_unmatched", "",
+                           "text: what is a quasar  confidence: 0.000000  handler: "});
+  STRCMP_EQUAL("intent_system_noaudio", engine_receives().intent.c_str());
+}
+
 // wire-pod's "I have a question": its knowledge graph answers with text of
 // its own and no query_text, so the question is not ours; the engine speaks
 // the server's answer, and the agent hears of it.

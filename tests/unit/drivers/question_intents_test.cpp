@@ -297,3 +297,16 @@ TEST(QuestionIntents, ConfiguredIntentsKeepTheKnownRulesAndTakeOthersByTheirTran
   // Not named: forwarded.
   check_not_owned(classify("intent_system_unmatched", "", vic_cloud_metadata("why is the sky blue")));
 }
+
+TEST(QuestionIntents, NamingThePromptQuestionCapturesTheQuestionAfterItAndTakesNotItself) {
+  const vic_r1::intent::QuestionIntentPolicy with =
+      vic_r1::intent::question_policy_for({"intent_system_unmatched", "intent_knowledge_promptquestion"});
+  CHECK_TRUE(with.capture_knowledge_questions);
+  CHECK_EQUAL(1u, with.rules.size());
+  STRCMP_EQUAL("intent_system_unmatched", with.rules[0].intent.c_str());
+  policy = with;
+  check_not_owned(classify("intent_knowledge_promptquestion", "", vic_cloud_metadata("I have a question")));
+
+  CHECK_FALSE(vic_r1::intent::question_policy_for({"intent_system_unmatched"}).capture_knowledge_questions);
+  CHECK_TRUE(vic_r1::intent::QuestionIntentPolicy{}.capture_knowledge_questions);
+}
