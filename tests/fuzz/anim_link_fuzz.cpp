@@ -11,12 +11,16 @@
 // - no injected message uses an animation tag below 6 (the engine's
 //   trigger-word and Alexa get-in tags) or ttsID 0;
 // - only replies (TTS events, AnimationStarted/Ended) are ever kept from the
-//   engine; everything else from vic-anim reaches it.
+//   engine; everything else from vic-anim reaches it;
+// - the engine's datagrams reach vic-anim unchanged, but for a KnowledgeGraph
+//   stream request made Normal while knowledge questions are captured.
 //
-// Input layout: a sequence of records, each one byte of kind and one byte of
-// length, then that many bytes.
+// Input layout: byte 0 picks the firmware, how it was known and whether
+// knowledge questions are captured; then a sequence of records, each one
+// byte of kind and one byte of length, then that many bytes.
 
 #include <cstdint>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -99,6 +103,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CheckingSink sink;
   bridge::AnimLinkRouter router(expectation, sink);
   sink.watch(&router);
+  const bool capturing = (data[0] / 8) % 2 == 1;
+  router.set_capturing_knowledge_questions(capturing);
   std::uint64_t now_ms = 0;
   for (std::size_t at = 1; at + 2 <= size;) {
     const std::uint8_t kind = data[at];
@@ -109,9 +115,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     at += length;
     now_ms += 7;
     switch (kind % 7) {
-      case 0:
-        router.on_engine_datagram(record, length);
+      case 0: {
+        // The one change the router may make to the engine's traffic: a
+        // KnowledgeGraph stream request made Normal, while capturing.
+        std::uint8_t forwarded[256];
+        std::memcpy(forwarded, record, length);
+        router.on_engine_datagram(forwarded, length);
+        if (std::memcmp(forwarded, record, length) != 0) {
+          require(capturing && length == 3 && record[0] == router.layout().start_wakewordless_streaming &&
+                      record[0] != 0 && record[1] == 2 && forwarded[1] == 0 && forwarded[0] == record[0] &&
+                      forwarded[2] == record[2],
+                  "changed an engine datagram other than a knowledge stream request");
+        }
         break;
+      }
       case 1:
         if (router.on_anim_datagram(record, length) == bridge::AnimDatagramRoute::kToAgentOnly) {
           using Kind = clad::AnimToEngineMessage::Kind;
