@@ -18,11 +18,13 @@ inline constexpr int kExitAskStreamFailed = 15;      // error inside the stream,
 inline constexpr int kExitAskOnlyReasoning = 16;     // ended properly, but no answer text came
 inline constexpr int kExitAskCancelled = 130;        // interrupted (SIGINT/SIGTERM), as a shell reports it
 
+// `vic-r1 ask QUESTION` asks the running agent through its control socket.
 // `vic-r1 ask --standalone [--config FILE] [--show-reasoning] [--repeat N]
-// QUESTION`: sends the question straight to the configured server (no robot,
-// no running agent) and writes the answer to `out` as it streams, reasoning
-// removed; with --show-reasoning the reasoning goes to `err` (dimmed on a
-// terminal). Then one timing line on `err`. `arguments` excludes the verb.
+// QUESTION` asks with no robot and no running agent, by the path a spoken
+// question takes (runtime::ask_standalone), and writes the answer to `out`
+// as it streams, reasoning and markup removed; with --show-reasoning the
+// reasoning goes to `err` (dimmed on a terminal). Then one timing line on
+// `err`. `arguments` excludes the verb.
 int run_ask(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err);
 
 extern const char* const kAskUsage;
