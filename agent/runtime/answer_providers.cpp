@@ -1,9 +1,5 @@
 #include "agent/runtime/answer_providers.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-
 #include "agent/speech/spoken_errors.h"
 #include "agent/stream/server_profiles.h"
 #include "build_facts.h"
@@ -11,21 +7,6 @@
 
 namespace vic_r1::runtime {
 namespace {
-
-// Self-hosted servers (Ollama, vLLM, llama.cpp) often need no key: for
-// them a missing key file means "no key", not a mistake.
-bool may_go_without_key(const platform::ProviderConfig& config) {
-  const platform::ProviderPreset* preset = platform::find_provider_preset(config.preset);
-  struct stat info {};
-  return preset != nullptr && preset->base_url.empty() && preset->name != "custom" &&
-         ::stat(config.api_key_file.c_str(), &info) != 0 && errno == ENOENT;
-}
-
-std::string display_name_of(const platform::ProviderConfig& config) {
-  const platform::ProviderPreset* preset = platform::find_provider_preset(config.preset);
-  if (preset != nullptr && preset->name != "custom") return std::string(preset->display_name);
-  return config.endpoint.host;
-}
 
 // R1's own guidance: temperature 0.5 to 0.7 (0.6 recommended). Servers that
 // fix it (deepseek-reasoner) ignore it; other models keep their default.
@@ -58,7 +39,7 @@ void AnswerProviders::add(boost::asio::io_context& io, const platform::ProviderC
                           const platform::AgentConfig& shared, const std::string& system_prompt,
                           logging::Logger& log) {
   orchestrator::AnswerProvider provider;
-  provider.name = display_name_of(config);
+  provider.name = platform::display_name_of(config);
   provider.base_url = config.endpoint.base_url();
   provider.profile = stream::find_server_profile(config.stream_profile);
   if (provider.profile == nullptr) provider.profile = &stream::default_server_profile();
@@ -74,7 +55,7 @@ void AnswerProviders::add(boost::asio::io_context& io, const platform::ProviderC
   provider.target = conversation::chat_request_target(request.api, config.endpoint.path_prefix);
 
   platform::ApiKey key;
-  if (!may_go_without_key(config)) {
+  if (!platform::goes_without_key(config)) {
     platform::ApiKeyFileResult read = platform::read_api_key_file(config.api_key_file);
     if (read.ok()) {
       key = std::move(read.key);

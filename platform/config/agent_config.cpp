@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -54,6 +55,49 @@ std::string lowercase(std::string_view text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return lowered;
+}
+
+// Edits (insert, delete, replace a character) from `a` to `b`, counted up
+// to a small bound: a typo is one or two edits away, anything more is not one.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The known name an unknown key was most likely meant to be: one within two
+// edits ("modle" -> "model"), else the only one it begins ("pitch" ->
+// "pitch_scalar"); "" when there is none.
+std::string_view closest_name(std::string_view key, const std::vector<std::string_view>& known) {
+  if (key.size() > 64) return {};
+  const std::string lowered = lowercase(key);
+  std::string_view best;
+  std::size_t best_distance = 3;
+  for (std::string_view name : known) {
+    const std::size_t distance = edit_distance(lowered, name);
+    if (distance < best_distance) {
+      best = name;
+      best_distance = distance;
+    }
+  }
+  if (!best.empty() || lowered.size() < 3) return best;
+  std::size_t beginning = 0;
+  for (std::string_view name : known) {
+    if (name.substr(0, lowered.size()) == lowered) {
+      best = name;
+      ++beginning;
+    }
+  }
+  return beginning == 1 ? best : std::string_view();
 }
 
 std::string joined(const std::vector<std::string_view>& names) {
@@ -328,7 +372,12 @@ class ConfigReader {
       }
       bool is_known = false;
       for (std::string_view name : known) is_known = is_known || name == key;
-      if (!is_known) fail(prefix + std::string(key), "unknown key (known keys: " + joined(known) + ")");
+      if (is_known) continue;
+      const std::string_view closest = closest_name(key, known);
+      fail(prefix + std::string(key), closest.empty()
+                                          ? "unknown key (known keys: " + joined(known) + ")"
+                                          : "unknown key; did you mean " + quoted(closest) + "? (known keys: " +
+                                                joined(known) + ")");
     }
     return has_api_key;
   }
@@ -852,6 +901,19 @@ bool read_small_file(const std::string& path, std::string& text, std::string& er
 }
 
 }  // namespace
+
+std::string display_name_of(const ProviderConfig& provider) {
+  const ProviderPreset* preset = find_provider_preset(provider.preset);
+  if (preset != nullptr && preset->name != "custom") return std::string(preset->display_name);
+  return provider.endpoint.host;
+}
+
+bool goes_without_key(const ProviderConfig& provider) {
+  const ProviderPreset* preset = find_provider_preset(provider.preset);
+  struct stat info {};
+  return preset != nullptr && preset->base_url.empty() && preset->name != "custom" &&
+         ::stat(provider.api_key_file.c_str(), &info) != 0 && errno == ENOENT;
+}
 
 const std::vector<ProviderPreset>& provider_presets() {
   // Hosted services: their documented OpenAI-compatible base URL and the name

@@ -128,6 +128,15 @@ struct AgentConfig {
   std::chrono::seconds history_forget_after{600};
 };
 
+// What Vector and `status` call the provider: the preset's name ("DeepSeek"),
+// or the host for a custom server.
+std::string display_name_of(const ProviderConfig& provider);
+
+// Self-hosted servers (Ollama, vLLM, llama.cpp) often need no key: for a
+// self-hosted preset a key file that does not exist means "no key", not a
+// mistake. Looks at the file system.
+bool goes_without_key(const ProviderConfig& provider);
+
 // DeepSeek's own API with every default; what an empty config `{}` yields.
 AgentConfig default_agent_config();
 

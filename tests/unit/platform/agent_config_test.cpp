@@ -237,17 +237,28 @@ TEST(AgentConfig, KeyPastedAsTheKeyFilePathIsNotRepeated) {
 // ---- unknown and repeated keys -------------------------------------------------
 
 TEST(AgentConfig, UnknownTopLevelKeyIsReportedWithTheKnownKeys) {
-  refuse_exactly(R"({"modle":"x"})",
-                 "modle: unknown key (known keys: provider, base_url, model, stream_profile, api_key_file, ca_file, "
+  refuse_exactly(R"({"colour":"x"})",
+                 "colour: unknown key (known keys: provider, base_url, model, stream_profile, api_key_file, ca_file, "
                  "pinned_public_key_sha256, timeouts_ms, max_tokens, temperature, system_prompt, socket_dir, "
                  "state_dir, voice, animations, emotions, thinking_animation, thinking_progress, "
                  "conversation_mode, history, question_intents, fallbacks)");
 }
 
 TEST(AgentConfig, UnknownTimeoutKeyIsReportedWithItsPath) {
-  refuse_exactly(R"({"timeouts_ms":{"dsn":1000}})",
-                 "timeouts_ms.dsn: unknown key (known keys: dns, connect, tls_handshake, response_headers, "
+  refuse_exactly(R"({"timeouts_ms":{"idle":1000}})",
+                 "timeouts_ms.idle: unknown key (known keys: dns, connect, tls_handshake, response_headers, "
                  "data_idle, overall)");
+}
+
+// What to write instead: a key within two edits of a known one, or the only
+// known one it begins.
+TEST(AgentConfig, MistypedKeyIsAnsweredWithTheKeyItWasMeantToBe) {
+  refuse(R"({"modle":"x"})", "modle: unknown key; did you mean \"model\"?");
+  refuse(R"({"Model":"x"})", "Model: unknown key; did you mean \"model\"?");
+  refuse(R"({"timeouts_ms":{"dsn":1000}})", "timeouts_ms.dsn: unknown key; did you mean \"dns\"?");
+  refuse(R"({"timeouts_ms":{"data-idle":1000}})", "timeouts_ms.data-idle: unknown key; did you mean \"data_idle\"?");
+  refuse(R"({"voice":{"pitch":0.5}})", "voice.pitch: unknown key; did you mean \"pitch_scalar\"?");
+  refuse(R"({"fallbacks":[{"modell":"x"}]})", "fallbacks[0].modell: unknown key; did you mean \"model\"?");
 }
 
 TEST(AgentConfig, RepeatedKeyIsReported) {
