@@ -2,6 +2,7 @@
 
 #include "agent/cli/ask_command.h"
 #include "agent/cli/check_config_command.h"
+#include "agent/cli/doctor_command.h"
 #include "agent/cli/control_commands.h"
 #include "agent/cli/replay_command.h"
 #include "agent/cli/robot_unit_commands.h"
@@ -18,6 +19,7 @@ constexpr const char* kUsage =
     "  ask       ask the running agent (Vector speaks) or, with --standalone, the server (ask --help)\n"
     "  status    what the running agent is doing (status --help)\n"
     "  check-config  check a config file, each problem with its JSON path (check-config --help)\n"
+    "  doctor    check what vic-r1 needs on the robot, one line each with the fix (doctor --help)\n"
     "  replay    run the stream reader over a captured response body (replay --help)\n"
     "  run       the robot service: bridge vic-engine, vic-anim and ai_sock, run the agent\n"
     "  await-socket  wait until vic-r1 holds a robot socket (vic-cloud's unit runs it)\n"
@@ -56,6 +58,7 @@ int run_command_line(const std::vector<std::string>& arguments, std::ostream& ou
   if (verb == "version" || verb == "--version") return print_version(arguments, out, err);
   if (verb == "ask") return run_ask(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   if (verb == "status") return run_status(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
+  if (verb == "doctor") return run_doctor(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   if (verb == "check-config") {
     return run_check_config(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   }

@@ -138,6 +138,25 @@ class Case:
         return Result(process.returncode, out, err, time.monotonic() - started)
 
 
+    def doctor(self, config, *options):
+        """`vic-r1 doctor` with no service running (its socket directory is
+        the case's own, empty)."""
+        command = self.runner + [self.binary, "doctor", "--config", config, "--socket-dir", self.dir] + list(options)
+        started = time.monotonic()
+        result = subprocess.run(command, capture_output=True, timeout=CLIENT_TIMEOUT_S)
+        return Result(result.returncode, result.stdout, result.stderr, time.monotonic() - started)
+
+
+def doctor_lines(result):
+    """{check name: (verdict, rest of the line)} of doctor's text output."""
+    lines = {}
+    for line in result.out.decode("utf-8", "replace").splitlines():
+        verdict, _, rest = line.partition(" ")
+        name, _, detail = rest.strip().partition(": ")
+        lines[name] = (verdict, detail)
+    return lines
+
+
 def expect(result, status, out=None, err_contains=(), err_lacks=()):
     problems = []
     if result.status != status:
@@ -475,6 +494,59 @@ def interrupt_cancels_at_once(case):
         check(result.seconds < 8, "took %.2f s to stop after the interrupt" % result.seconds)
 
 
+def doctor_checks_a_healthy_server_step_by_step(case):
+    with case.server("stream:transcript=deepseek_reasoner") as server:
+        result = case.doctor(case.config(server.port))
+        lines = doctor_lines(result)
+        for name in ("config", "DeepSeek key file", "DeepSeek CA bundle", "DeepSeek DNS, TCP and TLS",
+                     "DeepSeek key accepted"):
+            check(lines.get(name, ("missing",))[0] == "ok", "%s is not ok:\n%s" % (name, result))
+        # No service runs here: that is the one failure, with its fix.
+        check(lines.get("service", ("missing",))[0] == "failed" and "systemctl start vic-r1" in lines["service"][1],
+              "the missing service should fail with its fix:\n%s" % result)
+        check(result.status == 1, "exit %d, expected 1 (a check failed)" % result.status)
+        check(lines.get("clock", ("missing",))[0] in ("ok", "warning"), "clock:\n%s" % result)
+        stats = server.stats()
+        check(stats["requests"] == 1, "the key check should send one request: %s" % stats)
+        check(stats["request_log"][0]["max_tokens"] == 1, "the key check asked for more than one token: %s"
+              % stats["request_log"][0])
+        check(API_KEY.encode() not in result.out and API_KEY not in result.err, "the API key appeared")
+
+
+def doctor_names_a_refused_key_with_its_fix(case):
+    with case.server("status:code=401") as server:
+        result = case.doctor(case.config(server.port))
+        verdict, detail = doctor_lines(result).get("DeepSeek key accepted", ("missing", ""))
+        check(verdict == "failed" and "HTTP 401" in detail and "write a valid API key" in detail,
+              "a refused key should fail with its fix:\n%s" % result)
+        check(API_KEY.encode() not in result.out, "the API key appeared")
+
+
+def doctor_names_a_bad_certificate(case):
+    with case.server("stream:transcript=deepseek_reasoner", cert="wrong_name") as server:
+        result = case.doctor(case.config(server.port))
+        verdict, detail = doctor_lines(result).get("DeepSeek TLS", ("missing", ""))
+        check(verdict == "failed" and "host name" in detail, "a wrong certificate should fail TLS:\n%s" % result)
+        check(server.stats()["requests"] == 0, "a request reached a server with the wrong name")
+
+
+def doctor_names_a_dns_failure(case):
+    result = case.doctor(case.config(443, host="no-such-host.invalid", timeouts={"dns": 3000}))
+    verdict, detail = doctor_lines(result).get("DeepSeek DNS", ("missing", ""))
+    check(verdict == "failed" and "Wi-Fi and DNS" in detail, "an unknown host should fail DNS:\n%s" % result)
+
+
+def doctor_json_lists_every_check(case):
+    with case.server("stream:transcript=deepseek_reasoner") as server:
+        result = case.doctor(case.config(server.port), "--json")
+        report = json.loads(result.out)
+        names = [c["name"] for c in report["checks"]]
+        check(names[:2] == ["config", "firmware"] and "DeepSeek key accepted" in names,
+              "checks %r" % names)
+        check(report["failed"] == sum(c["verdict"] == "failed" for c in report["checks"]) >= 1,
+              "counts %r" % report)
+
+
 SCENARIOS = {function.__name__: function for function in [
     valid_certificate_streams_the_answer,
     show_reasoning_writes_it_to_stderr,
@@ -513,6 +585,11 @@ SCENARIOS = {function.__name__: function for function in [
     closed_right_after_the_answer_reconnects,
     preconnect_then_question,
     interrupt_cancels_at_once,
+    doctor_checks_a_healthy_server_step_by_step,
+    doctor_names_a_refused_key_with_its_fix,
+    doctor_names_a_bad_certificate,
+    doctor_names_a_dns_failure,
+    doctor_json_lists_every_check,
 ]}
 
 

@@ -539,6 +539,27 @@ def r1_voice_server_answering_by_itself_is_warned_in_log_and_status(case):
     check_nothing_lost(case)
 
 
+def r1_doctor_finds_the_running_service_ready_and_the_provider_reachable(case):
+    """`vic-r1 doctor` beside the running service: the service and its robot
+    link are ready, the voice server has not answered by itself, and the
+    provider takes the key; one request of one token reached it."""
+    robot, view = start_answering(case, answer_spec("Unused."))
+    requests_before = case.r1.stats()["requests"]
+    code, output = case.run_verb(["doctor", "--json", "--config", case.config_path,
+                                  "--socket-dir", case.socket_dir])
+    report = json.loads(output)
+    verdicts = {c["name"]: (c["verdict"], c["detail"]) for c in report["checks"]}
+    check(verdicts.get("service", ("missing",))[0] == "ok" and "robot link ready" in verdicts["service"][1],
+          "the service should be ready: %r" % (verdicts.get("service"),))
+    check(verdicts.get("voice server", ("missing",))[0] == "ok", "voice server: %r" % (verdicts.get("voice server"),))
+    for name in ("config", "DeepSeek key file", "DeepSeek CA bundle", "DeepSeek DNS, TCP and TLS",
+                 "DeepSeek key accepted"):
+        check(verdicts.get(name, ("missing",))[0] == "ok", "%s: %r" % (name, verdicts.get(name)))
+    check(report["failed"] == 0 and code == 0, "doctor found failures (exit %d): %s" % (code, output))
+    check(case.r1.stats()["requests"] == requests_before + 1, "the key check should send one request")
+    check_nothing_lost(case)
+
+
 SCENARIOS = [
     r1_answer_is_spoken_sentence_by_sentence_with_its_animations,
     r1_inline_think_without_opener_is_never_spoken,
@@ -560,4 +581,5 @@ SCENARIOS = [
     r1_overloaded_provider_falls_back_to_the_next,
     r1_refused_provider_falls_back_to_the_next,
     r1_voice_server_answering_by_itself_is_warned_in_log_and_status,
+    r1_doctor_finds_the_running_service_ready_and_the_provider_reachable,
 ]

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+
+#include "agent/runtime/doctor_check.h"
+
+namespace vic_r1::cli {
+
+// vic-r1 was made after this moment (2026-01-01T00:00:00Z): a clock before
+// it has not been set since the robot started (Vector keeps no time while
+// off), and no certificate verifies against it.
+inline constexpr std::time_t kEarliestPlausibleTime = 1767225600;
+
+// What `doctor` makes of the robot's victor version (the first line of
+// /anki/etc/version; nullopt when there is none).
+runtime::DoctorCheck firmware_finding(const std::optional<std::string>& victor_version);
+
+// What `doctor` makes of the time: `now`, and whether the kernel says a time
+// server has set it (adjtimex: not TIME_ERROR, no STA_UNSYNC).
+runtime::DoctorCheck clock_finding(std::time_t now, bool synchronised);
+
+}  // namespace vic_r1::cli
