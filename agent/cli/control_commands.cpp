@@ -38,29 +38,38 @@ std::string control_socket_path(const std::string& socket_dir_option, const std:
   return directory + "/" + std::string(runtime::kControlSocketName);
 }
 
-int run_status(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
-  bool json = false;
-  std::string config_path{platform::kDefaultConfigPath};
-  std::string socket_dir;
+std::optional<int> parse_service_query_options(const std::vector<std::string>& arguments, std::string_view verb,
+                                               const char* usage, ServiceQueryOptions& options, std::ostream& out,
+                                               std::ostream& err) {
+  options.config_path = std::string(platform::kDefaultConfigPath);
   for (std::size_t i = 0; i < arguments.size(); ++i) {
     const std::string& argument = arguments[i];
     const bool has_value = i + 1 < arguments.size();
     if (argument == "--help" || argument == "-h") {
-      out << kStatusUsage;
+      out << usage;
       return kExitOk;
     } else if (argument == "--json") {
-      json = true;
+      options.json = true;
     } else if (argument == "--config" && has_value) {
-      config_path = arguments[++i];
+      options.config_path = arguments[++i];
     } else if (argument == "--socket-dir" && has_value) {
-      socket_dir = arguments[++i];
+      options.socket_dir = arguments[++i];
     } else {
-      err << "vic-r1 status: unknown or incomplete argument '" << argument << "'\n" << kStatusUsage;
+      err << "vic-r1 " << verb << ": unknown or incomplete argument '" << argument << "'\n" << usage;
       return kExitUsage;
     }
   }
+  return std::nullopt;
+}
+
+int run_status(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
+  ServiceQueryOptions options;
+  if (const auto done = parse_service_query_options(arguments, "status", kStatusUsage, options, out, err)) {
+    return *done;
+  }
   const std::string failure = runtime::exchange_with_agent(
-      control_socket_path(socket_dir, config_path), json ? "status --json" : "status", kStatusDeadline,
+      control_socket_path(options.socket_dir, options.config_path), options.json ? "status --json" : "status",
+      kStatusDeadline,
       [&out](std::string_view line) { out << line << "\n"; });
   if (!failure.empty()) {
     err << "vic-r1 status: " << failure << "\n";

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vic_r1::cli {
@@ -20,6 +22,19 @@ int ask_running_agent(const std::string& question, const std::string& socket_pat
 
 // The control socket's path: --socket-dir's, else the config's socket_dir.
 std::string control_socket_path(const std::string& socket_dir_option, const std::string& config_path);
+
+// What `status` and `doctor` take: --json, --config FILE, --socket-dir DIR.
+struct ServiceQueryOptions {
+  bool json = false;
+  std::string config_path;  // the default config's path unless given
+  std::string socket_dir;   // empty: the config's
+};
+
+// Parses them for `verb`; returns the exit status when the command is
+// already done (--help printed `usage`, or a usage error was reported).
+std::optional<int> parse_service_query_options(const std::vector<std::string>& arguments, std::string_view verb,
+                                               const char* usage, ServiceQueryOptions& options, std::ostream& out,
+                                               std::ostream& err);
 
 extern const char* const kStatusUsage;
 

@@ -138,26 +138,11 @@ void print_json(const std::vector<DoctorCheck>& checks, std::ostream& out) {
 }  // namespace
 
 int run_doctor(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
-  bool json = false;
-  std::string config_path{platform::kDefaultConfigPath};
-  std::string socket_dir;
-  for (std::size_t i = 0; i < arguments.size(); ++i) {
-    const std::string& argument = arguments[i];
-    const bool has_value = i + 1 < arguments.size();
-    if (argument == "--help" || argument == "-h") {
-      out << kDoctorUsage;
-      return kExitOk;
-    } else if (argument == "--json") {
-      json = true;
-    } else if (argument == "--config" && has_value) {
-      config_path = arguments[++i];
-    } else if (argument == "--socket-dir" && has_value) {
-      socket_dir = arguments[++i];
-    } else {
-      err << "vic-r1 doctor: unknown or incomplete argument '" << argument << "'\n" << kDoctorUsage;
-      return kExitUsage;
-    }
+  ServiceQueryOptions options;
+  if (const auto done = parse_service_query_options(arguments, "doctor", kDoctorUsage, options, out, err)) {
+    return *done;
   }
+  const std::string& config_path = options.config_path;
 
   std::vector<DoctorCheck> checks;
   const platform::ConfigLoadResult loaded =
@@ -170,7 +155,7 @@ int run_doctor(const std::vector<std::string>& arguments, std::ostream& out, std
     checks.push_back({"config", Verdict::kFailed, problems, "vic-r1 check-config " + config_path + " says what to write"});
   }
   checks.push_back(check_firmware());
-  check_service(control_socket_path(socket_dir, config_path), checks);
+  check_service(control_socket_path(options.socket_dir, config_path), checks);
   checks.push_back(check_clock());
   if (loaded.ok()) {
     const platform::AgentConfig& config = *loaded.config;
@@ -180,7 +165,7 @@ int run_doctor(const std::vector<std::string>& arguments, std::ostream& out, std
     }
   }
 
-  if (json) {
+  if (options.json) {
     print_json(checks, out);
   } else {
     print_text(checks, out);

@@ -261,12 +261,9 @@ def question_is_answered_through_tts(case):
     case.check_answers_exact([utterance], [asked])
 
 
-def knowledge_session_answer_is_taken_and_closed_least_loudly(case):
-    """"Hey Vector, I have a question" ... "what is a quasar": the answer
-    arrives inside the engine's knowledge session, which no intent ends
-    quietly; intent_knowledge_no_response ends it with the fail sequence and
-    leaves nothing unclaimed, and the engine never speaks the cloud's answer."""
-    question = "what is a quasar"
+def start_knowledge_session(case):
+    """"Hey Vector, I have a question": vic-engine enters its knowledge
+    behaviour (as wire-pod and the DDL cloud both answer the phrase)."""
     robot = case.start(engine_options=IDLE_ENGINE)
     case.wake()
     check(robot.cloud.send_intent("intent_knowledge_promptquestion", None,
@@ -274,6 +271,16 @@ def knowledge_session_answer_is_taken_and_closed_least_loudly(case):
           "vic-cloud could not send the prompt question")
     wait_for(lambda: robot.engine.behaviour == reactions.IN_KNOWLEDGE_SESSION, EVENT_S,
              "the engine never entered its knowledge session")
+    return robot
+
+
+def knowledge_session_answer_is_taken_and_closed_least_loudly(case):
+    """"Hey Vector, I have a question" ... "what is a quasar": the answer
+    arrives inside the engine's knowledge session, which no intent ends
+    quietly; intent_knowledge_no_response ends it with the fail sequence and
+    leaves nothing unclaimed, and the engine never speaks the cloud's answer."""
+    question = "what is a quasar"
+    robot = start_knowledge_session(case)
     intents_before = len(robot.engine.intents())
     check(robot.cloud.send_knowledge_answer("A very bright galactic nucleus.",
                                             query_text=question, answer_type="answer",
@@ -302,17 +309,11 @@ def wire_pod_knowledge_question_comes_back_through_the_normal_path(case):
     consumes (intent_system_noaudio would stay pending and add "can't do
     that")."""
     question = "what is a quasar"
-    robot = case.start(engine_options=IDLE_ENGINE)
-    case.wake()
-    streams_before = len(robot.anim.streams_opened)
-    check(robot.cloud.send_intent("intent_knowledge_promptquestion", None,
-                                  unmatched_metadata("I have a question")),
-          "vic-cloud could not send the prompt question")
-    wait_for(lambda: robot.engine.behaviour == reactions.IN_KNOWLEDGE_SESSION, EVENT_S,
-             "the engine never entered its knowledge session")
-    wait_for(lambda: len(robot.anim.streams_opened) > streams_before, EVENT_S,
-             "vic-anim opened no stream for the knowledge behaviour")
-    opened = [kind for _, kind in robot.anim.streams_opened[streams_before:]]
+    robot = start_knowledge_session(case)
+    # The wake word itself opens no stream in the virtual vic-anim; this one is
+    # the knowledge behaviour's.
+    wait_for(lambda: robot.anim.streams_opened, EVENT_S, "vic-anim opened no stream for the knowledge behaviour")
+    opened = [kind for _, kind in robot.anim.streams_opened]
     check(opened == ["normal"], "vic-anim should open one Normal stream, not %r" % opened)
     intents_before = len(robot.engine.intents())
     check(robot.cloud.send_unmatched_question(question), "vic-cloud could not send the question")
