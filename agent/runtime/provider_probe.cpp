@@ -44,22 +44,26 @@ DoctorCheck ok(std::string name, std::string detail) {
   return DoctorCheck{std::move(name), Verdict::kOk, std::move(detail), {}};
 }
 
-// The step a failure to reach the server belongs to, with its fix.
+// The step a failure to reach the server belongs to, with its fix. A
+// deadline that ran out belongs to the step it ran out in (a resolver that
+// never answers is a DNS failure too).
 DoctorCheck connection_failure(const std::string& who, const platform::RequestFailure& failure,
                                const std::string& host) {
   const std::string detail = platform::describe_request_failure(failure, host);
-  switch (failure.kind) {
-    case RequestFailureKind::kDns:
-      return failed(who + " DNS", detail, "check the robot's Wi-Fi and DNS, and the host name in base_url");
-    case RequestFailureKind::kTls:
-      return failed(who + " TLS", detail,
-                    "if the clock is wrong, wait for it to be set; else check ca_file and the server's certificate");
-    case RequestFailureKind::kConnectionRefused:
-    case RequestFailureKind::kNetworkUnreachable:
-      return failed(who + " connection", detail, "check that the server runs and that base_url names its port");
-    default:
-      return failed(who + " connection", detail, "check the network between the robot and the server");
+  const bool timed_out = failure.kind == RequestFailureKind::kTimeout;
+  if (failure.kind == RequestFailureKind::kDns || (timed_out && failure.phase == platform::RequestPhase::kDns)) {
+    return failed(who + " DNS", detail, "check the robot's Wi-Fi and DNS, and the host name in base_url");
   }
+  if (failure.kind == RequestFailureKind::kTls ||
+      (timed_out && failure.phase == platform::RequestPhase::kTlsHandshake)) {
+    return failed(who + " TLS", detail,
+                  "if the clock is wrong, wait for it to be set; else check ca_file and the server's certificate");
+  }
+  if (failure.kind == RequestFailureKind::kConnectionRefused ||
+      failure.kind == RequestFailureKind::kNetworkUnreachable) {
+    return failed(who + " connection", detail, "check that the server runs and that base_url names its port");
+  }
+  return failed(who + " connection", detail, "check the network between the robot and the server");
 }
 
 }  // namespace
