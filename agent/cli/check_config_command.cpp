@@ -1,13 +1,11 @@
 #include "agent/cli/check_config_command.h"
 
-#include <memory>
 #include <string_view>
 
 #include "agent/cli/command_line.h"
+#include "agent/runtime/provider_files.h"
 #include "agent/stream/server_profiles.h"
 #include "platform/config/agent_config.h"
-#include "platform/config/api_key_file.h"
-#include "platform/tls/tls_client_context.h"
 
 namespace vic_r1::cli {
 
@@ -38,23 +36,18 @@ std::string key_path(std::size_t provider_index, std::string_view key) {
 // problem goes to `problems` under its key's JSON path.
 void check_files(const platform::ProviderConfig& provider, std::size_t index, std::vector<std::string>& problems,
                  std::ostream& out) {
-  if (platform::goes_without_key(provider)) {
+  const runtime::ProviderFiles files = runtime::open_provider_files(provider);
+  if (files.keyless) {
     out << "    key file: none (" << provider.api_key_file << " does not exist: no key is sent)\n";
+  } else if (files.key_problem.empty()) {
+    out << "    key file: " << provider.api_key_file << ": ok\n";
   } else {
-    const platform::ApiKeyFileResult key = platform::read_api_key_file(provider.api_key_file);
-    if (key.ok()) {
-      out << "    key file: " << provider.api_key_file << ": ok\n";
-    } else {
-      problems.push_back(key_path(index, "api_key_file") + ": " + key.error);
-    }
+    problems.push_back(key_path(index, "api_key_file") + ": " + files.key_problem);
   }
-  platform::TlsFailure failure;
-  const std::unique_ptr<platform::TlsClientContext> tls =
-      platform::TlsClientContext::create({provider.ca_file, provider.pinned_public_key_sha256}, failure);
-  if (tls) {
+  if (files.tls) {
     out << "    CA bundle: " << provider.ca_file << ": ok\n";
   } else {
-    problems.push_back(key_path(index, "ca_file") + ": " + failure.detail);
+    problems.push_back(key_path(index, "ca_file") + ": " + files.ca_problem);
   }
 }
 

@@ -1,9 +1,9 @@
 #include "agent/runtime/answer_providers.h"
 
+#include "agent/runtime/provider_files.h"
 #include "agent/speech/spoken_errors.h"
 #include "agent/stream/server_profiles.h"
 #include "build_facts.h"
-#include "platform/config/api_key_file.h"
 
 namespace vic_r1::runtime {
 namespace {
@@ -54,24 +54,17 @@ void AnswerProviders::add(boost::asio::io_context& io, const platform::ProviderC
   request.max_history_turns = shared.history_turns;
   provider.target = conversation::chat_request_target(request.api, config.endpoint.path_prefix);
 
-  platform::ApiKey key;
-  if (!platform::goes_without_key(config)) {
-    platform::ApiKeyFileResult read = platform::read_api_key_file(config.api_key_file);
-    if (read.ok()) {
-      key = std::move(read.key);
-    } else {
-      provider.unusable = read.error;
-      provider.unusable_spoken = speech::spoken_sentence_for_missing_key(provider.name);
-    }
+  ProviderFiles files = open_provider_files(config);
+  if (!files.key_problem.empty()) {
+    provider.unusable = files.key_problem;
+    provider.unusable_spoken = speech::spoken_sentence_for_missing_key(provider.name);
   }
-  provider.headers = conversation::chat_request_headers(request.api, key.reveal());
+  provider.headers = conversation::chat_request_headers(request.api, files.key.reveal());
 
-  platform::TlsFailure tls_failure;
-  std::unique_ptr<platform::TlsClientContext> tls =
-      platform::TlsClientContext::create({config.ca_file, config.pinned_public_key_sha256}, tls_failure);
+  std::unique_ptr<platform::TlsClientContext> tls = std::move(files.tls);
   if (!tls) {
     if (provider.unusable.empty()) {
-      provider.unusable = tls_failure.detail;
+      provider.unusable = files.ca_problem;
       provider.unusable_spoken = "My list of trusted certificates is missing or broken, so I can't answer.";
     }
     providers_.push_back(std::move(provider));

@@ -8,9 +8,8 @@
 #include "agent/conversation/chat_request.h"
 #include "agent/stream/server_profiles.h"
 #include "build_facts.h"
-#include "platform/config/api_key_file.h"
+#include "agent/runtime/provider_files.h"
 #include "platform/http/https_client.h"
-#include "platform/tls/tls_client_context.h"
 
 namespace vic_r1::runtime {
 namespace {
@@ -75,25 +74,20 @@ std::vector<DoctorCheck> probe_provider(const platform::ProviderConfig& provider
   const std::string& host = provider.endpoint.host;
 
   // 1. The key file (a self-hosted server may have none).
-  platform::ApiKey key;
-  if (platform::goes_without_key(provider)) {
+  ProviderFiles files = open_provider_files(provider);
+  if (files.keyless) {
     checks.push_back(ok(who + " key file", "none (" + provider.api_key_file + " does not exist: no key is sent)"));
+  } else if (!files.key_problem.empty()) {
+    checks.push_back(
+        failed(who + " key file", files.key_problem, "write the key alone into the file, then chmod 600 it"));
+    return checks;
   } else {
-    platform::ApiKeyFileResult read = platform::read_api_key_file(provider.api_key_file);
-    if (!read.ok()) {
-      checks.push_back(failed(who + " key file", read.error, "write the key alone into the file, then chmod 600 it"));
-      return checks;
-    }
-    key = std::move(read.key);
     checks.push_back(ok(who + " key file", provider.api_key_file));
   }
 
   // 2. The CA bundle.
-  platform::TlsFailure tls_failure;
-  const std::unique_ptr<platform::TlsClientContext> tls =
-      platform::TlsClientContext::create({provider.ca_file, provider.pinned_public_key_sha256}, tls_failure);
-  if (!tls) {
-    checks.push_back(failed(who + " CA bundle", tls_failure.detail,
+  if (!files.tls) {
+    checks.push_back(failed(who + " CA bundle", files.ca_problem,
                             "flash again to install a CA bundle, or point ca_file at a PEM bundle"));
     return checks;
   }
@@ -101,7 +95,7 @@ std::vector<DoctorCheck> probe_provider(const platform::ProviderConfig& provider
 
   // 3. DNS, TCP and TLS, then 4. the key, on one connection.
   boost::asio::io_context io;
-  platform::HttpsClient client(io, *tls, provider.endpoint, deadlines, std::string("vic-r1/") + build_facts::kVersion);
+  platform::HttpsClient client(io, *files.tls, provider.endpoint, deadlines, std::string("vic-r1/") + build_facts::kVersion);
   platform::RequestFailure connect_failure;
   client.preconnect([&](const platform::RequestFailure& failure) { connect_failure = failure; });
   io.run();
@@ -124,7 +118,7 @@ std::vector<DoctorCheck> probe_provider(const platform::ProviderConfig& provider
   io.restart();
   client.post_stream(conversation::chat_request_target(request.api, provider.endpoint.path_prefix),
                      conversation::build_chat_request_body(request, {}, "Hi"),
-                     conversation::chat_request_headers(request.api, key.reveal()), sink,
+                     conversation::chat_request_headers(request.api, files.key.reveal()), sink,
                      [&](const platform::RequestFailure& failure, const platform::RequestTiming&) {
                        request_failure = failure;
                      });
