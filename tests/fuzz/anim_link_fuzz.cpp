@@ -59,8 +59,12 @@ class CheckingSink final : public bridge::AnimLinkSink {
     require(confirmation.confirmed() || silencing ||
                 (probing && message.kind == Kind::kTextToSpeechPrepare),
             "injected without a confirmed layout");
+    // The wake word we fake for a follow-up question is its tag alone
+    // (anim_messages.cpp): anything longer is not what vic-anim expects.
+    const bool fake_wake_word = message.kind == Kind::kOther && message.tag == layout.fake_wake_word && size == 1;
     const bool ours_to_send = message.kind != Kind::kMalformed &&
-                              (message.kind != Kind::kOther || message.tag == layout.draw_text_on_screen ||
+                              (message.kind != Kind::kOther || fake_wake_word ||
+                               message.tag == layout.draw_text_on_screen ||
                                message.tag == layout.set_full_anim_track_lock_state);
     require(ours_to_send, "injected a message that does not decode whole");
     if (message.kind == Kind::kPlayAnim) require(message.anim_tag >= 6, "animation tag below 6");
