@@ -27,7 +27,11 @@ TOOL = os.path.join(REPO, "deploy", "robot")
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "deploy"))
 
-from robot_double import RobotDouble  # noqa: E402
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+
+import r1_server_process  # noqa: E402
+from robot_double import RobotDouble  # noqa: E402  (puts the virtual Vector on the path)
+from scenario_harness import speech_timeline  # noqa: E402
 from robot_tool import robot_layout as layout  # noqa: E402
 
 # The API key every case installs: it must appear in no output.
@@ -59,6 +63,8 @@ class Owner:
         self.config = self.write_config("config.json", {"provider": "deepseek"})
         self.ca_bundle = self.write("roots.pem", open("/etc/ssl/certs/ca-certificates.crt").read())
         self.outputs = []
+        self.servers = []
+        self.server_count = 0
 
     def write(self, name, text, mode=0o644):
         path = os.path.join(self.dir, name)
@@ -95,7 +101,23 @@ class Owner:
                          "--api-key-file", self.key_file, "--ca-bundle", self.ca_bundle,
                          "--health-timeout", HEALTH_TIMEOUT_S, *extra)
 
+    def start_r1_server(self):
+        """The e2e tests' fake R1 server over TLS on loopback, echoing the
+        question, expecting this owner's key."""
+        self.pki = os.path.join(self.dir, "pki")
+        r1_server_process.make_pki(self.pki)
+        server = r1_server_process.Server(self, ["answer:echo=I heard: "], lifetime_s=TOOL_TIMEOUT_S,
+                                          expect_key=CANARY_KEY)
+        return server.__enter__()
+
+    # What r1_server_process.Server asks of its owner.
+    def next_server_number(self):
+        self.server_count += 1
+        return self.server_count
+
     def close(self):
+        for server in self.servers:
+            server.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -157,6 +179,27 @@ def fresh_install_is_healthy_and_leaves_root_read_only(robot, owner):
     check(status == 0 and "robot link" in output, "./deploy/robot status did not show vic-r1's status")
     status, output = owner.tool("logs", "--no-follow")
     check(status == 0 and "vic-r1" in output, "./deploy/robot logs showed no line of vic-r1")
+    check_no_canary(owner)
+
+
+def ask_makes_vector_speak_the_answer(robot, owner):
+    """The whole path on the robot: the tool's ask, vic-r1's agent asking an
+    R1 server over verified TLS (a fake one on loopback, with its own CA sent
+    as the bundle), and vic-anim told to speak the answer."""
+    server = owner.start_r1_server()
+    config = owner.write_config("local-r1.json", {
+        "provider": "deepseek", "base_url": f"https://localhost:{server.port}", "thinking_animation": ""})
+    status, _ = owner.tool("flash", "--binary", owner.binary, "--config", config, "--api-key-file", owner.key_file,
+                           "--ca-bundle", os.path.join(owner.pki, "ca.pem"), "--health-timeout", HEALTH_TIMEOUT_S)
+    check(status == 0, "the flash failed")
+    status, output = owner.tool("ask", "why is the sky blue")
+    check(status == 0, "./deploy/robot ask failed")
+    check("I heard: why is the sky blue" in output, "the answer's words did not show in the terminal")
+    spoken = [line for line in speech_timeline(robot.manager.robot.wire_log)
+              if "Prepare" in line and "I heard: why is the sky blue" in line]
+    check(spoken, "vic-anim was never asked to speak the answer")
+    status, output = owner.tool("doctor")
+    check("service" in output and "robot link ready" in output, "./deploy/robot doctor did not run vic-r1 doctor")
     check_no_canary(owner)
 
 
@@ -293,6 +336,7 @@ def dry_run_changes_nothing_and_prints_every_command(robot, owner):
 
 CASES = {
     "fresh_install_is_healthy_and_leaves_root_read_only": ({}, fresh_install_is_healthy_and_leaves_root_read_only),
+    "ask_makes_vector_speak_the_answer": ({}, ask_makes_vector_speak_the_answer),
     "reinstall_keeps_the_previous_binary_and_rollback_swaps_back":
         ({}, reinstall_keeps_the_previous_binary_and_rollback_swaps_back),
     "failed_health_check_rolls_back_to_the_previous_install":

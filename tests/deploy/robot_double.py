@@ -390,6 +390,7 @@ class RobotDouble:
             if name.endswith(".service"):
                 os.symlink("/lib/systemd/system/" + name, os.path.join(wants, name))
         _write(os.path.join(tree, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n")
+        _write(os.path.join(tree, "etc", "hosts"), "127.0.0.1 localhost\n")
         _write(os.path.join(tree, "etc", "group"), "root:x:0:\nanki:x:2901:\n")
         # Vector's writable partitions and its running state.
         _mount("-t", "tmpfs", "-o", "size=16m,mode=755,noexec,nosuid,nodev", "tmpfs", os.path.join(tree, "data"))
