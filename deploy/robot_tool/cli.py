@@ -81,8 +81,16 @@ def _binary_command(*arguments: str) -> str:
 
 
 def _installed_or_fail(link: RobotLink):
-    result = link.run(f"[ -x {shlex.quote(layout.BINARY)} ]", changes_robot=False, describe="looking for vic-r1")
-    if not result.ok:
+    binary, config = shlex.quote(layout.BINARY), shlex.quote(layout.CONFIG)
+    result = link.run(f"if [ -x {binary} ]; then echo installed; elif [ -e {config} ]; then echo config-only; fi",
+                      changes_robot=False, describe="looking for vic-r1")
+    found = result.stdout.strip()
+    if found == "config-only":
+        # /anki is the firmware's: an update replaces it, /data stays.
+        raise StepFailed(f"vic-r1 is gone from the robot at {link.host}, but its config in {layout.DATA_DIR} is "
+                         "there: a firmware update replaces /anki",
+                         f"flash again (the robot's config is kept): ./deploy/robot flash {link.host}")
+    if found != "installed":
         raise StepFailed(f"vic-r1 is not installed on the robot at {link.host}",
                          "install it with: ./deploy/robot flash " + link.host)
 

@@ -272,6 +272,20 @@ def uninstall_restores_the_robot_exactly(robot, owner):
     check_no_canary(owner)
 
 
+def firmware_update_keeps_the_config_and_flashing_again_restores_vic_r1(robot, owner):
+    check(owner.flash()[0] == 0, "the first flash failed")
+    config_before = file_bytes(robot.path(layout.CONFIG))
+    robot.update_firmware()
+    status, output = owner.tool("status")
+    check(status == 1 and "a firmware update replaces /anki" in output and "flash again" in output,
+          "after a firmware update, status did not say to flash again")
+    status, output = owner.tool("flash", "--binary", owner.binary, "--health-timeout", HEALTH_TIMEOUT_S)
+    check(status == 0 and "the robot's config is kept" in output, "flashing again without --config failed")
+    check(file_bytes(robot.path(layout.CONFIG)) == config_before, "flashing again changed the robot's config")
+    check_healthy(robot)
+    check_no_canary(owner)
+
+
 def unreachable_robot_is_said_with_the_fix(robot, owner):
     before = robot.snapshot()
     # A network namespace of its own with nothing in it: no route anywhere.
@@ -344,6 +358,8 @@ CASES = {
     "failed_first_install_leaves_the_robot_as_it_was":
         ({"broken_anim": True}, failed_first_install_leaves_the_robot_as_it_was),
     "uninstall_restores_the_robot_exactly": ({}, uninstall_restores_the_robot_exactly),
+    "firmware_update_keeps_the_config_and_flashing_again_restores_vic_r1":
+        ({}, firmware_update_keeps_the_config_and_flashing_again_restores_vic_r1),
     "unreachable_robot_is_said_with_the_fix": ({}, unreachable_robot_is_said_with_the_fix),
     "wrong_key_is_refused_with_the_fix": ({}, wrong_key_is_refused_with_the_fix),
     # Room for BusyBox, dash and its C library, not for vic-r1 too.

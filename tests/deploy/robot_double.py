@@ -475,6 +475,21 @@ class RobotDouble:
             "",
         ]))
 
+    def update_firmware(self):
+        """What an update does to vic-r1: a new root file system, as the
+        firmware ships it (no vic-r1, its units or link), /data untouched,
+        then a reboot."""
+        self.manager.stop_all()
+        _mount("-o", "remount,rw", self.tree)
+        for leftover in ("/anki/bin/vic-r1", "/anki/bin/vic-r1.previous",
+                         "/lib/systemd/system/vic-r1.service", "/lib/systemd/system/vic-r1-recover.service",
+                         "/etc/systemd/system/anki-robot.target.wants/vic-r1.service"):
+            if os.path.lexists(self.path(leftover)):
+                os.unlink(self.path(leftover))
+        shutil.rmtree(self.path("/etc/systemd/system/vic-cloud.service.d"), ignore_errors=True)
+        _mount("-o", "remount,ro", self.tree)
+        self.manager.boot()
+
     # ------------------------------------------------------------ looking
 
     def path(self, robot_path):
