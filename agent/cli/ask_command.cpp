@@ -141,7 +141,8 @@ int exit_status_for(RequestFailureKind kind) {
     case RequestFailureKind::kNone: return kExitOk;
     case RequestFailureKind::kDns:
     case RequestFailureKind::kConnectionRefused:
-    case RequestFailureKind::kNetworkUnreachable: return kExitAskUnreachable;
+    case RequestFailureKind::kNetworkUnreachable:
+    case RequestFailureKind::kUnencryptedToInternet: return kExitAskUnreachable;
     case RequestFailureKind::kTls: return kExitAskTls;
     case RequestFailureKind::kTimeout: return kExitAskTimeout;
     case RequestFailureKind::kHttpStatus: return kExitAskHttpStatus;

@@ -10,6 +10,12 @@ namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
+// base_url is the normalised one (Endpoint::base_url): http:// means plain
+// TCP to the local network.
+bool is_unencrypted(const StatusSnapshot::Provider& provider) {
+  return provider.base_url.rfind("http://", 0) == 0;
+}
+
 std::string milliseconds_text(const QuestionTimeline::Elapsed& elapsed) {
   if (!elapsed) return "-";
   char text[32];
@@ -78,7 +84,8 @@ std::string format_status_text(const StatusSnapshot& status) {
   for (std::size_t i = 0; i < status.providers.size(); ++i) {
     const StatusSnapshot::Provider& provider = status.providers[i];
     line(i == 0 ? "provider" : "fallback " + std::to_string(i),
-         provider.name + ", " + provider.base_url + ", model " + provider.model +
+         provider.name + ", " + provider.base_url +
+             (is_unencrypted(provider) ? " (unencrypted: local network only)" : "") + ", model " + provider.model +
              (provider.problem.empty() ? "" : " (cannot be asked: " + provider.problem + ")"));
   }
   if (status.last_question) {
@@ -154,6 +161,8 @@ std::string format_status_json(const StatusSnapshot& status) {
     writer.StartObject();
     write_string(writer, "name", provider.name);
     write_string(writer, "base_url", provider.base_url);
+    writer.Key("encrypted");
+    writer.Bool(!is_unencrypted(provider));
     write_string(writer, "model", provider.model);
     write_string(writer, "problem", provider.problem);
     writer.EndObject();

@@ -103,8 +103,17 @@ std::vector<DoctorCheck> probe_provider(const platform::ProviderConfig& provider
     checks.push_back(connection_failure(who, connect_failure, host));
     return checks;
   }
-  checks.push_back(ok(who + " DNS, TCP and TLS", host + ":" + std::to_string(provider.endpoint.port) +
-                                                      ", certificate verified"));
+  const std::string address = host + ":" + std::to_string(provider.endpoint.port);
+  if (provider.endpoint.encrypted) {
+    checks.push_back(ok(who + " DNS, TCP and TLS", address + ", certificate verified"));
+  } else {
+    // Allowed (every address is on the local network), but worth knowing:
+    // the questions, the answers and any key cross the LAN in clear text.
+    checks.push_back(DoctorCheck{who + " DNS and TCP", Verdict::kWarning,
+                                 address + " on the local network, unencrypted (http://): questions, answers "
+                                           "and any API key cross the network in clear text",
+                                 "use https:// if the server can (a TLS reverse proxy in front of it)"});
+  }
 
   const stream::ServerProfile* profile = stream::find_server_profile(provider.stream_profile);
   if (profile == nullptr) profile = &stream::default_server_profile();

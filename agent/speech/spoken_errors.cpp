@@ -83,6 +83,9 @@ std::string spoken_sentence_for(const platform::RequestFailure& failure, const S
     case RequestFailureKind::kStreamBroken:
       return context.answer_started ? "Sorry, my answer was cut off."
                                     : join("My connection to ", context.provider, " broke.");
+    case RequestFailureKind::kUnencryptedToInternet:
+      return join("I won't send your question to ", context.provider,
+                  " unencrypted, because it is not on your home network.");
   }
   return "Something went wrong.";
 }

@@ -490,7 +490,8 @@ class ConfigReader {
     if (preset == nullptr) return;  // already reported
     if (preset->base_url.empty()) {
       fail(prefix + "base_url", "required for provider " + quoted(preset->name) +
-                                    ": the https URL of your server's OpenAI-compatible API, e.g. https://my-server/v1");
+                                    ": the URL of your server's OpenAI-compatible API, e.g. https://my-server/v1 "
+                                    "(http:// only on your local network)");
       return;
     }
     parse_base_url(preset->base_url, provider.endpoint, error);
@@ -559,6 +560,10 @@ class ConfigReader {
     if (!valid) {
       fail(path, "must be 64 hex digits, the SHA-256 of the server's public key (got " +
                      std::to_string(hex.size()) + " characters)");
+      return;
+    }
+    if (!provider.endpoint.encrypted) {
+      fail(path, "pins a TLS key, but base_url is http:// (no TLS); use https:// or remove the pin");
       return;
     }
     provider.pinned_public_key_sha256 = digest;
@@ -954,13 +959,12 @@ bool parse_base_url(std::string_view url, Endpoint& endpoint, std::string& error
   }
   const std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    error = "must start with https:// (e.g. https://api.deepseek.com)";
+    error = "must start with https:// (e.g. https://api.deepseek.com), or http:// for a server on your local network";
     return false;
   }
   const std::string scheme = lowercase(url.substr(0, scheme_end));
-  if (scheme != "https") {
-    error = "must use https (got " + scheme + "://): vic-r1 sends questions only over verified TLS; "
-            "reach a local server through a TLS reverse proxy in front of it";
+  if (scheme != "https" && scheme != "http") {
+    error = "must use https, or http for a server on your local network (got " + scheme + "://)";
     return false;
   }
   const std::string_view rest = url.substr(scheme_end + 3);
@@ -977,6 +981,10 @@ bool parse_base_url(std::string_view url, Endpoint& endpoint, std::string& error
   }
 
   Endpoint parsed;
+  // http:// is checked again when the name is resolved: every address must
+  // be on the local network (HttpsClient), which no config text can prove.
+  parsed.encrypted = scheme == "https";
+  parsed.port = parsed.default_port();
   std::string_view port_text;
   bool has_port = false;
   if (!authority.empty() && authority.front() == '[') {

@@ -21,6 +21,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "platform/http/local_network.h"
 #include "platform/tls/tls_stream.h"
 
 namespace vic_r1::platform {
@@ -103,8 +104,19 @@ void remove_secrets(std::string& text, const std::vector<std::string>& secrets) 
 // the handlers of its pending operation, so closing it under an operation
 // never frees what that operation still uses.
 struct Connection {
-  Connection(asio::io_context& io, TlsClientContext& tls, const std::string& host)
-      : resolver(io), stream(tcp::socket(io), tls, host) {}
+  Connection(asio::io_context& io, TlsClientContext& tls, const std::string& host, bool http_only)
+      : resolver(io), stream(tcp::socket(io), tls, host), plaintext(http_only) {}
+
+  // Runs a Beast read or write on what carries HTTP: the TLS stream, or for
+  // http:// the TCP socket beneath it (whose TLS engine is never started).
+  template <class Operation>
+  void with_stream(Operation&& operation) {
+    if (plaintext) {
+      operation(stream.next_layer());
+    } else {
+      operation(stream);
+    }
+  }
 
   // Makes the pending operation, if any, complete at once with an error.
   void close(Abort why) {
@@ -128,6 +140,7 @@ struct Connection {
 
   tcp::resolver resolver;
   TlsStream stream;
+  const bool plaintext;
   beast::flat_buffer buffer;  // bytes read from the stream, not yet parsed
   bool established = false;   // the TLS handshake completed
   Abort abort = Abort::kNone;
@@ -178,6 +191,7 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
       : io_(io),
         tls_(tls),
         host_(endpoint.host),
+        encrypted_(endpoint.encrypted),
         port_(std::to_string(endpoint.port)),
         host_header_(endpoint.host_header()),
         deadlines_(deadlines),
@@ -275,7 +289,7 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-    auto conn = std::make_shared<Connection>(io_, tls_, host_);
+    auto conn = std::make_shared<Connection>(io_, tls_, host_, !encrypted_);
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -293,6 +307,20 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
     if (shut_down_) return;
     if (ec || conn->abort != Abort::kNone) return connection_opened(conn, failure_from(*conn, ec));
     conn->resolved_at = Clock::now();
+    if (!encrypted_) {
+      // A name that also has one public address could send the question
+      // across the internet in clear text on any connection: all or nothing.
+      for (const auto& entry : results) {
+        const asio::ip::address address = entry.endpoint().address();
+        if (!is_local_network_address(address)) {
+          RequestFailure failure;
+          failure.kind = RequestFailureKind::kUnencryptedToInternet;
+          failure.phase = RequestPhase::kDns;
+          failure.detail = "resolves to " + address.to_string();
+          return connection_opened(conn, failure);
+        }
+      }
+    }
 
     arm_phase_deadline(RequestPhase::kConnect, deadlines_.connect);
     // Tries every address the name has (IPv6 and IPv4) within the one deadline.
@@ -310,6 +338,10 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
     // hold bytes back waiting for an ACK.
     error_code ignored;
     conn->stream.next_layer().set_option(tcp::no_delay(true), ignored);
+    if (conn->plaintext) {
+      conn->established = true;
+      return connection_opened(conn, RequestFailure{});
+    }
 
     arm_phase_deadline(RequestPhase::kTlsHandshake, deadlines_.tls_handshake);
     conn->stream.async_handshake(
@@ -399,8 +431,10 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
     }
 
     arm_phase_deadline(RequestPhase::kSendRequest, deadlines_.response_headers);
-    http::async_write(conn->stream, exchange.request,
-                      [self = shared_from_this(), conn](error_code ec, std::size_t) { self->on_write(conn, ec); });
+    conn->with_stream([&](auto& stream) {
+      http::async_write(stream, exchange.request,
+                        [self = shared_from_this(), conn](error_code ec, std::size_t) { self->on_write(conn, ec); });
+    });
   }
 
   void on_write(const ConnectionPtr& conn, error_code ec) {
@@ -420,10 +454,12 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
     // (it compares the length with the empty optional and finds it larger).
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     arm_phase_deadline(RequestPhase::kResponseHeaders, deadlines_.response_headers);
-    http::async_read_header(conn->stream, conn->buffer, parser,
-                            [self = shared_from_this(), conn](error_code read_ec, std::size_t) {
-                              self->on_header(conn, read_ec);
-                            });
+    conn->with_stream([&](auto& stream) {
+      http::async_read_header(stream, conn->buffer, parser,
+                              [self = shared_from_this(), conn](error_code read_ec, std::size_t) {
+                                self->on_header(conn, read_ec);
+                              });
+    });
   }
 
   void on_header(const ConnectionPtr& conn, error_code ec) {
@@ -451,8 +487,10 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
     auto& body = exchange_->parser->get().body();
     body.data = body_buffer_.data();
     body.size = body_buffer_.size();
-    http::async_read_some(conn->stream, conn->buffer, *exchange_->parser,
-                          [self = shared_from_this(), conn](error_code ec, std::size_t) { self->on_body(conn, ec); });
+    conn->with_stream([&](auto& stream) {
+      http::async_read_some(stream, conn->buffer, *exchange_->parser,
+                            [self = shared_from_this(), conn](error_code ec, std::size_t) { self->on_body(conn, ec); });
+    });
   }
 
   void on_body(const ConnectionPtr& conn, error_code ec) {
@@ -505,10 +543,12 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
     auto& body = exchange_->parser->get().body();
     body.data = body_buffer_.data();
     body.size = body_buffer_.size();
-    http::async_read_some(conn->stream, conn->buffer, *exchange_->parser,
-                          [self = shared_from_this(), conn](error_code ec, std::size_t) {
-                            self->on_error_body(conn, ec);
-                          });
+    conn->with_stream([&](auto& stream) {
+      http::async_read_some(stream, conn->buffer, *exchange_->parser,
+                            [self = shared_from_this(), conn](error_code ec, std::size_t) {
+                              self->on_error_body(conn, ec);
+                            });
+    });
   }
 
   void on_error_body(const ConnectionPtr& conn, error_code ec) {
@@ -716,6 +756,7 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
   asio::io_context& io_;
   TlsClientContext& tls_;
   const std::string host_;
+  const bool encrypted_;
   const std::string port_;
   const std::string host_header_;
   const HttpDeadlines deadlines_;

@@ -54,6 +54,9 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 // HttpsClient: HTTP/1.1 streaming POSTs to one server over TLS (TlsStream,
 // Mbed TLS), on a single-threaded io_context, with a deadline on every wait.
+// An http:// endpoint gets plain TCP, and only when every address its name
+// resolves to is on the local network (else kUnencryptedToInternet, nothing
+// sent).
 // One request at a time; the connection is kept alive between requests.
 //
 // Every handler (done, the sink's calls) runs on the io_context's thread,

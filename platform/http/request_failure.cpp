@@ -124,6 +124,7 @@ std::string_view failure_kind_name(RequestFailureKind kind) {
     case RequestFailureKind::kHttpStatus: return "http-status";
     case RequestFailureKind::kStreamBroken: return "stream-broken";
     case RequestFailureKind::kCancelled: return "cancelled";
+    case RequestFailureKind::kUnencryptedToInternet: return "unencrypted-to-internet";
   }
   return "unknown";
 }
@@ -173,6 +174,10 @@ std::string describe_request_failure(const RequestFailure& failure, std::string_
       return "the connection to " + std::string(host) + " broke before the response was complete" + detail;
     case RequestFailureKind::kCancelled:
       return "cancelled" + detail;
+    case RequestFailureKind::kUnencryptedToInternet:
+      return "refused to send the question unencrypted: " + std::string(host) + detail +
+             " is not on the local network; http:// goes only to loopback, private (10/8, 172.16/12, "
+             "192.168/16), link-local and IPv6 unique local addresses: use https:// for this server";
   }
   return "unknown failure";
 }

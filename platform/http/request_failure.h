@@ -25,6 +25,9 @@ enum class RequestFailureKind {
   kHttpStatus,          // non-2xx: status, body (bounded, for the provider's error.message), retry_after
   kStreamBroken,        // connection closed or reset before the response was complete
   kCancelled,           // cancel() was called (the user interrupted)
+  // http:// to a host name with an address off the local network: nothing
+  // was sent. `detail` names the address.
+  kUnencryptedToInternet,
 };
 
 struct RequestFailure {

@@ -177,6 +177,8 @@ class Server:
         self.context = self._make_context()
 
     def _make_context(self):
+        if self.options.tls == "none":
+            return None  # plain http://, as a model server on a LAN speaks it
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         cert = os.path.join(self.options.pki, self.options.cert + ".pem")
         key = os.path.join(self.options.pki, self.options.cert + ".key")
@@ -240,8 +242,11 @@ class Server:
         raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         raw.settimeout(10)
         try:
-            conn = self.context.wrap_socket(raw, server_side=True, do_handshake_on_connect=False)
-            conn.do_handshake()
+            if self.context is None:
+                conn = raw
+            else:
+                conn = self.context.wrap_socket(raw, server_side=True, do_handshake_on_connect=False)
+                conn.do_handshake()
         except (ssl.SSLError, OSError) as error:
             reason = getattr(error, "reason", None) or str(error)
 
@@ -253,9 +258,10 @@ class Server:
             raw.close()
             return
 
-        resumed = conn.session_reused
-        protocol = conn.version() or "unknown"
-        alpn = conn.selected_alpn_protocol() or ""
+        plain = self.context is None
+        resumed = False if plain else conn.session_reused
+        protocol = "plain" if plain else (conn.version() or "unknown")
+        alpn = "" if plain else (conn.selected_alpn_protocol() or "")
 
         def count_handshake(data):
             data["handshakes"] += 1
@@ -324,7 +330,8 @@ class Server:
         # connection does; the client's answering close_notify is not awaited.
         try:
             conn.settimeout(0.0)
-            conn.unwrap()
+            if isinstance(conn, ssl.SSLSocket):
+                conn.unwrap()
         except (ssl.SSLError, OSError, ValueError):
             pass
         try:
@@ -600,7 +607,8 @@ def parse_arguments(argv):
     parser.add_argument("--stats-file")
     parser.add_argument("--cert", default=None,
                         help="localhost (default), wrong_name, unknown_ca, expired, not_yet_valid")
-    parser.add_argument("--tls", default=None, choices=["any", "1.2", "1.3"])
+    parser.add_argument("--tls", default=None, choices=["any", "1.2", "1.3", "none"],
+                        help="none: plain HTTP, no TLS")
     parser.add_argument("--lifetime", type=float, default=None, help="seconds (default 60)")
     parser.add_argument("--base-path", default=None, help="requests under it are answered (default /)")
     parser.add_argument("--transcripts", default=None)

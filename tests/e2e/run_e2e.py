@@ -105,10 +105,10 @@ class Case:
     def server(self, *responses, **options):
         return Server(self, responses, **options)
 
-    def config(self, port, host="localhost", timeouts=None, **extra):
+    def config(self, port, host="localhost", timeouts=None, scheme="https", **extra):
         config = {
             "provider": "deepseek",
-            "base_url": "https://%s:%d" % (host, port),
+            "base_url": "%s://%s:%d" % (scheme, host, port),
             "api_key_file": self.key_file,
             "ca_file": os.path.join(self.pki, "ca.pem"),
             "state_dir": self.dir,
@@ -432,6 +432,27 @@ def connection_refused(case):
     expect(result, EXIT_UNREACHABLE, out=b"", err_contains=["DeepSeek refused the connection"])
 
 
+def plain_http_to_loopback_answers(case):
+    """http:// to a server on this machine (a local model server without a
+    TLS proxy): the answer streams, and nothing is encrypted."""
+    with case.server("stream:transcript=deepseek_reasoner", tls="none") as server:
+        result = case.ask(case.config(server.port, host="127.0.0.1", scheme="http"))
+        expect(result, EXIT_OK, out=answer_of("deepseek_reasoner"))
+        stats = server.stats()
+        check(stats["requests"] == 1 and stats["protocols"] == {"plain": 1}, "server counted %s" % stats)
+        check(stats["request_log"][0]["host"] == "127.0.0.1:%d" % server.port,
+              "Host %r" % stats["request_log"][0]["host"])
+
+
+def plain_http_to_a_public_address_is_refused_before_connecting(case):
+    """A documentation address (TEST-NET-3): refused once resolved, so no
+    packet leaves; with a reason and the fix."""
+    result = case.ask(case.config(8080, host="203.0.113.5", scheme="http"))
+    expect(result, EXIT_UNREACHABLE, out=b"",
+           err_contains=["refused to send the question unencrypted", "resolves to 203.0.113.5",
+                         "not on the local network", "use https://"])
+
+
 def ten_questions_one_handshake(case):
     with case.server("stream:transcript=deepseek_reasoner") as server:
         result = case.ask(case.config(server.port), "--repeat", "10")
@@ -537,6 +558,16 @@ def doctor_names_a_dns_failure(case):
     check(verdict == "failed" and "Wi-Fi and DNS" in detail, "an unknown host should fail DNS:\n%s" % result)
 
 
+def doctor_says_a_plain_http_link_is_unencrypted(case):
+    with case.server("stream:transcript=deepseek_reasoner", tls="none") as server:
+        result = case.doctor(case.config(server.port, host="127.0.0.1", scheme="http"))
+        verdict, detail = doctor_lines(result).get("DeepSeek DNS and TCP", ("missing", ""))
+        check(verdict == "warning" and "unencrypted (http://)" in detail and "use https://" in detail,
+              "doctor should warn that the link is unencrypted:\n%s" % result)
+        check(doctor_lines(result).get("DeepSeek key accepted", ("missing",))[0] == "ok",
+              "the key check over http:// should pass:\n%s" % result)
+
+
 def doctor_json_lists_every_check(case):
     with case.server("stream:transcript=deepseek_reasoner") as server:
         result = case.doctor(case.config(server.port), "--json")
@@ -580,6 +611,9 @@ SCENARIOS = {function.__name__: function for function in [
     unknown_model_is_reported,
     fallback_provider_answers_after_the_first_fails,
     connection_refused,
+    plain_http_to_loopback_answers,
+    plain_http_to_a_public_address_is_refused_before_connecting,
+    doctor_says_a_plain_http_link_is_unencrypted,
     ten_questions_one_handshake,
     idle_closed_connection_reconnects_and_resumes,
     tls12_reconnect_resumes_too,

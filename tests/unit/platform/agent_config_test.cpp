@@ -329,10 +329,13 @@ TEST(AgentConfig, DeepNestingIsRefusedBeforeParsing) {
 
 // ---- base_url --------------------------------------------------------------------
 
-TEST(AgentConfig, PlainHttpIsRefusedWithTheReason) {
-  refuse_exactly(R"({"provider":"ollama","model":"m","base_url":"http://192.168.1.5:11434/v1"})",
-                 "base_url: must use https (got http://): vic-r1 sends questions only over verified TLS; "
-                 "reach a local server through a TLS reverse proxy in front of it");
+TEST(AgentConfig, PlainHttpIsTakenForALocalServerButNeverWithAPin) {
+  const AgentConfig config = accept(R"({"provider":"ollama","model":"m","base_url":"http://192.168.1.5:11434/v1"})");
+  CHECK_FALSE(config.provider.endpoint.encrypted);
+  const std::string pinned = R"({"provider":"ollama","model":"m","base_url":"http://192.168.1.5:11434/v1",)"
+                             R"("pinned_public_key_sha256":")" + std::string(64, 'a') + R"("})";
+  refuse_exactly(pinned, "pinned_public_key_sha256: pins a TLS key, but base_url is http:// (no TLS); "
+                         "use https:// or remove the pin");
 }
 
 TEST(AgentConfig, BaseUrlErrorsCarryTheKeyName) {
@@ -568,13 +571,23 @@ TEST(BaseUrl, AcceptsPercentEscapesAndPathPunctuation) {
   STRCMP_EQUAL("/a%2Fb/~x;y=1/@z", endpoint.path_prefix.c_str());
 }
 
-TEST(BaseUrl, RefusesEverySchemeButHttps) {
-  refuse("http://localhost:11434/v1",
-         "must use https (got http://): vic-r1 sends questions only over verified TLS; "
-         "reach a local server through a TLS reverse proxy in front of it");
-  refuse("ftp://example.org", "must use https (got ftp://): vic-r1 sends questions only over verified TLS; "
-                              "reach a local server through a TLS reverse proxy in front of it");
-  refuse("api.deepseek.com", "must start with https:// (e.g. https://api.deepseek.com)");
+TEST(BaseUrl, TakesHttpWithItsOwnDefaultPort) {
+  accept("http://gpu-box.lan/v1");
+  CHECK_FALSE(endpoint.encrypted);
+  LONGS_EQUAL(80, endpoint.port);
+  STRCMP_EQUAL("gpu-box.lan", endpoint.host_header().c_str());
+  STRCMP_EQUAL("http://gpu-box.lan/v1", endpoint.base_url().c_str());
+  accept("http://192.168.1.5:11434/v1");
+  STRCMP_EQUAL("192.168.1.5:11434", endpoint.host_header().c_str());
+  accept("https://h.example");
+  CHECK_TRUE(endpoint.encrypted);
+  LONGS_EQUAL(443, endpoint.port);
+}
+
+TEST(BaseUrl, RefusesEverySchemeButHttpsAndHttp) {
+  refuse("ftp://example.org", "must use https, or http for a server on your local network (got ftp://)");
+  refuse("api.deepseek.com",
+         "must start with https:// (e.g. https://api.deepseek.com), or http:// for a server on your local network");
   refuse("", "must not be empty");
 }
 
@@ -828,10 +841,10 @@ TEST(AgentConfig, FallbackErrorsCarryTheirPath) {
   refuse_exactly(R"({"fallbacks":[{"provider":"together"},{"provider":"together","model":""}]})",
                  "fallbacks[1].model: must not be empty");
   refuse_exactly(R"({"fallbacks":[{"provider":"ollama","model":"r1"}]})",
-                 "fallbacks[0].base_url: required for provider \"ollama\": the https URL of your server's "
-                 "OpenAI-compatible API, e.g. https://my-server/v1");
+                 "fallbacks[0].base_url: required for provider \"ollama\": the URL of your server's "
+                 "OpenAI-compatible API, e.g. https://my-server/v1 (http:// only on your local network)");
   refuse(R"({"fallbacks":[{"provider":"nope"}]})", "fallbacks[0].provider: unknown provider \"nope\"");
-  refuse(R"({"fallbacks":[{"provider":"together","base_url":"http://x"}]})", "fallbacks[0].base_url: must use https");
+  refuse(R"({"fallbacks":[{"provider":"together","base_url":"gopher://x"}]})", "fallbacks[0].base_url: must use https");
   refuse(R"({"fallbacks":[{"provider":"together","max_tokens":0}]})", "fallbacks[0].max_tokens: must be at least 1");
   refuse(R"({"fallbacks":[{"provider":"together","stream_profile":"x"}]})", "fallbacks[0].stream_profile: unknown");
   refuse(R"({"fallbacks":[{"provider":"together","ca_file":"ca.pem"}]})", "fallbacks[0].ca_file: must be an absolute");
