@@ -143,7 +143,8 @@ int exit_status_for(RequestFailureKind kind) {
     case RequestFailureKind::kConnectionRefused:
     case RequestFailureKind::kNetworkUnreachable:
     case RequestFailureKind::kUnencryptedToInternet: return kExitAskUnreachable;
-    case RequestFailureKind::kTls: return kExitAskTls;
+    case RequestFailureKind::kTls:
+    case RequestFailureKind::kClockNotSet: return kExitAskTls;
     case RequestFailureKind::kTimeout: return kExitAskTimeout;
     case RequestFailureKind::kHttpStatus: return kExitAskHttpStatus;
     case RequestFailureKind::kStreamBroken: return kExitAskStreamFailed;

@@ -27,7 +27,7 @@ DoctorCheck clock_finding(std::time_t now, bool synchronised) {
   char text[32] = "?";
   std::tm utc{};
   if (gmtime_r(&now, &utc) != nullptr) std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
-  if (now < kEarliestPlausibleTime) {
+  if (!platform::wall_clock_is_set(now)) {
     return {"clock", Verdict::kFailed,
             std::string("the time is ") + text + ": it has not been set since the robot started",
             "connect the robot to Wi-Fi and wait a minute for the network time; TLS fails until then"};

@@ -5,13 +5,9 @@
 #include <string>
 
 #include "agent/runtime/doctor_check.h"
+#include "platform/time/wall_clock.h"
 
 namespace vic_r1::cli {
-
-// vic-r1 was made after this moment (2026-01-01T00:00:00Z): a clock before
-// it has not been set since the robot started (Vector keeps no time while
-// off), and no certificate verifies against it.
-inline constexpr std::time_t kEarliestPlausibleTime = 1767225600;
 
 // What `doctor` makes of the robot's victor version (the first line of
 // /anki/etc/version; nullopt when there is none).

@@ -53,7 +53,7 @@ DoctorCheck connection_failure(const std::string& who, const platform::RequestFa
   if (failure.kind == RequestFailureKind::kDns || (timed_out && failure.phase == platform::RequestPhase::kDns)) {
     return failed(who + " DNS", detail, "check the robot's Wi-Fi and DNS, and the host name in base_url");
   }
-  if (failure.kind == RequestFailureKind::kTls ||
+  if (failure.kind == RequestFailureKind::kTls || failure.kind == RequestFailureKind::kClockNotSet ||
       (timed_out && failure.phase == platform::RequestPhase::kTlsHandshake)) {
     return failed(who + " TLS", detail,
                   "if the clock is wrong, wait for it to be set; else check ca_file and the server's certificate");

@@ -83,6 +83,9 @@ std::string spoken_sentence_for(const platform::RequestFailure& failure, const S
     case RequestFailureKind::kStreamBroken:
       return context.answer_started ? "Sorry, my answer was cut off."
                                     : join("My connection to ", context.provider, " broke.");
+    case RequestFailureKind::kClockNotSet:
+      return join("My clock isn't set yet, so I can't check that I'm really talking to ", context.provider,
+                  ". It sets itself once I'm online. Please ask me again in a minute.");
     case RequestFailureKind::kUnencryptedToInternet:
       return join("I won't send your question to ", context.provider,
                   " unencrypted, because it is not on your home network.");

@@ -16,6 +16,11 @@ struct HttpDeadlines {
   // comments: DeepSeek may hold a busy request with keep-alive comments for minutes.
   std::chrono::milliseconds data_idle{120000};
   std::chrono::milliseconds overall{300000};    // the whole answer, retries included
+  // How long a TLS connection waits for the wall clock to be set (right
+  // after boot Vector's is not, and no certificate can verify): about as
+  // long as someone waits for an answer. Not in the config: the robot sets
+  // its clock within seconds once it is online.
+  std::chrono::milliseconds wall_clock{20000};
 };
 
 }  // namespace vic_r1::platform

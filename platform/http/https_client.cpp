@@ -6,6 +6,8 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
+#include <ctime>
 #include <limits>
 
 #include <boost/asio/connect.hpp>
@@ -40,6 +42,8 @@ constexpr std::size_t kBodyReadBytes = 16 * 1024;
 // default is too tight for some of them.
 constexpr std::uint32_t kHeaderLimitBytes = 16 * 1024;
 constexpr int kMaxRetries = 2;
+// How often a connection waiting for the wall clock looks at it.
+constexpr auto kWallClockPoll = std::chrono::milliseconds(250);
 // After the sink saw the end of the stream, how long the rest of the HTTP
 // message (the last chunk) may take before the connection is given up
 // instead of kept for reuse. The answer itself is complete either way.
@@ -105,7 +109,7 @@ void remove_secrets(std::string& text, const std::vector<std::string>& secrets) 
 // never frees what that operation still uses.
 struct Connection {
   Connection(asio::io_context& io, TlsClientContext& tls, const std::string& host, bool http_only)
-      : resolver(io), stream(tcp::socket(io), tls, host), plaintext(http_only) {}
+      : resolver(io), stream(tcp::socket(io), tls, host), plaintext(http_only), clock_timer(io) {}
 
   // Runs a Beast read or write on what carries HTTP: the TLS stream, or for
   // http:// the TCP socket beneath it (whose TLS engine is never started).
@@ -122,6 +126,7 @@ struct Connection {
   void close(Abort why) {
     if (abort == Abort::kNone) abort = why;
     resolver.cancel();
+    clock_timer.cancel();
     error_code ignored;
     stream.next_layer().close(ignored);
   }
@@ -141,6 +146,7 @@ struct Connection {
   tcp::resolver resolver;
   TlsStream stream;
   const bool plaintext;
+  asio::steady_timer clock_timer;  // waiting for the wall clock to be set
   beast::flat_buffer buffer;  // bytes read from the stream, not yet parsed
   bool established = false;   // the TLS handshake completed
   Abort abort = Abort::kNone;
@@ -187,7 +193,7 @@ struct Exchange {
 class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl> {
  public:
   Impl(asio::io_context& io, TlsClientContext& tls, const Endpoint& endpoint, HttpDeadlines deadlines,
-       std::string user_agent)
+       std::string user_agent, WallClock wall_clock)
       : io_(io),
         tls_(tls),
         host_(endpoint.host),
@@ -196,6 +202,7 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
         host_header_(endpoint.host_header()),
         deadlines_(deadlines),
         user_agent_(std::move(user_agent)),
+        wall_clock_(wall_clock),
         phase_timer_(io),
         overall_timer_(io),
         retry_timer_(io) {}
@@ -342,7 +349,44 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
       conn->established = true;
       return connection_opened(conn, RequestFailure{});
     }
+    if (!wall_clock_is_set(wall_clock_())) {
+      disarm_phase_deadline();  // this wait has its own bound
+      phase_ = RequestPhase::kTlsHandshake;
+      return wait_for_wall_clock(conn, Clock::now());
+    }
+    start_handshake(conn);
+  }
 
+  // Right after boot Vector's clock is not set (it has no real-time clock),
+  // and a handshake then fails on every certificate. The robot sets it from
+  // the network within seconds; nothing announces it, so look again now and
+  // then, up to deadlines_.wall_clock.
+  void wait_for_wall_clock(const ConnectionPtr& conn, Clock::time_point since) {
+    if (wall_clock_is_set(wall_clock_())) return start_handshake(conn);
+    if (Clock::now() - since >= deadlines_.wall_clock) {
+      RequestFailure failure;
+      failure.kind = RequestFailureKind::kClockNotSet;
+      failure.phase = RequestPhase::kTlsHandshake;
+      failure.deadline = deadlines_.wall_clock;
+      const std::time_t now = wall_clock_();
+      std::tm utc{};
+      char text[96];
+      std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", ::gmtime_r(&now, &utc));
+      std::string waited(16, '\0');
+      waited.resize(static_cast<std::size_t>(std::snprintf(
+          waited.data(), waited.size(), "%.1f", static_cast<double>(deadlines_.wall_clock.count()) / 1000.0)));
+      failure.detail = std::string("it still read ") + text + " after " + waited + " s";
+      return connection_opened(conn, failure);
+    }
+    conn->clock_timer.expires_after(kWallClockPoll);
+    conn->clock_timer.async_wait([self = shared_from_this(), conn, since](error_code) {
+      if (self->shut_down_) return;
+      if (conn->abort != Abort::kNone) return self->connection_opened(conn, self->failure_for_abort(conn->abort));
+      self->wait_for_wall_clock(conn, since);
+    });
+  }
+
+  void start_handshake(const ConnectionPtr& conn) {
     arm_phase_deadline(RequestPhase::kTlsHandshake, deadlines_.tls_handshake);
     conn->stream.async_handshake(
         [self = shared_from_this(), conn](error_code handshake_ec) { self->on_handshake(conn, handshake_ec); });
@@ -761,6 +805,7 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
   const std::string host_header_;
   const HttpDeadlines deadlines_;
   const std::string user_agent_;
+  const WallClock wall_clock_;
 
   ConnectionPtr connection_;  // idle, being opened, or in use; null when none
   bool opening_ = false;
@@ -782,8 +827,8 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
 };
 
 HttpsClient::HttpsClient(boost::asio::io_context& io, TlsClientContext& tls, const Endpoint& endpoint,
-                         HttpDeadlines deadlines, std::string user_agent)
-    : impl_(std::make_shared<Impl>(io, tls, endpoint, deadlines, std::move(user_agent))) {}
+                         HttpDeadlines deadlines, std::string user_agent, WallClock wall_clock)
+    : impl_(std::make_shared<Impl>(io, tls, endpoint, deadlines, std::move(user_agent), wall_clock)) {}
 
 HttpsClient::~HttpsClient() { impl_->shut_down(); }
 

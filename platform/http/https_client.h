@@ -15,6 +15,7 @@
 #include "platform/http/endpoint.h"
 #include "platform/http/http_deadlines.h"
 #include "platform/http/request_failure.h"
+#include "platform/time/wall_clock.h"
 #include "platform/tls/tls_client_context.h"
 
 namespace vic_r1::platform {
@@ -72,8 +73,10 @@ class HttpsClient {
   // (with its port) the Host header. `tls` must outlive the client and the
   // operations that still complete after its destruction: destroy it after
   // the io_context (or after run() has returned).
+  // A TLS connection first waits (deadlines.wall_clock) for `wall_clock` to
+  // be set: kClockNotSet if it is not.
   HttpsClient(boost::asio::io_context& io, TlsClientContext& tls, const Endpoint& endpoint,
-              HttpDeadlines deadlines, std::string user_agent = "vic-r1");
+              HttpDeadlines deadlines, std::string user_agent = "vic-r1", WallClock wall_clock = wall_clock_now);
   ~HttpsClient();
   HttpsClient(const HttpsClient&) = delete;
   HttpsClient& operator=(const HttpsClient&) = delete;

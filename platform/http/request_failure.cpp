@@ -125,6 +125,7 @@ std::string_view failure_kind_name(RequestFailureKind kind) {
     case RequestFailureKind::kStreamBroken: return "stream-broken";
     case RequestFailureKind::kCancelled: return "cancelled";
     case RequestFailureKind::kUnencryptedToInternet: return "unencrypted-to-internet";
+    case RequestFailureKind::kClockNotSet: return "clock-not-set";
   }
   return "unknown";
 }
@@ -174,6 +175,10 @@ std::string describe_request_failure(const RequestFailure& failure, std::string_
       return "the connection to " + std::string(host) + " broke before the response was complete" + detail;
     case RequestFailureKind::kCancelled:
       return "cancelled" + detail;
+    case RequestFailureKind::kClockNotSet:
+      return "the clock is not set" + detail + ", so the certificate of " + std::string(host) +
+             " cannot be checked; it is set from the network after the robot starts: check its Wi-Fi, "
+             "and ask again";
     case RequestFailureKind::kUnencryptedToInternet:
       return "refused to send the question unencrypted: " + std::string(host) + detail +
              " is not on the local network; http:// goes only to loopback, private (10/8, 172.16/12, "

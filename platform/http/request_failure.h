@@ -28,6 +28,9 @@ enum class RequestFailureKind {
   // http:// to a host name with an address off the local network: nothing
   // was sent. `detail` names the address.
   kUnencryptedToInternet,
+  // The wall clock had not been set (HttpDeadlines::wall_clock): no TLS
+  // was tried. `detail` says what it read.
+  kClockNotSet,
 };
 
 struct RequestFailure {

@@ -334,6 +334,28 @@ TEST(AnswerOrchestrator, EmptyBalanceIsSpokenPlainly) {
   check_texts(strings({"My DeepSeek balance is empty."}), rig.robot.prepared_texts());
 }
 
+TEST(AnswerOrchestrator, AClockNotSetIsExplainedWithWhatToDo) {
+  Rig rig;
+  rig.ask("q");
+  platform::RequestFailure failure;
+  failure.kind = platform::RequestFailureKind::kClockNotSet;
+  rig.transport().end(failure);
+  check_texts(strings({"My clock isn't set yet, so I can't check that I'm really talking to DeepSeek. It sets "
+                       "itself once I'm online. Please ask me again in a minute."}),
+              rig.robot.prepared_texts());
+}
+
+TEST(AnswerOrchestrator, PlainHttpToTheInternetIsRefusedAloud) {
+  Rig rig;
+  rig.ask("q");
+  platform::RequestFailure failure;
+  failure.kind = platform::RequestFailureKind::kUnencryptedToInternet;
+  rig.transport().end(failure);
+  check_texts(strings({"I won't send your question to DeepSeek unencrypted, because it is not on your home "
+                       "network."}),
+              rig.robot.prepared_texts());
+}
+
 TEST(AnswerOrchestrator, StalledModelIsSpokenAsStalled) {
   Rig rig;
   rig.ask("q");

@@ -8,7 +8,7 @@
 
 using vic_r1::cli::clock_finding;
 using vic_r1::cli::firmware_finding;
-using vic_r1::cli::kEarliestPlausibleTime;
+using vic_r1::platform::kEarliestPlausibleTime;
 using Verdict = vic_r1::runtime::DoctorCheck::Verdict;
 
 TEST_GROUP(DoctorFindings){};

@@ -38,6 +38,7 @@
 #include "platform/tls/tls_engine.h"
 #include "platform/tls/tls_failure.h"
 #include "platform/tls/tls_stream.h"
+#include "tests/unit/platform/tls_peer_directory.h"
 
 #include <CppUTest/TestHarness.h>
 
@@ -57,58 +58,13 @@ namespace {
 // Generous for qemu on a busy machine; a passing run takes far less.
 constexpr auto kWait = std::chrono::seconds(60);
 
-using PublicKeyPin = std::array<std::uint8_t, 32>;
-
-std::string read_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-// The peer's directory, ports and pin, read once.
-struct Peer {
-  std::string directory;
-  std::map<std::string, unsigned short> ports;
-  PublicKeyPin localhost_pin{};
-
-  std::string ca_file() const { return directory + "/ca.pem"; }
-  unsigned short port(const std::string& mode) const {
-    const auto found = ports.find(mode);
-    return found == ports.end() ? 0 : found->second;
-  }
-};
-
-std::optional<PublicKeyPin> parse_pin(std::string_view hex) {
-  if (hex.size() < 64) return std::nullopt;
-  PublicKeyPin pin{};
-  for (std::size_t i = 0; i < pin.size(); ++i) {
-    unsigned value = 0;
-    if (std::sscanf(std::string(hex.substr(i * 2, 2)).c_str(), "%2x", &value) != 1) return std::nullopt;
-    pin[i] = static_cast<std::uint8_t>(value);
-  }
-  return pin;
-}
-
-const Peer* load_peer() {
-  const char* directory = std::getenv("VIC_R1_TLS_PEER_DIR");
-  if (directory == nullptr || *directory == '\0') return nullptr;
-  static Peer peer;
-  peer.directory = directory;
-  std::istringstream lines(read_file(peer.directory + "/ports"));
-  std::string mode;
-  unsigned port = 0;
-  while (lines >> mode >> port) peer.ports[mode] = static_cast<unsigned short>(port);
-  if (const auto pin = parse_pin(read_file(peer.directory + "/localhost.spki-sha256"))) peer.localhost_pin = *pin;
-  return &peer;
-}
+using tls_peer::Peer;
+using tls_peer::PublicKeyPin;
+using tls_peer::read_file;
 
 const Peer& the_peer() {
-  static const Peer* peer = load_peer();
-  if (peer == nullptr) {
-    FAIL("VIC_R1_TLS_PEER_DIR is not set: run these tests through ctest, or as "
-         "tests/unit/platform/tls_peer.py --run -- platform_unit_tests");
-  }
+  const Peer* peer = tls_peer::load();
+  if (peer == nullptr) FAIL(tls_peer::kNotRunningMessage);
   return *peer;
 }
 
