@@ -47,9 +47,9 @@ class Flash:
 
     def run(self) -> None:
         inputs = self._gather_inputs()
-        state = self._look_at_robot(inputs)
+        self._look_at_robot(inputs)
         try:
-            self._install(inputs, state)
+            self._install(inputs)
             if self.request.dry_run:
                 return
             self._prove_healthy()
@@ -81,7 +81,7 @@ class Flash:
                 step.detail += "; the robot's config is kept"
         return inputs
 
-    def _look_at_robot(self, inputs: flash_inputs.FlashInputs):
+    def _look_at_robot(self, inputs: flash_inputs.FlashInputs) -> None:
         with self.progress.start(f"Check the robot at {self.link.host}") as step:
             probe = self.link.run(robot_scripts.probe(), changes_robot=False, timeout_s=30,
                                   describe="looking at the robot")
@@ -98,7 +98,6 @@ class Flash:
                            + ("vic-r1 installed" if state.installed else "no vic-r1 yet"))
         for warning in warnings:
             self.progress.note("warning: " + warning)
-        return state
 
     # -------------------------------------------------------------- changes
 
@@ -108,7 +107,7 @@ class Flash:
             raise StepFailed(f"{what} failed: {result.last_error_line()}", fix)
         return result
 
-    def _install(self, inputs: flash_inputs.FlashInputs, state) -> None:
+    def _install(self, inputs: flash_inputs.FlashInputs) -> None:
         with self.progress.start("Make / writable (mount -o remount,rw /)"):
             self._remote(robot_scripts.remount("rw"), "remounting / read-write",
                          "the robot's root file system cannot be made writable; reboot the robot and "

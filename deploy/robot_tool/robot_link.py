@@ -21,13 +21,14 @@ from typing import Callable, List, Optional
 # OpenSSH's exit status when ssh itself failed (never the remote command's).
 SSH_FAILED = 255
 
-# Vector's SSH server offers only an RSA host key and takes RSA user keys
-# signed with SHA-1 ("ssh-rsa"), which OpenSSH 8.8 and later no longer allow
-# by default; the OSKR key is RSA. Allowing it here changes nothing for other
-# key types.
+# Owners report that Vector's SSH server offers only an RSA host key and
+# takes RSA user keys signed with SHA-1 ("ssh-rsa"), which OpenSSH 8.8 and
+# later no longer allow by default (not verified here: no robot). Allowing
+# it for this connection changes nothing for other key types. PubkeyAcceptedKeyTypes is the option's older name, which every
+# OpenSSH still takes (the newer one only from 8.5).
 ROBOT_SSH_ALGORITHMS = [
     "-o", "HostKeyAlgorithms=+ssh-rsa",
-    "-o", "PubkeyAcceptedAlgorithms=+ssh-rsa",
+    "-o", "PubkeyAcceptedKeyTypes=+ssh-rsa",
 ]
 
 
@@ -108,8 +109,8 @@ class RobotLink:
 
     # ----------------------------------------------------------------- ssh
 
-    def ssh_command(self, interactive: bool = False) -> List[str]:
-        return self._ssh_options() + (["-t"] if interactive else []) + ["-l", "root", self.host]
+    def ssh_command(self) -> List[str]:
+        return self._ssh_options() + ["-l", "root", self.host]
 
     def _ssh_options(self) -> List[str]:
         if self._control_dir is None:
@@ -177,7 +178,9 @@ class RobotLink:
                      output_filter: Optional[Callable[[str], bool]] = None) -> int:
         """Runs a read-only command whose output goes straight to this
         terminal as it comes (status, ask, doctor, logs); returns its status.
-        With `output_filter`, only the lines it accepts are shown."""
+        With `output_filter`, only the lines it accepts are shown. Without
+        `timeout_s` (following the log) it runs until Ctrl-C; a dead link
+        still ends it (ServerAliveInterval)."""
         remote = "sh -c " + shlex.quote(script)
         process = subprocess.Popen(self.ssh_command() + [remote], stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE if output_filter else None, stderr=subprocess.PIPE)
