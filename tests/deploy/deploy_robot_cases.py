@@ -30,7 +30,8 @@ sys.path.insert(0, os.path.join(REPO, "deploy"))
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 
 import r1_server_process  # noqa: E402
-from robot_double import RobotDouble  # noqa: E402  (puts the virtual Vector on the path)
+import robot_double  # noqa: E402  (puts the virtual Vector on the path)
+from robot_double import RobotDouble  # noqa: E402
 from scenario_harness import speech_timeline  # noqa: E402
 from robot_tool import robot_layout as layout  # noqa: E402
 
@@ -383,11 +384,30 @@ def main(argv):
               "(a chroot, mounts and an SSH server)", file=sys.stderr)
         return SKIPPED
     if os.environ.get("VIC_R1_ROBOT_DOUBLE_NAMESPACE") != "1":
+        namespace = ["unshare", "--mount", "--propagation", "private"]
+        probe = subprocess.run(namespace + ["true"], capture_output=True, check=False)
+        if probe.returncode != 0:
+            print("deploy_robot_cases.py: skipped: this machine gives no mount namespace (%s)"
+                  % probe.stderr.decode(errors="replace").strip(), file=sys.stderr)
+            return SKIPPED
         environment = dict(os.environ, VIC_R1_ROBOT_DOUBLE_NAMESPACE="1")
-        return subprocess.run(["unshare", "--mount", "--propagation", "private", sys.executable] + argv,
-                              env=environment, check=False).returncode
+        return subprocess.run(namespace + [sys.executable] + argv, env=environment, check=False).returncode
     name, binary = argv[1], os.path.abspath(argv[2])
     options, case = CASES[name]
+    try:
+        registered_binfmt = robot_double.ensure_arm_binfmt()
+    except (OSError, subprocess.CalledProcessError) as error:
+        print("deploy_robot_cases.py: skipped: the kernel runs no ARM programs here and cannot be told to "
+              "(binfmt_misc: %s)" % error, file=sys.stderr)
+        return SKIPPED
+    try:
+        return run_case(name, binary, options, case)
+    finally:
+        if registered_binfmt:
+            robot_double.remove_arm_binfmt()
+
+
+def run_case(name, binary, options, case):
     started = time.monotonic()
     with RobotDouble(**options) as robot:
         owner = Owner(robot, binary)

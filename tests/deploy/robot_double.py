@@ -31,7 +31,9 @@ What it is, rule by rule, and where each rule comes from:
   QEMU_CPU=cortex-a7, Vector's CPU.
 
 Everything runs in a mount namespace of its own (run the test under
-`unshare --mount --propagation private`): the mounts vanish with it.
+`unshare --mount --propagation private`): the mounts vanish with it. The
+ARM handler (ensure_arm_binfmt) is the kernel's, for the whole machine: the
+caller registers it first and removes it after.
 """
 from __future__ import annotations
 
@@ -346,7 +348,6 @@ class RobotDouble:
         self.sshd = None
         self.manager = None
         self.made_socket_dir = False
-        self.registered_binfmt = ensure_arm_binfmt()
         self._build_tree(root_size_kib, version)
         self._make_keys()
         self._start_sshd()
@@ -554,8 +555,6 @@ class RobotDouble:
         if self.made_socket_dir:
             os.rmdir(ROBOT_SOCKET_DIR)
         subprocess.run(["umount", "-R", "-l", self.tree], check=False)
-        if self.registered_binfmt:
-            remove_arm_binfmt()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
