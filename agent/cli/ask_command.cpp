@@ -192,6 +192,8 @@ std::string format_timing(const RequestTiming& timing, const std::optional<std::
                      std::string(connection_story(timing, preconnected));
   if (!timing.tls_version.empty()) {
     line += ", " + timing.tls_version + (timing.resumed_session ? " resumed" : " full");
+  } else {
+    line += ", unencrypted";  // http:// to the local network: no handshake
   }
   line += ", attempts " + std::to_string(timing.attempts);
   return line;

@@ -467,7 +467,7 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
     if (!timing.reused_connection) {
       timing.dns = since(exchange.started, conn->resolved_at);
       timing.connect = since(exchange.started, conn->connected_at);
-      timing.tls_handshake = since(exchange.started, conn->handshake_at);
+      if (!conn->plaintext) timing.tls_handshake = since(exchange.started, conn->handshake_at);
     } else {
       timing.dns.reset();
       timing.connect.reset();

@@ -437,7 +437,8 @@ def plain_http_to_loopback_answers(case):
     TLS proxy): the answer streams, and nothing is encrypted."""
     with case.server("stream:transcript=deepseek_reasoner", tls="none") as server:
         result = case.ask(case.config(server.port, host="127.0.0.1", scheme="http"))
-        expect(result, EXIT_OK, out=answer_of("deepseek_reasoner"))
+        expect(result, EXIT_OK, out=answer_of("deepseek_reasoner"),
+               err_contains=["TLS -,", "connection new, unencrypted, attempts 1"])
         stats = server.stats()
         check(stats["requests"] == 1 and stats["protocols"] == {"plain": 1}, "server counted %s" % stats)
         check(stats["request_log"][0]["host"] == "127.0.0.1:%d" % server.port,
