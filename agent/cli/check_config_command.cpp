@@ -53,7 +53,9 @@ void check_files(const platform::ProviderConfig& provider, std::size_t index, st
 
 void describe(const platform::ProviderConfig& provider, std::size_t index, bool files, std::ostream& out) {
   out << "  " << (index == 0 ? std::string("provider") : "fallback " + std::to_string(index)) << ": "
-      << platform::display_name_of(provider) << ", " << provider.endpoint.base_url() << ", model "
+      << platform::display_name_of(provider) << ", " << provider.endpoint.base_url()
+      << (provider.endpoint.encrypted ? "" : " (unencrypted: allowed only to addresses on the local network)")
+      << ", model "
       << provider.model << ", stream profile " << provider.stream_profile << "\n";
   if (!files) {
     out << "    key file: " << provider.api_key_file << ", CA bundle: " << provider.ca_file

@@ -92,6 +92,10 @@ def main(argv):
     # 3. Each kind of mistake, under its JSON path, with what to write instead.
     expect_problem("typo", {"modle": "deepseek-reasoner"}, "modle", 'did you mean "model"?')
     expect_problem("nested_typo", {"voice": {"pitch": 0.5}}, "voice.pitch", 'did you mean "pitch_scalar"?')
+    plain = run(config("plain_http", {"provider": "ollama", "base_url": "http://192.168.1.5:11434/v1", "model": "r1"}))
+    check(plain.returncode == 0 and "http://192.168.1.5:11434/v1 (unencrypted: allowed only to addresses on "
+          "the local network)" in plain.stdout, "an http:// provider is usable and said to be unencrypted:\n%s"
+          % plain.stdout)
     expect_problem("scheme", {"provider": "ollama", "base_url": "ftp://192.168.1.5:11434/v1", "model": "r1"},
                    "base_url", "must use https, or http for a server on your local network")
     expect_problem("range", {"timeouts_ms": {"data_idle": 5}}, "timeouts_ms.data_idle", "at least 100")
