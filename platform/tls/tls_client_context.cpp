@@ -23,13 +23,14 @@ namespace {
 const char* const kAlpnProtocols[] = {"http/1.1", nullptr};
 
 // The signature schemes we accept in the handshake, most preferred first.
-// RSA PKCS#1 v1.5 comes before RSA-PSS on purpose: the TLS 1.2 client of
-// Mbed TLS 3.6.6 rejects a ServerKeyExchange signed with rsa_pss_rsae_*
-// ("A field in a message was incorrect", a regression of its fix for
-// CVE-2026-25834, repaired upstream after 3.6.6 by Mbed-TLS/mbedtls pull
-// request 10672). With this order a TLS 1.2 server that follows the
-// client's preference signs with PKCS#1 v1.5. TLS 1.3 forbids PKCS#1 v1.5
-// handshake signatures, so 1.3 servers with RSA keys still pick PSS.
+// RSA PKCS#1 v1.5 comes before RSA-PSS: the TLS 1.2 client of Mbed TLS
+// 3.6.6 rejects a ServerKeyExchange signed with rsa_pss_rsae_* ("A field in
+// a message was incorrect", a regression of its fix for CVE-2026-25834,
+// repaired upstream after 3.6.6). The bootstrap patches that
+// (toolchains/patches/), and this order keeps a TLS 1.2 server that follows
+// the client's preference on PKCS#1 v1.5 should the patch not apply. TLS 1.3
+// forbids PKCS#1 v1.5 handshake signatures, so 1.3 servers with RSA keys
+// still pick PSS.
 const std::uint16_t kSignatureSchemes[] = {
     MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256,
     MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
