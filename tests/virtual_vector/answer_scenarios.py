@@ -10,6 +10,7 @@ Registered in bridge_scenarios.py, which runs each as a CTest test.
 import json
 import os
 import socket
+import subprocess
 import time
 
 import clad_layouts as clad
@@ -560,6 +561,62 @@ def r1_doctor_finds_the_running_service_ready_and_the_provider_reachable(case):
     check_nothing_lost(case)
 
 
+# What a user other than root gets from the control socket: "refused:" and
+# connect()'s errno, or "reply:" and whatever came back for a "status" line
+# (a closed connection, however it shows, ends the reply).
+OTHER_USER_CLIENT = """
+import socket, sys
+client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+client.settimeout(10)
+try:
+    client.connect(sys.argv[1])
+except OSError as error:
+    print("refused:" + (error.strerror or str(error)))
+    sys.exit(0)
+reply = b""
+try:
+    client.sendall(b"status\\n")
+    while True:
+        data = client.recv(4096)
+        if not data:
+            break
+        reply += data
+except OSError:
+    pass
+print("reply:" + reply.decode(errors="replace"))
+"""
+NOBODY_UID = 65534
+# The system's interpreter: one under root's home may not be runnable by
+# another user.
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def r1_control_socket_refuses_other_users(case):
+    """The control socket is root's: another user cannot connect (mode 0600),
+    and where the mode was opened up, vic-r1 still refuses the peer by its
+    uid (SO_PEERCRED) and says so in the log. Root gets its status."""
+    check(os.geteuid() == 0, "this scenario switches to another uid, which needs root")
+    start_answering(case, answer_spec("Unused."))
+    control = os.path.join(case.socket_dir, "vic-r1.control")
+
+    def as_nobody():
+        completed = subprocess.run([SYSTEM_PYTHON, "-c", OTHER_USER_CLIENT, control], user=NOBODY_UID,
+                                   group=NOBODY_UID, extra_groups=[], capture_output=True, text=True, timeout=30)
+        return completed.stdout.strip()
+
+    # The way there is open to everyone, the socket itself is not.
+    for directory in (case.dir, case.socket_dir):
+        os.chmod(directory, 0o711)
+    check(as_nobody() == "refused:Permission denied", "another user reached the control socket through its mode")
+    os.chmod(control, 0o666)
+    reached = as_nobody()
+    check(reached == "reply:", "another user got an answer from the control socket: %r" % reached)
+    case.bridge.wait_for_line(r"refused a control connection from uid %d \(only root may use it\)" % NOBODY_UID,
+                              EVENT_S, what="the log line for the refused user")
+    code, output = case.run_verb(["status", "--socket-dir", case.socket_dir])
+    check(code == 0 and "robot link" in output, "root's status failed (%d): %s" % (code, output))
+
+
 SCENARIOS = [
     r1_answer_is_spoken_sentence_by_sentence_with_its_animations,
     r1_inline_think_without_opener_is_never_spoken,
@@ -582,4 +639,5 @@ SCENARIOS = [
     r1_refused_provider_falls_back_to_the_next,
     r1_voice_server_answering_by_itself_is_warned_in_log_and_status,
     r1_doctor_finds_the_running_service_ready_and_the_provider_reachable,
+    r1_control_socket_refuses_other_users,
 ]
