@@ -80,6 +80,7 @@ std::string format_status_text(const StatusSnapshot& status) {
   line("agent", status.state + " (pid " + std::to_string(status.agent_pid) + ", up " +
                     std::to_string(status.uptime_s) + " s, heap " + std::to_string(status.heap_in_use_bytes / 1024) +
                     " KiB (at most " + std::to_string(status.heap_peak_bytes / 1024) + " KiB), peak RSS " + std::to_string(status.peak_rss_bytes / 1024) + " KiB)");
+  line("core dumps", status.dumpable ? "possible: the API key could end up in one" : "off (the API key stays out of them)");
   line("robot link", std::string(status.robot_can_inject ? "ready: " : "cannot speak: ") + status.robot_link);
   for (std::size_t i = 0; i < status.providers.size(); ++i) {
     const StatusSnapshot::Provider& provider = status.providers[i];
@@ -149,6 +150,8 @@ std::string format_status_json(const StatusSnapshot& status) {
   writer.Uint64(status.heap_peak_bytes);
   writer.Key("peak_rss_bytes");
   writer.Uint64(status.peak_rss_bytes);
+  writer.Key("dumpable");
+  writer.Bool(status.dumpable);
   writer.Key("robot_link");
   writer.StartObject();
   writer.Key("can_speak");

@@ -31,6 +31,9 @@ struct StatusSnapshot {
   std::size_t heap_in_use_bytes = 0;  // from the allocator's own statistics
   std::size_t heap_peak_bytes = 0;    // the most seen in use while answering
   std::size_t peak_rss_bytes = 0;
+  // The process holds the API key: it writes no core dump and cannot be
+  // traced by another user (prctl PR_SET_DUMPABLE 0).
+  bool dumpable = true;
 };
 
 // Human-readable, a line per fact.

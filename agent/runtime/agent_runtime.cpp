@@ -1,9 +1,12 @@
 #include "agent/runtime/agent_runtime.h"
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -47,6 +50,7 @@ orchestrator::StatusSnapshot snapshot_of(const orchestrator::AnswerOrchestrator&
   status.heap_peak_bytes = heap.peak_bytes();
   rusage usage{};
   if (::getrusage(RUSAGE_SELF, &usage) == 0) status.peak_rss_bytes = static_cast<std::size_t>(usage.ru_maxrss) * 1024;
+  status.dumpable = ::prctl(PR_GET_DUMPABLE) != 0;
   return status;
 }
 
@@ -55,6 +59,10 @@ orchestrator::StatusSnapshot snapshot_of(const orchestrator::AnswerOrchestrator&
 int run_agent(const AgentRunOptions& options, logging::LogSink& sink) {
   logging::Logger log(sink, "agent");
   asio::io_context io;
+
+  // 0. Before any key is read: no core dump of this process, and no other
+  // user may trace it or read its memory. The key stays in this process.
+  if (::prctl(PR_SET_DUMPABLE, 0) != 0) log.warning("cannot turn core dumps off: ", std::strerror(errno));
 
   // 1. The config. One that cannot be used leaves the agent running, to say so.
   const platform::ConfigLoadResult loaded =

@@ -298,6 +298,7 @@ def r1_control_socket_asks_and_reports(case):
           "the timeline is out of order: %r" % timeline)
     check(last["usage"]["prompt_tokens"] == 20, "status has no usage: %r" % last)
     check(status["robot_link"]["can_speak"], "status says the robot link cannot speak: %r" % status)
+    check(status["dumpable"] is False, "the agent, which holds the API key, can be dumped: %r" % status)
     check_nothing_lost(case)
 
 
