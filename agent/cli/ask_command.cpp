@@ -67,14 +67,11 @@ struct AskOptions {
 };
 
 bool parse_count(const std::string& text, int low, int high, int& value) {
-  if (text.empty() || text.size() > 9) return false;
-  int number = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    number = number * 10 + (c - '0');
+  std::uint64_t number = 0;
+  if (!parse_whole_number(text, static_cast<std::uint64_t>(low), static_cast<std::uint64_t>(high), number)) {
+    return false;
   }
-  if (number < low || number > high) return false;
-  value = number;
+  value = static_cast<int>(number);
   return true;
 }
 

@@ -36,16 +36,20 @@ int print_version(const std::vector<std::string>& arguments, std::ostream& out, 
 
 }  // namespace
 
-bool parse_milliseconds(const std::string& text, std::uint64_t& value) {
+bool parse_whole_number(const std::string& text, std::uint64_t low, std::uint64_t high, std::uint64_t& value) {
   if (text.empty() || text.size() > 9) return false;
   std::uint64_t parsed = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return false;
     parsed = parsed * 10 + static_cast<std::uint64_t>(c - '0');
   }
-  if (parsed == 0) return false;
+  if (parsed < low || parsed > high) return false;
   value = parsed;
   return true;
+}
+
+bool parse_milliseconds(const std::string& text, std::uint64_t& value) {
+  return parse_whole_number(text, 1, 999'999'999, value);
 }
 
 int run_command_line(const std::vector<std::string>& arguments, std::ostream& out,

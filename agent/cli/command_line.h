@@ -17,8 +17,12 @@ inline constexpr int kExitUsage = 2;
 int run_command_line(const std::vector<std::string>& arguments, std::ostream& out,
                      std::ostream& err);
 
-// A duration option's value: 1 to 999,999,999 milliseconds, digits only.
-// False (and `value` unchanged) for anything else.
+// Every number on vic-r1's command line: decimal digits only (no sign, no
+// spaces, at most 9 of them), from `low` to `high`. False (and `value`
+// unchanged) for anything else.
+bool parse_whole_number(const std::string& text, std::uint64_t low, std::uint64_t high, std::uint64_t& value);
+
+// A duration option's value: 1 to 999,999,999 milliseconds.
 bool parse_milliseconds(const std::string& text, std::uint64_t& value);
 
 }  // namespace vic_r1::cli

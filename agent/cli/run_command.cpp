@@ -85,8 +85,9 @@ std::vector<std::string> agent_command(const std::string& config_path, const std
 }
 
 bool parse_descriptor(const std::string& text, int& fd) {
-  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) return false;
-  fd = std::stoi(text);
+  std::uint64_t number = 0;
+  if (!parse_whole_number(text, 0, 999'999, number)) return false;
+  fd = static_cast<int>(number);
   return true;
 }
 

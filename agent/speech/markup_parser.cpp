@@ -3,6 +3,8 @@
 #include <array>
 #include <optional>
 
+#include "platform/text/utf8_cut.h"
+
 namespace vic_r1::speech {
 namespace {
 
@@ -105,9 +107,7 @@ std::size_t unclosed_head_length(std::string_view token) {
 
 MarkupPiece dropped(std::string_view markup) {
   if (markup.size() > MarkupParser::kMaxDroppedBytes) {
-    std::size_t end = MarkupParser::kMaxDroppedBytes;
-    while (end > 0 && (static_cast<unsigned char>(markup[end]) & 0xC0) == 0x80) --end;
-    markup = markup.substr(0, end);
+    markup = markup.substr(0, text::utf8_prefix_length(markup, MarkupParser::kMaxDroppedBytes));
   }
   MarkupPiece piece;
   piece.kind = MarkupPiece::Kind::kDropped;

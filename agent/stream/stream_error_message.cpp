@@ -9,6 +9,7 @@
 
 #include "agent/stream/chunk_decoder.h"
 #include "agent/stream/payload_parser.h"
+#include "platform/text/utf8_cut.h"
 
 namespace vic_r1::stream::chunk_json {
 namespace {
@@ -17,10 +18,7 @@ namespace {
 constexpr std::size_t kMaxRawErrorBytes = 500;
 
 std::string_view cut_at_character_boundary(std::string_view text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  std::size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
+  return text.substr(0, text::utf8_prefix_length(text, max_bytes));
 }
 
 std::string_view trim(std::string_view text) {

@@ -1,5 +1,7 @@
 #include "agent/stream/stream_reader.h"
 
+#include "platform/text/utf8_cut.h"
+
 namespace vic_r1::stream {
 namespace {
 
@@ -8,7 +10,7 @@ constexpr std::string_view kDoneMarker = "[DONE]";
 // not NDJSON, whose lines start with '{'.
 constexpr std::size_t kMaxSniffBytes = 64 * 1024;
 
-bool is_utf8_continuation(char byte) { return (static_cast<unsigned char>(byte) & 0xC0) == 0x80; }
+using text::is_utf8_continuation;
 
 std::size_t count_code_points(std::string_view text) {
   std::size_t count = 0;

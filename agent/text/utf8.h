@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "platform/text/utf8_cut.h"  // utf8_prefix_length, is_utf8_continuation
+
 namespace vic_r1::text {
 
 // The length of the well-formed UTF-8 sequence (RFC 3629) that starts at
@@ -38,16 +40,6 @@ inline std::size_t utf8_sequence_length(const unsigned char* bytes, std::size_t 
     if ((bytes[next] & 0xC0) != 0x80) return 0;
   }
   return length;
-}
-
-// The length of the longest prefix of `text` of at most `max_bytes` that
-// does not end inside a multibyte character (judged by continuation bytes
-// only, so invalid input is cut somewhere harmless too).
-inline std::size_t utf8_prefix_length(std::string_view text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return text.size();
-  std::size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return end;
 }
 
 }  // namespace vic_r1::text

@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include "platform/text/utf8_cut.h"
+
 namespace vic_r1::platform {
 namespace {
 
@@ -30,9 +32,7 @@ std::string one_line(std::string_view text) {
   }
   while (!line.empty() && line.back() == ' ') line.pop_back();
   if (line.size() > kMaxMessageBytes) {
-    std::size_t cut = kMaxMessageBytes;
-    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
-    line.resize(cut);
+    line.resize(text::utf8_prefix_length(line, kMaxMessageBytes));
     line += "...";
   }
   return line;

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "platform/text/utf8_cut.h"
+
 namespace vic_r1::logging {
 namespace {
 
@@ -16,10 +18,7 @@ constexpr std::string_view kCutMark = " [cut]";
 // Copies as much of `text` as fits in `room` without splitting a UTF-8
 // character: a cut never lands on a continuation byte (10xxxxxx).
 std::size_t copy_whole_characters(std::string_view text, char* out, std::size_t room) {
-  std::size_t size = std::min(text.size(), room);
-  if (size < text.size()) {
-    while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xC0) == 0x80) --size;
-  }
+  const std::size_t size = text::utf8_prefix_length(text, room);
   std::memcpy(out, text.data(), size);
   return size;
 }

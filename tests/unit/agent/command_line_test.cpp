@@ -74,3 +74,18 @@ TEST(CommandLine, MillisecondsAreOneToNineDigitsAndNotZero) {
     UNSIGNED_LONGS_EQUAL(7, value);
   }
 }
+
+TEST(CommandLine, WholeNumbersAreDigitsWithinTheirRange) {
+  using vic_r1::cli::parse_whole_number;
+  std::uint64_t value = 7;
+  CHECK_TRUE(parse_whole_number("0", 0, 10, value));
+  UNSIGNED_LONGS_EQUAL(0, value);
+  CHECK_TRUE(parse_whole_number("10", 0, 10, value));
+  UNSIGNED_LONGS_EQUAL(10, value);
+  for (const char* bad : {"11", "", "+1", "-1", "1e3", "0x5", " 1", "1 "}) {
+    value = 7;
+    CHECK_FALSE_TEXT(parse_whole_number(bad, 0, 10, value), bad);
+    UNSIGNED_LONGS_EQUAL(7, value);
+  }
+  CHECK_FALSE(parse_whole_number("4", 5, 10, value));
+}
