@@ -6,6 +6,7 @@
 //  - a config it gives can be used: a host, a port, a model, a key file and
 //    a CA bundle for every provider, and no more fallbacks than allowed.
 
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -37,19 +38,20 @@ using vic_r1::platform::ProviderConfig;
 constexpr std::string_view kCanaryKey = "sk-fuzz-canary-7f3a9c1e";
 
 // The input with each string `api_key` replaced by the canary, or "" when
-// it has none (or is not a JSON object, or holds the canary already).
+// it has none (or is not a JSON object, or holds the canary elsewhere, even
+// written with escapes).
 std::string with_canary_keys(std::string_view json) {
   if (json.find(kCanaryKey) != std::string_view::npos) return {};
   rapidjson::Document document;
   document.Parse(json.data(), json.size());
   if (document.HasParseError() || !document.IsObject()) return {};
-  bool replaced = false;
+  std::size_t replaced = 0;
   const auto plant = [&](rapidjson::Value& object) {
     for (auto& member : object.GetObject()) {
       if (member.name == "api_key" && member.value.IsString()) {
         member.value.SetString(kCanaryKey.data(), static_cast<rapidjson::SizeType>(kCanaryKey.size()),
                                document.GetAllocator());
-        replaced = true;
+        ++replaced;
       }
     }
   };
@@ -60,11 +62,21 @@ std::string with_canary_keys(std::string_view json) {
       if (entry.IsObject()) plant(entry);
     }
   }
-  if (!replaced) return {};
+  if (replaced == 0) return {};
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   document.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  std::string planted(buffer.GetString(), buffer.GetSize());
+  // The writer spells the canary out wherever it is: in more places than
+  // it was planted means another value holds it too. Counted in lower case,
+  // as the loader lowercases what it quotes of a URL's scheme and host.
+  std::string lowered = planted;
+  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::size_t found = 0;
+  for (std::size_t at = lowered.find(kCanaryKey); at != std::string::npos; at = lowered.find(kCanaryKey, at + 1)) {
+    ++found;
+  }
+  return found == replaced ? planted : std::string();
 }
 
 void check_usable(const ProviderConfig& provider) {
