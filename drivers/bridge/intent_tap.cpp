@@ -67,7 +67,8 @@ void IntentTap::note_sender() {
 
 void IntentTap::on_readable(std::uint64_t now_ms) {
   now_ms_ = now_ms;
-  for (;;) {
+  // One datagram read puts at most one in the queue: stop while it is full.
+  while (wants_readable()) {
     const ssize_t size = tap_socket_.receive(buffer_, sizeof(buffer_), &sender_);
     if (size < 0) return;
     note_sender();
@@ -126,7 +127,9 @@ void IntentTap::tell_if_the_server_answers(const clad::IntentResult& result) {
 }
 
 void IntentTap::send_to_engine(const std::uint8_t* bytes, std::size_t size, std::uint64_t now_ms) {
-  if (!to_engine_queue_.empty()) {
+  if (!to_engine_queue_.empty() || spacing_holds(now_ms)) {
+    // Behind what waits already. Reading stops while the queue is full, so
+    // this drops only a datagram larger than a slot (none the firmware sends).
     if (!to_engine_queue_.push(bytes, size)) ++counters_.dropped;
     flush(now_ms);
     return;
@@ -136,6 +139,7 @@ void IntentTap::send_to_engine(const std::uint8_t* bytes, std::size_t size, std:
       ++counters_.forwarded;
       last_sent_ms_ = now_ms;
       sent_any_ = true;
+      last_sent_was_agents_ = false;
       return;
     case ipc::SendOutcome::kWouldBlock:
       // An unconnected sender may have only max_dgram_qlen datagrams queued;
@@ -162,7 +166,7 @@ bool IntentTap::inject(const clad::IntentResult& result, std::uint64_t now_ms, s
     return false;
   }
   // Always through the queue, so it keeps its distance from the last intent.
-  if (!to_engine_queue_.push(encoded, encoding.size)) {
+  if (!to_engine_queue_.push(encoded, encoding.size, /*marked=*/true)) {
     error = "too many intents waiting for vic-engine";
     ++counters_.dropped;
     return false;
@@ -174,11 +178,14 @@ bool IntentTap::inject(const clad::IntentResult& result, std::uint64_t now_ms, s
 
 void IntentTap::flush(std::uint64_t now_ms) {
   while (!to_engine_queue_.empty()) {
-    if (sent_any_ && now_ms - last_sent_ms_ < kEngineTickSpacingMs) return;
+    const bool agents = to_engine_queue_.front_marked();
+    if (spacing_holds(now_ms) || (agents && sent_any_ && now_ms - last_sent_ms_ < kEngineTickSpacingMs)) return;
     const ipc::SendOutcome outcome = forward_socket_.send_to(
         interposer_.aside_path(), to_engine_queue_.front_bytes(), to_engine_queue_.front_size());
     if (outcome == ipc::SendOutcome::kWouldBlock) return;
-    if (outcome != ipc::SendOutcome::kSent) {
+    if (outcome == ipc::SendOutcome::kSent) {
+      if (!agents) ++counters_.forwarded;
+    } else {
       ++counters_.dropped;
       log_.warning("cannot deliver an intent to vic-engine at ", interposer_.aside_path(), ": ",
                    ipc::last_errno_text());
@@ -186,6 +193,7 @@ void IntentTap::flush(std::uint64_t now_ms) {
     to_engine_queue_.pop();
     last_sent_ms_ = now_ms;
     sent_any_ = true;
+    last_sent_was_agents_ = agents;
   }
 }
 

@@ -43,8 +43,13 @@ struct IntentTapCounters {
 // A question the agent owns is not forwarded: the engine gets the intent
 // that ends its own handling quietly (QuestionIntentPolicy), and the agent
 // gets the question. vic-engine keeps only the last intent that arrived in
-// each 60 ms engine tick (userIntentComponent.cpp, OnCloudData), so intents
-// we send are spaced at least kEngineTickSpacingMs apart.
+// each 60 ms engine tick (userIntentComponent.cpp, OnCloudData), so an
+// intent the agent sends of its own is spaced at least kEngineTickSpacingMs
+// from the ones before and after it. What vic-cloud sends (and the intent in
+// place of a question) goes on at once, as it would without vic-r1; when
+// vic-engine's queue is full the tap holds it, in order, and once its own
+// queue is full it stops reading ai_sock, so that vic-cloud waits as it
+// would on vic-engine itself: nothing of vic-cloud's is dropped.
 class IntentTap {
  public:
   static constexpr std::string_view kSocketName = "ai_sock";
@@ -89,6 +94,9 @@ class IntentTap {
   bool captures_knowledge_questions() const { return policy_.capture_knowledge_questions; }
 
   int fd() const { return tap_socket_.fd(); }
+  // False while the queue for vic-engine is full: vic-cloud's datagrams
+  // wait in the socket (and vic-cloud in its send) until there is room.
+  bool wants_readable() const { return !to_engine_queue_.full(); }
   bool has_waiting_intents() const { return !to_engine_queue_.empty(); }
   bool interposed() const {
     return interposer_.state() == ipc::SocketInterposer::State::kInterposed;
@@ -104,6 +112,10 @@ class IntentTap {
   void look_for_a_bypassing_cloud(std::uint64_t now_ms);
   void note_sender();
   void flush(std::uint64_t now_ms);
+  // The agent's own intent went last and its tick is not over yet.
+  bool spacing_holds(std::uint64_t now_ms) const {
+    return last_sent_was_agents_ && now_ms - last_sent_ms_ < kEngineTickSpacingMs;
+  }
 
   std::string public_path_;
   std::string our_path_;
@@ -118,6 +130,7 @@ class IntentTap {
   DatagramQueue to_engine_queue_;
   std::uint64_t last_sent_ms_ = 0;
   bool sent_any_ = false;
+  bool last_sent_was_agents_ = false;
   bool accepting_questions_ = false;
   std::uint64_t knowledge_session_until_ms_ = 0;  // 0: not in one
   std::uint64_t last_directory_look_ms_ = 0;

@@ -196,6 +196,67 @@ TEST(IntentTap, AnInjectedIntentComesFromTheBoundName) {
   STRCMP_EQUAL(directory.file("vic-r1.ai_sock_client").c_str(), received.sender.c_str());
 }
 
+// A flood while vic-engine reads nothing: the tap fills its queue, then
+// stops reading, and vic-cloud's sends wait (here: would block), as they
+// would on vic-engine's own socket. Nothing is dropped; once vic-engine
+// reads, every intent arrives in the order sent.
+TEST(IntentTap, AFloodIsHeldBackNotDropped) {
+  constexpr int kIntents = 200;
+  int sent = 0;
+  std::vector<std::string> arrived;
+  for (int round = 0; round < 1000 && static_cast<int>(arrived.size()) < kIntents; ++round) {
+    while (sent < kIntents) {
+      const std::vector<std::uint8_t> bytes =
+          encoded(IntentResult{"intent_flood_" + std::to_string(sent), "", ""});
+      if (cloud.send_to(directory.file("ai_sock"), bytes.data(), bytes.size()) != SendOutcome::kSent) break;
+      ++sent;
+    }
+    tap->on_readable(now_ms);
+    if (round == 20) {
+      // vic-engine has read nothing yet: everything waits, nothing is lost.
+      CHECK_FALSE(tap->wants_readable());
+      CHECK(sent < kIntents);
+      LONGS_EQUAL(0, tap->counters().dropped);
+    }
+    if (round > 20) {
+      std::uint8_t buffer[vic_r1::clad::kMaxIntentDatagramBytes];
+      std::string sender;
+      ssize_t size = 0;
+      while ((size = engine.receive(buffer, sizeof(buffer), &sender)) > 0) {
+        const CloudMicMessage message = vic_r1::clad::decode_cloud_mic(buffer, static_cast<std::size_t>(size));
+        arrived.emplace_back(message.result.intent);
+      }
+    }
+    now_ms += 10;
+    tap->on_tick(now_ms);
+  }
+  LONGS_EQUAL(kIntents, arrived.size());
+  for (int i = 0; i < kIntents; ++i) STRCMP_EQUAL(("intent_flood_" + std::to_string(i)).c_str(), arrived[i].c_str());
+  LONGS_EQUAL(0, tap->counters().dropped);
+  LONGS_EQUAL(kIntents, tap->counters().forwarded);
+}
+
+// vic-engine keeps only the last intent of each tick: the agent's own
+// intent gets a tick to itself, before and after; vic-cloud's go on at once.
+TEST(IntentTap, AnAgentsIntentGetsATickOfItsOwn) {
+  cloud_sends(IntentResult{"intent_greeting_hello", "", ""});
+  cloud_sends(IntentResult{"intent_greeting_goodbye", "", ""});
+  STRCMP_EQUAL("intent_greeting_hello", engine_receives().intent.c_str());
+  STRCMP_EQUAL("intent_greeting_goodbye", engine_receives().intent.c_str());
+  std::string error;
+  CHECK_TRUE(tap->inject(IntentResult{"intent_system_noaudio", "", ""}, now_ms, error));
+  CHECK_TRUE(tap->has_waiting_intents());
+  now_ms += IntentTap::kEngineTickSpacingMs;
+  tap->on_tick(now_ms);
+  STRCMP_EQUAL("intent_system_noaudio", engine_receives().intent.c_str());
+  cloud_sends(IntentResult{"intent_imperative_praise", "", ""});
+  CHECK_TRUE(tap->has_waiting_intents());
+  now_ms += IntentTap::kEngineTickSpacingMs;
+  tap->on_tick(now_ms);
+  STRCMP_EQUAL("intent_imperative_praise", engine_receives().intent.c_str());
+  CHECK_FALSE(tap->has_waiting_intents());
+}
+
 TEST(IntentTap, RestorePutsTheEnginesSocketBackAndRemovesOurNames) {
   tap->restore();
   CHECK_FALSE(exists(directory.file("vic-r1.ai_sock_client")));
