@@ -9,6 +9,7 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
+using std::chrono::milliseconds;
 
 // The robot's clock counts from 1970 until something sets it after boot
 // (Vector has no real-time clock); any time before this build's era is unset.
@@ -116,6 +117,13 @@ void AnswerOrchestrator::on_robot_event(const channel::Event& event, Clock::time
     case channel::EventKind::kRobotLink:
       if (robot_can_inject_ != event.can_inject || robot_link_text_ != event.text) {
         log_.info(event.can_inject ? "the robot link is ready: " : "the robot link cannot speak yet: ", event.text);
+      }
+      // vic-anim went away (it restarted): what it was saying is gone with
+      // it, and the rest of the answer would start in the middle. The answer
+      // ends here; the next question is answered once it is back.
+      if (robot_can_inject_ && !event.can_inject && (state_ == State::kThinking || state_ == State::kSpeaking)) {
+        robot_can_inject_ = false;
+        interrupt("the robot link going down", now);
       }
       robot_can_inject_ = event.can_inject;
       robot_link_text_ = std::string(event.text);
@@ -347,6 +355,12 @@ void AnswerOrchestrator::on_request_done(std::uint64_t question, const platform:
   }
   report_->request_failure = failure.kind;
   report_->request_timing = timing;
+  if (timing.waited_for_clock) {
+    // Just after boot: says why this answer was late ("question N:" is the
+    // outcome's line alone).
+    log_.info("waited ", duration_cast<milliseconds>(*timing.waited_for_clock).count(),
+              " ms for the clock to be set before the TLS handshake, for question ", question_number_);
+  }
   std::optional<stream::StreamSummary> summary;
   if (reader_) {
     summary = reader_->finish(*this);
@@ -365,7 +379,8 @@ void AnswerOrchestrator::on_request_done(std::uint64_t question, const platform:
     last_error_ = detail;
     if (!context.answer_started && try_next_provider(detail, now_)) return;
     end_answer(speech::spoken_sentence_for(failure, context),
-               std::string(context.answer_started ? "answered partly: " : "failed: ") + detail, now_);
+               std::string(context.answer_started ? "answered partly: " : "failed: ") + detail, now_,
+               AnswerEnd::kCut);
     return;
   }
   if (!summary) {
@@ -377,7 +392,8 @@ void AnswerOrchestrator::on_request_done(std::uint64_t question, const platform:
     last_error_ = summary->explanation;
     if (!context.answer_started && try_next_provider(summary->explanation, now_)) return;
     end_answer(speech::spoken_sentence_for(*summary, context),
-               std::string(context.answer_started ? "answered partly: " : "failed: ") + summary->explanation, now_);
+               std::string(context.answer_started ? "answered partly: " : "failed: ") + summary->explanation, now_,
+               AnswerEnd::kCut);
     return;
   }
   const std::string closing = speech::spoken_sentence_for(*summary, context);
@@ -410,15 +426,19 @@ bool AnswerOrchestrator::try_next_provider(std::string_view why, Clock::time_poi
   return true;
 }
 
-// No more answer text will come: speaks what is still pending, then the
-// error sentence if there is one.
+// No more answer text will come: speaks what is still pending (unless a
+// failure cut it), then the error sentence if there is one.
 void AnswerOrchestrator::end_answer(std::string_view error_sentence, std::string_view outcome,
-                                    Clock::time_point now) {
+                                    Clock::time_point now, AnswerEnd end) {
   commands_.clear();
   markup_.finish(pieces_);
   take_markup_pieces(now);
   commands_.clear();
-  segmenter_.flush(sentences_);
+  if (end == AnswerEnd::kWhole) {
+    segmenter_.flush(sentences_);
+  } else {
+    segmenter_.reset();
+  }
   for (std::string& sentence : sentences_) speak(std::move(sentence), now);
   sentences_.clear();
   if (!error_sentence.empty()) speak(std::string(error_sentence), now);

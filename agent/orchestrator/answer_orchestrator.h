@@ -150,7 +150,12 @@ class AnswerOrchestrator final : private platform::ResponseBodySink,
   bool try_next_provider(std::string_view why, Clock::time_point now);
   void take_markup_pieces(Clock::time_point now);
   void speak(std::string sentence, Clock::time_point now);
-  void end_answer(std::string_view error_sentence, std::string_view outcome, Clock::time_point now);
+  // Whether the text still pending after the last sentence end is the
+  // answer's last words (the stream ended as it should) or a fragment of a
+  // sentence the failure cut, never to be spoken ("The sec").
+  enum class AnswerEnd { kWhole, kCut };
+  void end_answer(std::string_view error_sentence, std::string_view outcome, Clock::time_point now,
+                  AnswerEnd end = AnswerEnd::kWhole);
   void interrupt(std::string_view by_what, Clock::time_point now);
   void finish_question(std::string_view outcome, Clock::time_point now);
   void enter(State state);

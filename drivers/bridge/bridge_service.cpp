@@ -85,7 +85,7 @@ bool BridgeService::open(std::string& error) {
   action.sa_handler = note_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
-  for (int signal_number : {SIGTERM, SIGINT, SIGCHLD}) {
+  for (int signal_number : {SIGTERM, SIGINT, SIGCHLD, SIGUSR1}) {
     if (::sigaction(signal_number, &action, nullptr) != 0) {
       error = describe_errno("sigaction");
       return false;
@@ -179,7 +179,7 @@ void BridgeService::run_once(bool& stop) {
   fds[0] = {signal_fd_, POLLIN, 0};
   fds[1] = {inotify_fd_, POLLIN, 0};
   anim_bridge_.poll_entries(fds[2], fds[3]);
-  fds[4] = {intent_tap_.fd(), POLLIN, 0};
+  fds[4] = {intent_tap_.fd(), static_cast<short>(intent_tap_.wants_readable() ? POLLIN : 0), 0};
   fds[5] = {supervisor_.channel_fd(), POLLIN, 0};
   const int ready = ::poll(fds, 6, next_wake_ms(now));
   if (ready < 0 && errno != EINTR) {
@@ -346,8 +346,10 @@ void BridgeService::greet_agent() {
   channel::Event link;
   link.kind = channel::EventKind::kRobotLink;
   const LayoutConfirmation& confirmation = anim_bridge_.router().confirmation();
-  link.can_inject = confirmation.confirmed();
-  link.text = confirmation.explanation();
+  agent_told_anim_is_there_ = anim_bridge_.anim_connected();
+  link.can_inject = confirmation.confirmed() && agent_told_anim_is_there_;
+  link.text = agent_told_anim_is_there_ ? confirmation.explanation()
+                                        : std::string_view("vic-anim is gone; waiting for it to come back");
   send_to_agent(link);
 }
 
@@ -355,8 +357,12 @@ void BridgeService::on_signal(bool& stop) {
   unsigned char signals[64];
   ssize_t size = 0;
   while ((size = ::read(signal_fd_, signals, sizeof(signals))) > 0) {
-    for (ssize_t i = 0; i < size; ++i)
+    for (ssize_t i = 0; i < size; ++i) {
       if (signals[i] == SIGTERM || signals[i] == SIGINT) stop = true;
+      // Over SSH, `kill -USR1 <vic-r1 run>` logs the counters now rather
+      // than at the next five-minute mark (the soak reads them so too).
+      if (signals[i] == SIGUSR1) log_counters();
+    }
     // SIGCHLD: the supervisor reaps on its next tick.
   }
 }
@@ -383,6 +389,8 @@ void BridgeService::tick(std::uint64_t now_ms) {
         break;
     }
     greet_agent();
+  } else if (anim_bridge_.anim_connected() != agent_told_anim_is_there_) {
+    greet_agent();  // vic-anim went away or came back
   }
   if (supervisor_.hung(now_ms)) agent_lost(now_ms, "no heartbeat (hung)");
   log_.sink().report_repeats_if_due();
@@ -406,13 +414,14 @@ void BridgeService::log_counters() {
   const IntentTapCounters& tap = intent_tap_.counters();
   log_.info("counters: engine->anim ", anim.engine_to_anim, " (dropped ",
             anim.dropped_engine_to_anim, "), anim->engine ", anim.anim_to_engine, " (dropped ",
-            anim.dropped_anim_to_engine, "), agent injected ", link.injected, " (dropped ",
+            anim.dropped_anim_to_engine, "), oversize ", anim.cut_datagrams, ", agent injected ", link.injected,
+            " (dropped ",
             anim.dropped_agent, ", refused ", link.agent_commands_refused, "), replies to agent ",
             link.replies_to_agent, ", malformed ",
             link.malformed_from_engine + link.malformed_from_anim, ", id collisions ",
             link.id_collisions, ", knowledge streams made normal ", link.knowledge_streams_made_normal,
             "; intents forwarded ", tap.forwarded, ", questions ",
-            tap.questions, ", injected ", tap.injected, ", dropped ", tap.dropped,
+            tap.questions, ", injected ", tap.injected, ", dropped ", tap.dropped, ", oversize ", tap.cut_datagrams,
             "; agent starts ", supervisor_.starts(), ", events dropped ",
             channel_counters_.events_dropped, "; heap in use ", heap_in_use_bytes() / 1024, " KiB");
 }

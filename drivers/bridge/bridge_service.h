@@ -82,6 +82,8 @@ class BridgeService {
   int signal_fd_ = -1;  // the read end of the signal pipe
   AgentChannelCounters channel_counters_;
   std::uint64_t last_counters_log_ms_ = 0;
+  // Whether the agent was last told that vic-anim is there to speak through.
+  bool agent_told_anim_is_there_ = false;
   std::uint8_t channel_buffer_[channel::kMaxChannelMessageBytes];
   std::uint8_t event_buffer_[channel::kMaxChannelMessageBytes];
 };

@@ -153,6 +153,8 @@ struct Connection {
   bool resumed = false;
   std::string tls_version;
   Clock::time_point opened_at, resolved_at, connected_at, handshake_at;
+  std::optional<std::chrono::microseconds> waited_for_clock;
+  bool carried_a_request = false;
 };
 
 using ConnectionPtr = std::shared_ptr<Connection>;
@@ -362,7 +364,10 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
   // the network within seconds; nothing announces it, so look again now and
   // then, up to deadlines_.wall_clock.
   void wait_for_wall_clock(const ConnectionPtr& conn, Clock::time_point since) {
-    if (wall_clock_is_set(wall_clock_())) return start_handshake(conn);
+    if (wall_clock_is_set(wall_clock_())) {
+      conn->waited_for_clock = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - since);
+      return start_handshake(conn);
+    }
     if (Clock::now() - since >= deadlines_.wall_clock) {
       RequestFailure failure;
       failure.kind = RequestFailureKind::kClockNotSet;
@@ -464,6 +469,8 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
     timing.reused_connection = conn->opened_at < exchange.started;
     timing.resumed_session = conn->resumed;
     timing.tls_version = conn->tls_version;
+    if (!conn->carried_a_request) timing.waited_for_clock = conn->waited_for_clock;
+    conn->carried_a_request = true;
     if (!timing.reused_connection) {
       timing.dns = since(exchange.started, conn->resolved_at);
       timing.connect = since(exchange.started, conn->connected_at);

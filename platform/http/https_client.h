@@ -36,6 +36,10 @@ struct RequestTiming {
   bool reconnected = false;
   int attempts = 1;              // HTTP requests sent (retries after 429/503 add one each)
   std::string tls_version;       // "TLSv1.3", "TLSv1.2"
+  // How long the connection this request went out on waited for the wall
+  // clock to be set before its handshake (just after boot); unset when it
+  // did not wait, or when an earlier request already reported it.
+  Elapsed waited_for_clock;
 };
 
 // Where the body of a 2xx response goes, as it arrives (e.g. a StreamReader).

@@ -252,6 +252,25 @@ TEST(AnswerOrchestrator, WakeWordWhileSpeakingStopsEverythingAndListens) {
   STRCMP_EQUAL("interrupted: by the wake word", rig.machine->last_question()->outcome.c_str());
 }
 
+// vic-anim restarted: its utterance is gone, and going on would start the
+// rest of the answer in the middle.
+TEST(AnswerOrchestrator, TheRobotLinkGoingDownWhileSpeakingEndsTheAnswer) {
+  Rig rig;
+  Event link = robot_event(EventKind::kRobotLink);
+  link.can_inject = true;
+  rig.hear(link);
+  rig.ask("q");
+  rig.transport().respond(content("One. Two. Three"));
+  rig.prepare_all();
+  link.can_inject = false;
+  link.text = "vic-anim is gone; waiting for it to come back";
+  rig.hear(link);
+  CHECK(rig.transport().current().cancelled);
+  CHECK(rig.robot.sent.back().kind == CommandKind::kReleaseAll);
+  CHECK(rig.machine->state() == AnswerOrchestrator::State::kIdle);
+  STRCMP_EQUAL("interrupted: by the robot link going down", rig.machine->last_question()->outcome.c_str());
+}
+
 TEST(AnswerOrchestrator, TouchWhileThinkingStopsTheStreamAndTheLoop) {
   Rig rig;
   rig.ask("q");
@@ -368,6 +387,8 @@ TEST(AnswerOrchestrator, StalledModelIsSpokenAsStalled) {
   check_texts(strings({"The model at DeepSeek stopped while thinking."}), rig.robot.prepared_texts());
 }
 
+// The fragment the failure cut ("The sec") is not spoken: half a word
+// helps no one.
 TEST(AnswerOrchestrator, AnswerCutOffKeepsWhatWasSaidAndSaysSo) {
   Rig rig;
   rig.ask("q");
@@ -377,7 +398,7 @@ TEST(AnswerOrchestrator, AnswerCutOffKeepsWhatWasSaidAndSaysSo) {
   failure.phase = platform::RequestPhase::kBody;
   rig.transport().end(failure);
   rig.speak_everything();
-  check_texts(strings({"The first part.", "The sec", "Sorry, my answer was cut off."}), rig.robot.prepared_texts());
+  check_texts(strings({"The first part.", "Sorry, my answer was cut off."}), rig.robot.prepared_texts());
   STRCMP_CONTAINS("answered partly", rig.machine->last_question()->outcome.c_str());
 }
 
@@ -456,7 +477,7 @@ TEST(AnswerOrchestrator, FailureAfterAnswerBytesIsSpokenNotSentToTheNextProvider
   rig.speak_everything();
   // The second would start the answer again: Vector would say it twice.
   CHECK_EQUAL(0u, rig.transport(1).requests.size());
-  check_texts(strings({"The first part.", "The sec", "Sorry, my answer was cut off."}), rig.robot.prepared_texts());
+  check_texts(strings({"The first part.", "Sorry, my answer was cut off."}), rig.robot.prepared_texts());
   STRCMP_EQUAL("DeepSeek", rig.machine->last_question()->provider.c_str());
   CHECK_EQUAL(0, rig.machine->last_question()->fallbacks);
   STRCMP_CONTAINS("answered partly", rig.machine->last_question()->outcome.c_str());
