@@ -46,6 +46,13 @@ KIND[:key=value,...] on the command line (--respond, repeatable) or an object
                delta=N           answer bytes per content delta (default 7:
                                  words and markup split anywhere)
                gap_ms=N          pause between answer deltas (default 0)
+               reasoning_bytes=N instead of reasoning: N bytes of it, in
+                                 deltas of about 2 KB
+               cut_during=reasoning|answer   close abruptly (as `cut`)
+                                 after the reasoning, or halfway through
+                                 the answer
+               malformed=1       an event of broken JSON halfway through
+                                 the answer, then the rest as usual
 
 Connection behaviour: --idle-close-ms N closes a connection that has been idle
 (between requests, or before the first) for N ms, with a TLS close_notify,
@@ -540,8 +547,13 @@ class Server:
 
         self.send_head(conn, 200, "text/event-stream", chunked=True)
         words = reasoning.split(" ")
+        if "reasoning_bytes" in spec:
+            total = int(spec["reasoning_bytes"])
+            piece = (reasoning + " ") * (2048 // (len(reasoning) + 1) + 1)
+            words = [piece[:min(2048, total - at)] for at in range(0, total, 2048)]
+        separator = "" if "reasoning_bytes" in spec else " "
         for index, word in enumerate(words):
-            piece = word + (" " if index + 1 < len(words) else "")
+            piece = word + (separator if index + 1 < len(words) else "")
             if style == "together":
                 self.send_chunk(conn, event({"content": piece}))
             else:
@@ -552,7 +564,13 @@ class Server:
                 raise ConnectionClosed()
         if style == "together":
             self.send_chunk(conn, event({"content": "</think>\n\n"}))
+        cut_during = spec.get("cut_during")
+        if cut_during == "reasoning":
+            self.close_abruptly(conn, reset=False)
+            raise ConnectionClosed()
         data = text.encode("utf-8")
+        halfway = len(data) // 2
+        malformed = spec.get("malformed") == "1"
         sent_at = []  # [answer bytes sent so far, when]
         at = 0
         while at < len(data):
@@ -564,6 +582,12 @@ class Server:
                 sent_at.append([end, time.monotonic()])  # before the send: the client may be quicker
             self.send_chunk(conn, event({"content": data[at:end].decode("utf-8")}))
             at = end
+            if at >= halfway and cut_during == "answer":
+                self.close_abruptly(conn, reset=False)
+                raise ConnectionClosed()
+            if at >= halfway and malformed:
+                self.send_chunk(conn, b'data: {"choices":[{"delta":{"content":"unclosed}]\n\n')
+                malformed = False
             if gap:
                 time.sleep(gap)
             if self.stopping.is_set():

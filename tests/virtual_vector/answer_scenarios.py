@@ -10,6 +10,7 @@ Registered in bridge_scenarios.py, which runs each as a CTest test.
 import json
 import os
 import socket
+import struct
 import subprocess
 import time
 
@@ -52,7 +53,10 @@ class AnimView:
             if not data:
                 continue
             if data[0] == clad.TAG_PLAY_ANIM:
-                anim = clad.decode_play_anim(data)
+                try:
+                    anim = clad.decode_play_anim(data)
+                except (ValueError, struct.error):
+                    continue    # garbage a scenario had the engine send, not the agent's
                 found.append(("play_anim", anim.anim_name, anim.tag, anim.num_loops, record.seq))
             elif data[0] == clad.TAG_ABORT_ANIMATION and len(data) == 2:
                 found.append(("abort", None, data[1], None, record.seq))

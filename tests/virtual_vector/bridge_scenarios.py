@@ -34,12 +34,14 @@ import answer_scenarios                              # noqa: E402
 import boot_scenarios                                # noqa: E402
 import clad_layouts as clad                          # noqa: E402
 import engine_intent_reactions as reactions          # noqa: E402
+import fault_matrix                                  # noqa: E402
+import r1_server_process                             # noqa: E402
 import wire_exactness                                # noqa: E402
 from fake_vic_cloud import unmatched_metadata        # noqa: E402
 from scenario_harness import (                       # noqa: E402
     AI_ASIDE, AI_SOCK, ANIM_ASIDE, ANIM_SERVER, ANSWER_PREFIX, EVENT_S, IDLE_ENGINE,
     KNOWLEDGE_NO_RESPONSE, NOAUDIO, OUR_AI_SOCK, OUR_ANIM_CLIENT, OUR_ENGINE_SERVER,
-    ENGINE_OPTIONS, QUIET_ENGINE, Case, TestFailure, anim_received_count, check,
+    ENGINE_OPTIONS, QUIET_ENGINE, Case, SkipScenario, TestFailure, anim_received_count, check,
     delivered_from_anim_epoch, engine_intents_since, process_exists, process_state, wait_for)
 from wire_log import LINK_AI, LINK_ANIM              # noqa: E402
 
@@ -908,7 +910,27 @@ SCENARIOS = {function.__name__: function for function in [
     firmware_16_with_pitch_is_found_by_the_second_probe,
     a_version_file_that_lies_is_overridden_by_the_wire,
     sigterm_restores_socket_paths,
-] + boot_scenarios.SCENARIOS + answer_scenarios.SCENARIOS}
+] + boot_scenarios.SCENARIOS + answer_scenarios.SCENARIOS + fault_matrix.SCENARIOS}
+
+# Exit status of a scenario the machine cannot run (CTest SKIP_RETURN_CODE).
+SKIPPED = 77
+
+
+def outputs_showing_the_key(case):
+    """Every place a scenario's outputs hold the API key: vic-r1's log (the
+    bridge's and the agent's), and any datagram on the robot's sockets."""
+    key = r1_server_process.API_KEY
+    found = []
+    for number, bridge in enumerate(case.bridges, 1):
+        with open(bridge.log_path, "rb") as log:
+            if key.encode() in log.read():
+                found.append("vic-r1 #%d's log" % number)
+    for robot in case.retired_robots + ([case.robot] if case.robot else []):
+        for record in robot.wire_log.all_records():
+            if key.encode() in record.data:
+                found.append("a datagram %s %s" % (record.endpoint, record.direction))
+                break
+    return found
 
 
 def main(argv):
@@ -926,6 +948,11 @@ def main(argv):
     started = time.monotonic()
     try:
         SCENARIOS[name](case)
+        showing = outputs_showing_the_key(case)
+        check(not showing, "the API key appeared in %s" % ", ".join(showing))
+    except SkipScenario as reason:
+        print("SKIP %s: %s" % (name, reason))
+        return SKIPPED
     except (TestFailure, AssertionError) as failure:
         print("FAIL %s after %.1f s: %s" % (name, time.monotonic() - started, failure))
         case.stop_bridges()     # SIGTERM: vic-r1 logs its counters on the way out

@@ -66,6 +66,11 @@ IDLE_ENGINE = dict(ENGINE_OPTIONS, idle_traffic=True, idle_period_s=0.05)
 QUIET_ENGINE = dict(IDLE_ENGINE, idle_speech=False)
 
 
+class SkipScenario(Exception):
+    """The machine lacks what the scenario needs (root, a namespace, a
+    cgroup): reported as a skip with the reason, never as a pass."""
+
+
 class TestFailure(Exception):
     pass
 
@@ -88,7 +93,7 @@ class Bridge:
     def __init__(self, case, arguments, notify_socket=None):
         self.case = case
         self.log_path = os.path.join(case.dir, "vic-r1.%d.log" % (len(case.bridges) + 1))
-        self.command = (case.runner + [case.binary, "run", "--socket-dir", case.socket_dir,
+        self.command = (case.bridge_prefix + case.runner + [case.binary, "run", "--socket-dir", case.socket_dir,
                                        "--config", case.config_path,
                                        "--mic-muted-file", case.mic_muted_file] + list(arguments))
         environment = dict(os.environ)
@@ -98,6 +103,7 @@ class Bridge:
             environment["NOTIFY_SOCKET"] = notify_socket
         if case.runner:
             environment["VIC_R1_AGENT_EXEC_PREFIX"] = " ".join(case.runner)
+        environment.update(case.bridge_environment)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
                                             stdout=log, stderr=subprocess.STDOUT,
@@ -289,6 +295,10 @@ class Case:
         self.socket_dir = os.path.join(self.dir, "socket")
         os.mkdir(self.socket_dir)
         self.bridges = []
+        # What a scenario puts around `vic-r1 run`: a command in front of it
+        # (e.g. `unshare --net`) and variables for it and its agent.
+        self.bridge_prefix = []
+        self.bridge_environment = {}
         self.robot = None
         self.retired_robots = []     # earlier boots' virtual Vectors, stopped
         self.bridge = None

@@ -385,9 +385,12 @@ def check_engine_received_what_cloud_sent(log: WireLog,
                                           settle_s: float = 0.25) -> ExactnessReport:
     report = ExactnessReport("cloud -> engine ai_sock")
     cutoff = log.clock() - settle_s
+    # ANKICONN and the 1-byte reconnect packet are the link's own: vic-engine
+    # acts on neither (fake_vic_engine.py), whoever sends them.
     received = [r for r in log.stream("engine", "received", LINK_AI)
                 if not _is_connection_packet(r) and r.data != b"\0"]
-    sent = [r for r in log.stream("cloud", "sent", LINK_AI) if not _is_connection_packet(r)]
+    sent = [r for r in log.stream("cloud", "sent", LINK_AI)
+            if not _is_connection_packet(r) and r.data != b"\0"]
     may_skip = (lambda r: may_be_withheld(r.data)) if may_be_withheld else _never
     extra_allowed = (lambda r: is_injected(r.data)) if is_injected else _never
     pos, _, _ = _merge(received, sent, 0, may_skip=may_skip, extra_allowed=extra_allowed,
