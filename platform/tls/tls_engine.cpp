@@ -114,26 +114,6 @@ struct TlsEngine::Internals {
   // itself (returning non-zero would turn a verify result into a fatal
   // error with no reason); it records what the failure message needs and
   // adds the pin verdict to the flags.
-  // The chain as the server sent it, from the leaf: does a certificate's
-  // issuer come before it instead of after? Mbed TLS looks for each issuer
-  // only further down the list, so such a chain cannot be traced to a CA.
-  static bool issuer_comes_first(const mbedtls_x509_crt* leaf) {
-    const auto same = [](const mbedtls_x509_buf& a, const mbedtls_x509_buf& b) {
-      return a.len == b.len && std::memcmp(a.p, b.p, a.len) == 0;
-    };
-    for (const mbedtls_x509_crt* child = leaf; child != nullptr; child = child->next) {
-      bool issuer_after = false;
-      for (const mbedtls_x509_crt* later = child->next; later != nullptr && !issuer_after; later = later->next) {
-        issuer_after = same(child->issuer_raw, later->subject_raw);
-      }
-      if (issuer_after) continue;
-      for (const mbedtls_x509_crt* earlier = leaf; earlier != child; earlier = earlier->next) {
-        if (same(child->issuer_raw, earlier->subject_raw)) return true;
-      }
-    }
-    return false;
-  }
-
   static int verify(void* self, mbedtls_x509_crt* certificate, int depth, std::uint32_t* flags) {
     auto& internals = *static_cast<Internals*>(self);
     internals.certificate_seen = true;
@@ -142,7 +122,6 @@ struct TlsEngine::Internals {
     char subject[256] = {};
     if (mbedtls_x509_dn_gets(subject, sizeof subject, &certificate->subject) < 0) subject[0] = '\0';
     internals.leaf_subject = subject;
-    internals.chain_out_of_order = issuer_comes_first(certificate);
     internals.leaf_valid_from = certificate->valid_from;
     internals.leaf_valid_to = certificate->valid_to;
 
@@ -176,7 +155,6 @@ struct TlsEngine::Internals {
   bool handshake_complete = false;
   bool session_offered = false;
   bool certificate_seen = false;
-  bool chain_out_of_order = false;  // as the server sent it (issuer_comes_first())
   bool session_resumed = false;
   bool close_notify_received = false;
 
@@ -387,12 +365,6 @@ TlsEngine::Status TlsEngine::fail_handshake(int mbedtls_error) {
   // One reason is reported, the most basic first: a certificate from an
   // unknown CA says nothing trustworthy about its dates or names, and a
   // wrong clock makes dates fail before anything else is worth a look.
-  if ((flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) && in.chain_out_of_order) {
-    return fail(TlsFailureKind::kUnknownCertificateAuthority,
-                "the server sends its certificate chain out of order (an issuer before the certificate it "
-                "issued), so " + certificate + " cannot be traced to a CA in " + in.context.ca_file() +
-                    "; the server must list its intermediates from the leaf up");
-  }
   if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
     return fail(TlsFailureKind::kUnknownCertificateAuthority,
                 certificate + " is not issued by a certificate authority in " + in.context.ca_file());

@@ -21,7 +21,6 @@ other files that cover a row.
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import time
@@ -29,10 +28,9 @@ import time
 import clad_layouts as clad
 import wire_exactness
 from answer_scenarios import (ANSWER_DEADLINE_S, AnimView, answer_spec, check_no_reasoning,
-                              closed_port, wait_for_outcome)
-from scenario_harness import (EVENT_S, NOAUDIO, QUIET_ENGINE, START_S, SkipScenario, check,
-                              process_exists, wait_for)
-from wire_log import LINK_AI, LINK_ANIM
+                              closed_port, start_answering, wait_for_outcome)
+from scenario_harness import EVENT_S, NOAUDIO, QUIET_ENGINE, START_S, SkipScenario, check, wait_for
+from wire_log import LINK_ANIM
 
 # Short answers keep the rows quick under qemu; the engine keeps its
 # everyday traffic flowing (lights, clips, head moves) but no speech of its
@@ -46,15 +44,8 @@ FAST_SPEECH = {"tts_ms_per_character": 0.05, "tts_playable_after_ms": 5.0, "tts_
 
 def start_row(case, *specs, config=None, anim_options=None):
     """The fake R1 server answers `specs` in order; vic-r1 runs between the
-    fakes with the engine's everyday traffic on."""
-    from answer_scenarios import use_answers
-    settings = {"thinking_animation": "anim_knowledgegraph_searching_01"}
-    settings.update(config or {})
-    use_answers(case, *specs, config=settings)
-    robot = case.start(engine_options=ROW_ENGINE, anim_options=anim_options)
-    case.bridge.wait_for_line(r"agent info: the robot link is ready", START_S,
-                              what="the agent's 'robot link is ready'")
-    return robot, AnimView(robot)
+    fakes with the engine's everyday traffic on, and a thinking clip."""
+    return start_answering(case, *specs, config=config, engine_options=ROW_ENGINE, anim_options=anim_options)
 
 
 class Questions:

@@ -29,7 +29,7 @@ sys.path.insert(0, HERE)
 
 import fault_matrix                                  # noqa: E402
 import r1_server_process                             # noqa: E402
-from answer_scenarios import AnimView, use_answers, wait_for_outcome   # noqa: E402
+from answer_scenarios import wait_for_outcome          # noqa: E402
 from scenario_harness import START_S, Case, TestFailure, check, wait_for   # noqa: E402
 
 WARM_UP_QUESTIONS = 10
@@ -106,13 +106,9 @@ def check_flat(first, middle, last):
 
 
 def soak(case, total):
-    use_answers(case, {"kind": "answer", "echo": "I heard: ", "reasoning_bytes": "4096"},
-                config={"thinking_animation": "anim_knowledgegraph_searching_01",
-                        "history": {"turns": 4, "bytes": HISTORY_BYTES}})
-    robot = case.start(engine_options=fault_matrix.ROW_ENGINE, anim_options=fault_matrix.FAST_SPEECH)
-    case.bridge.wait_for_line(r"agent info: the robot link is ready", START_S,
-                              what="the agent's 'robot link is ready'")
-    view = AnimView(robot)
+    robot, view = fault_matrix.start_row(case, {"kind": "answer", "echo": "I heard: ", "reasoning_bytes": "4096"},
+                                         config={"history": {"turns": 4, "bytes": HISTORY_BYTES}},
+                                         anim_options=fault_matrix.FAST_SPEECH)
     questions = fault_matrix.Questions(case)
     started = time.monotonic()
     samples = []
