@@ -884,6 +884,14 @@ bool read_small_file(const std::string& path, std::string& text, std::string& er
   } else if (!S_ISREG(status.st_mode)) {
     error = "is not a regular file";
     ok = false;
+  } else if ((status.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    // The config says where the API key goes (base_url): whoever may change
+    // it could send the key to a server of theirs.
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.st_mode & 07777));
+    error = std::string("can be changed by users other than its owner (mode ") + mode +
+            "), who could send your API key to a server of theirs; run: chmod go-w " + path;
+    ok = false;
   }
   char buffer[4096];
   while (ok) {

@@ -7,6 +7,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 #include <psa/crypto.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -111,6 +112,15 @@ std::unique_ptr<TlsClientContext> TlsClientContext::create(const TlsClientSettin
   } else {
     const int error = errno;
     return fail("cannot read the CA file " + settings.ca_file + ": " + std::strerror(error));
+  }
+  // Whoever may add a certificate to it may make vic-r1 trust a server of
+  // theirs, and hand it the API key.
+  struct stat ca_file_status {};
+  if (::stat(settings.ca_file.c_str(), &ca_file_status) == 0 && (ca_file_status.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(ca_file_status.st_mode & 07777));
+    return fail("the CA file " + settings.ca_file + " can be changed by users other than its owner (mode " + mode +
+                "), who could make vic-r1 trust a server of theirs; run: chmod go-w " + settings.ca_file);
   }
   const int parsed = mbedtls_x509_crt_parse_file(&internals->ca_chain, settings.ca_file.c_str());
   for (const mbedtls_x509_crt* crt = &internals->ca_chain; crt != nullptr && crt->raw.len > 0; crt = crt->next) {

@@ -714,6 +714,18 @@ TEST(AgentConfigFile, FifoIsRefusedWithoutWaitingForAWriter) {
   STRCMP_EQUAL((path + ": is not a regular file").c_str(), result.errors[0].c_str());
 }
 
+TEST(AgentConfigFile, AConfigOthersMayChangeIsRefused) {
+  const std::string path = directory.write("config.json", "{\"provider\": \"deepseek\"}");
+  LONGS_EQUAL(0, ::chmod(path.c_str(), 0664));
+  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  LONGS_EQUAL(1, result.errors.size());
+  STRCMP_EQUAL((path + ": can be changed by users other than its owner (mode 0664), who could send your API key "
+                       "to a server of theirs; run: chmod go-w " + path).c_str(),
+               result.errors[0].c_str());
+  LONGS_EQUAL(0, ::chmod(path.c_str(), 0644));
+  CHECK_TRUE_TEXT(load_agent_config_file(path, kProfileNames).ok(), "a 0644 config is refused");
+}
+
 TEST(AgentConfigFile, FileOver64KiBIsRefused) {
   const std::string path = directory.write("config.json", "{\"system_prompt\":\"" + std::string(70000, 'a') + "\"}");
   const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);

@@ -331,6 +331,18 @@ TEST(TlsClientContext, BundleLoadsEveryCertificateInIt) {
   STRCMP_EQUAL(bundle.c_str(), context->ca_file().c_str());
 }
 
+TEST(TlsClientContext, ACaFileOthersMayChangeIsRefused) {
+  TemporaryDirectory directory;
+  const std::string bundle = directory.write("bundle.pem", read_file(the_peer().ca_file()));
+  LONGS_EQUAL(0, ::chmod(bundle.c_str(), 0646));
+  TlsFailure failure;
+  CHECK_TRUE(TlsClientContext::create({bundle, std::nullopt}, failure) == nullptr);
+  STRCMP_EQUAL("configuration", tls_failure_kind_name(failure.kind));
+  STRCMP_EQUAL(("the CA file " + bundle + " can be changed by users other than its owner (mode 0646), who could "
+                "make vic-r1 trust a server of theirs; run: chmod go-w " + bundle).c_str(),
+               failure.detail.c_str());
+}
+
 // ==== TlsEngine (sans-I/O, over a blocking socket) ==========================
 
 TEST_GROUP(TlsEngine){};
