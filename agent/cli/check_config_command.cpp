@@ -87,16 +87,14 @@ int run_check_config(const std::vector<std::string>& arguments, std::ostream& ou
     }
   }
 
-  const platform::ConfigLoadResult loaded =
-      platform::load_agent_config_file(options.path, stream::server_profile_names());
-  if (!loaded.ok()) {
+  platform::AgentConfig config;
+  std::vector<std::string> errors;
+  if (!platform::load_agent_config_file(options.path, stream::server_profile_names(), config, errors)) {
     // The loader's errors start with the file's path, then the JSON path.
-    for (const std::string& error : loaded.errors) out << error << "\n";
-    out << options.path << ": not usable (" << loaded.errors.size()
-        << (loaded.errors.size() == 1 ? " problem)\n" : " problems)\n");
+    for (const std::string& error : errors) out << error << "\n";
+    out << options.path << ": not usable (" << errors.size() << (errors.size() == 1 ? " problem)\n" : " problems)\n");
     return kExitConfigUnusable;
   }
-  const platform::AgentConfig& config = *loaded.config;
 
   std::vector<const platform::ProviderConfig*> providers{&config.provider};
   for (const platform::ProviderConfig& fallback : config.fallbacks) providers.push_back(&fallback);

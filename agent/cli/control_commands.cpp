@@ -31,9 +31,10 @@ constexpr std::chrono::milliseconds kAnswerDeadline{15 * 60 * 1000};
 std::string control_socket_path(const std::string& socket_dir_option, const std::string& config_path) {
   std::string directory = socket_dir_option;
   if (directory.empty()) {
-    const platform::ConfigLoadResult loaded =
-        platform::load_agent_config_file(config_path, stream::server_profile_names());
-    directory = loaded.ok() ? loaded.config->socket_dir : std::string(platform::kDefaultSocketDir);
+    platform::AgentConfig config = platform::default_agent_config();
+    std::vector<std::string> ignored_errors;  // an unusable config: the default directory
+    platform::load_agent_config_file(config_path, stream::server_profile_names(), config, ignored_errors);
+    directory = config.socket_dir;
   }
   return directory + "/" + std::string(runtime::kControlSocketName);
 }

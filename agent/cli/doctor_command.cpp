@@ -145,20 +145,21 @@ int run_doctor(const std::vector<std::string>& arguments, std::ostream& out, std
   const std::string& config_path = options.config_path;
 
   std::vector<DoctorCheck> checks;
-  const platform::ConfigLoadResult loaded =
-      platform::load_agent_config_file(config_path, stream::server_profile_names());
-  if (loaded.ok()) {
+  platform::AgentConfig config;
+  std::vector<std::string> config_errors;
+  const bool config_usable =
+      platform::load_agent_config_file(config_path, stream::server_profile_names(), config, config_errors);
+  if (config_usable) {
     checks.push_back({"config", Verdict::kOk, config_path, {}});
   } else {
     std::string problems;
-    for (const std::string& error : loaded.errors) problems += (problems.empty() ? "" : "; ") + error;
+    for (const std::string& error : config_errors) problems += (problems.empty() ? "" : "; ") + error;
     checks.push_back({"config", Verdict::kFailed, problems, "vic-r1 check-config " + config_path + " says what to write"});
   }
   checks.push_back(check_firmware());
   check_service(control_socket_path(options.socket_dir, config_path), checks);
   checks.push_back(check_clock());
-  if (loaded.ok()) {
-    const platform::AgentConfig& config = *loaded.config;
+  if (config_usable) {
     for (const DoctorCheck& check : runtime::probe_provider(config.provider, config.timeouts)) checks.push_back(check);
     for (const platform::ProviderConfig& fallback : config.fallbacks) {
       for (const DoctorCheck& check : runtime::probe_provider(fallback, config.timeouts)) checks.push_back(check);

@@ -163,15 +163,12 @@ int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std
   // intents are questions. A config it cannot read must not keep the
   // robot's traffic from flowing: the agent reports it (in the log, and
   // aloud when asked).
-  const platform::ConfigLoadResult loaded =
-      platform::load_agent_config_file(config_path, stream::server_profile_names());
-  if (socket_directory) {
-    options.socket_directory = *socket_directory;
-  } else {
-    options.socket_directory = loaded.ok() ? loaded.config->socket_dir : std::string(platform::kDefaultSocketDir);
-  }
-  if (loaded.ok() && !loaded.config->question_intents.empty()) {
-    options.question_policy = intent::question_policy_for(loaded.config->question_intents);
+  platform::AgentConfig config = platform::default_agent_config();
+  std::vector<std::string> ignored_errors;  // the agent reports them
+  platform::load_agent_config_file(config_path, stream::server_profile_names(), config, ignored_errors);
+  options.socket_directory = socket_directory ? *socket_directory : config.socket_dir;
+  if (!config.question_intents.empty()) {
+    options.question_policy = intent::question_policy_for(config.question_intents);
   }
   options.agent.command =
       agent_command(config_path, options.socket_directory + "/" + std::string(runtime::kControlSocketName));

@@ -65,12 +65,13 @@ int run_agent(const AgentRunOptions& options, logging::LogSink& sink) {
   if (::prctl(PR_SET_DUMPABLE, 0) != 0) log.warning("cannot turn core dumps off: ", std::strerror(errno));
 
   // 1. The config. One that cannot be used leaves the agent running, to say so.
-  const platform::ConfigLoadResult loaded =
-      platform::load_agent_config_file(options.config_path, stream::server_profile_names());
-  platform::AgentConfig config = loaded.ok() ? *loaded.config : platform::default_agent_config();
+  platform::AgentConfig config = platform::default_agent_config();
+  std::vector<std::string> config_errors;
+  const bool config_usable =
+      platform::load_agent_config_file(options.config_path, stream::server_profile_names(), config, config_errors);
   orchestrator::OrchestratorSettings settings = settings_for(config);
-  if (!loaded.ok()) {
-    for (const std::string& error : loaded.errors) log.error("config: ", error);
+  if (!config_usable) {
+    for (const std::string& error : config_errors) log.error("config: ", error);
     settings.config_problem = "the config " + options.config_path + " cannot be used";
   }
   speech::EmotionClips emotions = emotions_for(config);

@@ -6,12 +6,7 @@ ProviderFiles open_provider_files(const platform::ProviderConfig& provider) {
   ProviderFiles files;
   files.keyless = platform::goes_without_key(provider);
   if (!files.keyless) {
-    platform::ApiKeyFileResult read = platform::read_api_key_file(provider.api_key_file);
-    if (read.ok()) {
-      files.key = std::move(read.key);
-    } else {
-      files.key_problem = std::move(read.error);
-    }
+    platform::read_api_key_file(provider.api_key_file, files.key, files.key_problem);
   }
   platform::TlsFailure failure;
   files.tls = platform::TlsClientContext::create({provider.ca_file, provider.pinned_public_key_sha256}, failure);

@@ -61,9 +61,10 @@ void RobotChannel::read_all() {
 
 void RobotChannel::send(const channel::Command& command) {
   if (closed_) return;
-  const std::size_t size = channel::encode_command(command, encoded_.data(), encoded_.size());
-  if (size == 0) {
-    log_.warning("a command too long for the channel was not sent (kind ", static_cast<int>(command.kind), ")");
+  std::size_t size = 0;
+  const char* error = nullptr;
+  if (!channel::encode_command(command, encoded_.data(), encoded_.size(), size, error)) {
+    log_.warning("a command was not sent (kind ", static_cast<int>(command.kind), "): ", error);
     return;
   }
   if (queued_.empty()) {

@@ -73,14 +73,12 @@ StandaloneAskEnding ask_standalone(const StandaloneAskOptions& options, orchestr
 
   // 1. The config, as the agent reads it; here a config that cannot be used
   // ends the command (the agent would stay up to say so).
-  const platform::ConfigLoadResult loaded =
-      platform::load_agent_config_file(options.config_path, stream::server_profile_names());
-  if (!loaded.ok()) {
+  platform::AgentConfig config;
+  if (!platform::load_agent_config_file(options.config_path, stream::server_profile_names(), config,
+                                        ending.problems)) {
     ending.kind = Ending::kConfigUnusable;
-    ending.problems = loaded.errors;
     return ending;
   }
-  platform::AgentConfig config = *loaded.config;
   config.history_turns = 0;  // each question stands alone
   orchestrator::OrchestratorSettings settings = settings_for(config);
   speech::EmotionClips emotions = emotions_for(config);

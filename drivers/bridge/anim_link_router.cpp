@@ -255,7 +255,7 @@ void AnimLinkRouter::listen_again(const channel::Command& command) {
     refuse(command.handle, "vic-engine's wake-word response opens no stream now, so vic-anim would not listen");
     return;
   }
-  inject(clad::encode(layout(), clad::FakeWakeWord{}, scratch_.data(), scratch_.size()), command.handle);
+  inject(clad::FakeWakeWord{}, command.handle);
 }
 
 void AnimLinkRouter::prepare_speech(const channel::Command& command) {
@@ -292,7 +292,7 @@ void AnimLinkRouter::prepare_speech(const channel::Command& command) {
   prepare.trigger_mode = command.trigger_mode;
   prepare.tts_id = tts_id;
   prepare.text = command.text;
-  if (!inject(clad::encode(layout(), prepare, scratch_.data(), scratch_.size()), command.handle)) {
+  if (!inject(prepare, command.handle)) {
     tts_ids_.release_agent(tts_id);
     return;
   }
@@ -307,7 +307,7 @@ void AnimLinkRouter::play_speech(const channel::Command& command) {
   }
   clad::TextToSpeechPlay play;
   play.tts_id = utterance->tts_id;
-  inject(clad::encode(layout(), play, scratch_.data(), scratch_.size()), command.handle);
+  inject(play, command.handle);
 }
 
 void AnimLinkRouter::cancel_speech(const channel::Command& command) {
@@ -317,7 +317,7 @@ void AnimLinkRouter::cancel_speech(const channel::Command& command) {
   cancel.tts_id = utterance->tts_id;
   // The utterance stays ours until vic-anim answers (Invalid), so that answer
   // never reaches the engine.
-  inject(clad::encode(layout(), cancel, scratch_.data(), scratch_.size()), command.handle);
+  inject(cancel, command.handle);
 }
 
 void AnimLinkRouter::play_animation(const channel::Command& command, std::uint64_t now_ms) {
@@ -353,7 +353,7 @@ void AnimLinkRouter::play_animation(const channel::Command& command, std::uint64
   play.num_loops = command.num_loops;
   play.tag = tag;
   play.anim_name = command.anim_name;
-  if (!inject(clad::encode(layout(), play, scratch_.data(), scratch_.size()), command.handle)) {
+  if (!inject(play, command.handle)) {
     animation_tags_.release_agent(tag);
     return;
   }
@@ -371,7 +371,7 @@ void AnimLinkRouter::abort_animation(const channel::Command& command) {
   if (clip == nullptr) return;  // already over
   clad::AbortAnimation abort;
   abort.tag = clip->tag;
-  if (!inject(clad::encode(layout(), abort, scratch_.data(), scratch_.size()), command.handle))
+  if (!inject(abort, command.handle))
     return;
   // An abort before AnimationStarted produces no AnimationEnded.
   if (!clip->started) {
@@ -386,11 +386,11 @@ void AnimLinkRouter::send_simple(const channel::Command& command) {
     draw.text_color = command.text_color;
     draw.background_color = command.background_color;
     draw.text = command.text;
-    inject(clad::encode(layout(), draw, scratch_.data(), scratch_.size()), command.handle);
+    inject(draw, command.handle);
   } else {
     clad::SetFullAnimTrackLockState locks;
     locks.track_lock_state = command.track_lock_state;
-    inject(clad::encode(layout(), locks, scratch_.data(), scratch_.size()), command.handle);
+    inject(locks, command.handle);
   }
 }
 
@@ -419,8 +419,7 @@ void AnimLinkRouter::release_everything_of_agent(std::uint64_t now_ms) {
     if (!utterance.in_use) continue;
     clad::TextToSpeechCancel cancel;
     cancel.tts_id = utterance.tts_id;
-    const clad::EncodeResult encoded = clad::encode(layout(), cancel, scratch_.data(), scratch_.size());
-    if (encoded.ok() && sink_.queue_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
+    queue_release(cancel);
     // Its id stays out of the agent's reach until vic-anim's last answer
     // passes, which goes to no one: the engine never knew it.
     now_ms_ = now_ms;
@@ -430,8 +429,7 @@ void AnimLinkRouter::release_everything_of_agent(std::uint64_t now_ms) {
     if (!clip.in_use) continue;
     clad::AbortAnimation abort;
     abort.tag = clip.tag;
-    const clad::EncodeResult encoded = clad::encode(layout(), abort, scratch_.data(), scratch_.size());
-    if (encoded.ok() && sink_.queue_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
+    queue_release(abort);
     clip.handle = 0;
     clip.released_at_ms = now_ms;
     if (!clip.started) forget(clip);
@@ -461,9 +459,10 @@ void AnimLinkRouter::drive_layout_probe(std::uint64_t now_ms) {
   prepare.trigger_mode = clad::TtsTriggerMode::kManual;
   prepare.tts_id = tts_id;
   prepare.text = kProbeText;
-  const clad::EncodeResult encoded =
-      clad::encode(confirmation_.probe_layout(), prepare, scratch_.data(), scratch_.size());
-  if (!encoded.ok() || !sink_.inject_to_anim(scratch_.data(), encoded.size)) {
+  std::size_t size = 0;
+  const char* error = nullptr;
+  if (!clad::encode(confirmation_.probe_layout(), prepare, scratch_.data(), scratch_.size(), size, error) ||
+      !sink_.inject_to_anim(scratch_.data(), size)) {
     tts_ids_.release_agent(tts_id);  // vic-anim not reachable yet: next tick
     return;
   }
@@ -482,8 +481,7 @@ bool AnimLinkRouter::route_probe_reply(const clad::AnimToEngineMessage& message)
     if (!is_final(message.tts_state)) {
       clad::TextToSpeechCancel cancel;
       cancel.tts_id = probe_.tts_id;
-      const clad::EncodeResult encoded = clad::encode(layout(), cancel, scratch_.data(), scratch_.size());
-      if (encoded.ok() && sink_.queue_to_anim(scratch_.data(), encoded.size)) ++counters_.injected;
+      queue_release(cancel);
       return true;
     }
   }
@@ -513,17 +511,29 @@ void AnimLinkRouter::forget_everything_of_agent() {
 
 // ------------------------------------------------------------ helpers
 
-bool AnimLinkRouter::inject(const clad::EncodeResult& encoded, std::uint32_t handle) {
-  if (!encoded.ok()) {
-    refuse(handle, encoded.error);
+template <class Message>
+bool AnimLinkRouter::inject(const Message& message, std::uint32_t handle) {
+  std::size_t size = 0;
+  const char* error = nullptr;
+  if (!clad::encode(layout(), message, scratch_.data(), scratch_.size(), size, error)) {
+    refuse(handle, error);
     return false;
   }
-  if (!sink_.inject_to_anim(scratch_.data(), encoded.size)) {
+  if (!sink_.inject_to_anim(scratch_.data(), size)) {
     refuse(handle, "dropped: the link to vic-anim is congested and the engine's traffic goes first");
     return false;
   }
   ++counters_.injected;
   return true;
+}
+
+template <class Message>
+void AnimLinkRouter::queue_release(const Message& message) {
+  std::size_t size = 0;
+  const char* error = nullptr;
+  if (clad::encode(layout(), message, scratch_.data(), scratch_.size(), size, error) &&
+      sink_.queue_to_anim(scratch_.data(), size))
+    ++counters_.injected;
 }
 
 void AnimLinkRouter::refuse(std::uint32_t handle, std::string_view reason) {

@@ -153,7 +153,13 @@ class AnimLinkRouter {
   bool route_probe_reply(const clad::AnimToEngineMessage& message);
   void end_probe();
 
-  bool inject(const clad::EncodeResult& encoded, std::uint32_t handle);
+  // Encodes `message` in the layout and injects it for the agent's `handle`;
+  // false, with the agent told why, when it cannot be encoded or sent.
+  template <class Message>
+  bool inject(const Message& message, std::uint32_t handle);
+  // Encodes and queues a cancel or abort of the bridge's own: no one to tell.
+  template <class Message>
+  void queue_release(const Message& message);
   void refuse(std::uint32_t handle, std::string_view reason);
   void tell_speech_state(std::uint32_t handle, clad::TtsState state, float duration_ms);
   void tell_animation_state(std::uint32_t handle, channel::AnimationPhase phase, bool aborted);

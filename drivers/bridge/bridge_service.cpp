@@ -333,8 +333,9 @@ void BridgeService::agent_lost(std::uint64_t now_ms, std::string_view why) {
 void BridgeService::send_to_agent(const channel::Event& event) {
   const int fd = supervisor_.channel_fd();
   if (event.kind == channel::EventKind::kQuestion && fd < 0) ++channel_counters_.questions_lost;
-  const std::size_t size = channel::encode_event(event, event_buffer_, sizeof(event_buffer_));
-  if (fd < 0 || size == 0 ||
+  std::size_t size = 0;
+  const char* error = nullptr;
+  if (fd < 0 || !channel::encode_event(event, event_buffer_, sizeof(event_buffer_), size, error) ||
       ::send(fd, event_buffer_, size, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
     ++channel_counters_.events_dropped;
     return;

@@ -97,8 +97,10 @@ void IntentTap::on_readable(std::uint64_t now_ms) {
         // the least it allows (:479-491).
         close.intent = in_knowledge_session ? intent::kKnowledgeSessionClose : verdict.close_with;
         std::uint8_t encoded[256];
-        const clad::EncodeResult result = clad::encode_intent_result(close, encoded, sizeof(encoded));
-        if (result.ok()) send_to_engine(encoded, result.size, now_ms);
+        std::size_t close_size = 0;
+        const char* error = nullptr;
+        if (clad::encode_intent_result(close, encoded, sizeof(encoded), close_size, error))
+          send_to_engine(encoded, close_size, now_ms);
         if (question_sink_) {
           channel::Event event;
           event.kind = channel::EventKind::kQuestion;
@@ -156,9 +158,10 @@ void IntentTap::send_to_engine(const std::uint8_t* bytes, std::size_t size, std:
 
 bool IntentTap::inject(const clad::IntentResult& result, std::uint64_t now_ms, std::string& error) {
   std::uint8_t encoded[clad::kMaxIntentDatagramBytes];
-  const clad::EncodeResult encoding = clad::encode_intent_result(result, encoded, sizeof(encoded));
-  if (!encoding.ok()) {
-    error = encoding.error;
+  std::size_t size = 0;
+  const char* encode_error = nullptr;
+  if (!clad::encode_intent_result(result, encoded, sizeof(encoded), size, encode_error)) {
+    error = encode_error;
     return false;
   }
   if (!interposed()) {
@@ -166,7 +169,7 @@ bool IntentTap::inject(const clad::IntentResult& result, std::uint64_t now_ms, s
     return false;
   }
   // Always through the queue, so it keeps its distance from the last intent.
-  if (!to_engine_queue_.push(encoded, encoding.size, /*marked=*/true)) {
+  if (!to_engine_queue_.push(encoded, size, /*marked=*/true)) {
     error = "too many intents waiting for vic-engine";
     ++counters_.dropped;
     return false;

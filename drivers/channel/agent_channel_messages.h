@@ -117,10 +117,14 @@ inline Command command_for(CommandKind kind, std::uint32_t handle) {
   return command;
 }
 
-// Encode into `out` (at least kMaxChannelMessageBytes); 0 when a field is too
-// long for the channel.
-std::size_t encode_event(const Event& event, std::uint8_t* out, std::size_t capacity);
-std::size_t encode_command(const Command& command, std::uint8_t* out, std::size_t capacity);
+// Encode into `out` (kMaxChannelMessageBytes is always enough for a message
+// whose texts fit the channel). False, with `error`, when a text is longer
+// than 65535 bytes, the kind is unknown or `out` is too small; then `out`
+// may hold part of a message and nothing of it may be sent.
+bool encode_event(const Event& event, std::uint8_t* out, std::size_t capacity, std::size_t& size,
+                  const char*& error);
+bool encode_command(const Command& command, std::uint8_t* out, std::size_t capacity,
+                    std::size_t& size, const char*& error);
 
 // Decode one packet; false (with `error`) when it is not a whole, known
 // message. Views point into `bytes`.

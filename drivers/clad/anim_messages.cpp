@@ -7,11 +7,15 @@ namespace {
 
 constexpr std::size_t kMaxShortString = 255;
 
-EncodeResult refuse(const char* why) { return EncodeResult{0, why}; }
+bool refuse(const char*& error, const char* why) {
+  error = why;
+  return false;
+}
 
-EncodeResult finish(const CladWriter& writer) {
-  if (writer.failed()) return refuse("the output buffer is too small for the message");
-  return EncodeResult{writer.size(), nullptr};
+bool finish(const CladWriter& writer, std::size_t& size, const char*& error) {
+  if (writer.failed()) return refuse(error, "the output buffer is too small for the message");
+  size = writer.size();
+  return true;
 }
 
 // vic-anim trims trailing spaces from TTS text by walking back from its end;
@@ -27,24 +31,26 @@ bool only_spaces(std::string_view text) {
 bool contains_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
 
 // The messages whose whole payload is one uint_8.
-EncodeResult encode_one_byte(const FirmwareLayout& layout, std::uint8_t tag, std::uint8_t value,
-                             std::uint8_t* out, std::size_t capacity) {
-  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+bool encode_one_byte(const FirmwareLayout& layout, std::uint8_t tag, std::uint8_t value,
+                             std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error) {
+  if (!layout.can_inject) return refuse(error, "this firmware's layout is unknown; nothing is injected");
   CladWriter writer(out, capacity);
   writer.u8(tag);
   writer.u8(value);
-  return finish(writer);
+  return finish(writer, size, error);
 }
 
 }  // namespace
 
 // PlayAnim: uint_32 numLoops, uint_32 startAt_ms, uint_8 tag,
 // bool renderInEyeHue, string animName.
-EncodeResult encode(const FirmwareLayout& layout, const PlayAnim& message, std::uint8_t* out,
-                    std::size_t capacity) {
-  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
-  if (message.anim_name.empty()) return refuse("PlayAnim needs a clip name");
-  if (message.anim_name.size() > kMaxShortString) return refuse("clip name longer than 255 bytes");
+bool encode(const FirmwareLayout& layout, const PlayAnim& message, std::uint8_t* out,
+                    std::size_t capacity,
+            std::size_t& size, const char*& error) {
+  if (!layout.can_inject) return refuse(error, "this firmware's layout is unknown; nothing is injected");
+  if (message.anim_name.empty()) return refuse(error, "PlayAnim needs a clip name");
+  if (message.anim_name.size() > kMaxShortString) return refuse(error, "clip name longer than 255 bytes");
   CladWriter writer(out, capacity);
   writer.u8(layout.play_anim);
   writer.u32(message.num_loops);
@@ -52,28 +58,31 @@ EncodeResult encode(const FirmwareLayout& layout, const PlayAnim& message, std::
   writer.u8(message.tag);
   writer.boolean(message.render_in_eye_hue);
   writer.short_string(message.anim_name);
-  return finish(writer);
+  return finish(writer, size, error);
 }
 
 // AbortAnimation: uint_8 tag.
-EncodeResult encode(const FirmwareLayout& layout, const AbortAnimation& message,
-                    std::uint8_t* out, std::size_t capacity) {
-  return encode_one_byte(layout, layout.abort_animation, message.tag, out, capacity);
+bool encode(const FirmwareLayout& layout, const AbortAnimation& message,
+                    std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error) {
+  return encode_one_byte(layout, layout.abort_animation, message.tag, out, capacity, size, error);
 }
 
 // SetFullAnimTrackLockState: uint_8 trackLockState.
-EncodeResult encode(const FirmwareLayout& layout, const SetFullAnimTrackLockState& message,
-                    std::uint8_t* out, std::size_t capacity) {
+bool encode(const FirmwareLayout& layout, const SetFullAnimTrackLockState& message,
+                    std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error) {
   return encode_one_byte(layout, layout.set_full_anim_track_lock_state, message.track_lock_state,
-                         out, capacity);
+                         out, capacity, size, error);
 }
 
 // DrawTextOnScreen: bool drawNow, ColorRGB textColor, ColorRGB bgColor
 // (3 x uint_8 each), string text.
-EncodeResult encode(const FirmwareLayout& layout, const DrawTextOnScreen& message,
-                    std::uint8_t* out, std::size_t capacity) {
-  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
-  if (message.text.size() > kMaxShortString) return refuse("screen text longer than 255 bytes");
+bool encode(const FirmwareLayout& layout, const DrawTextOnScreen& message,
+                    std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error) {
+  if (!layout.can_inject) return refuse(error, "this firmware's layout is unknown; nothing is injected");
+  if (message.text.size() > kMaxShortString) return refuse(error, "screen text longer than 255 bytes");
   CladWriter writer(out, capacity);
   writer.u8(layout.draw_text_on_screen);
   writer.boolean(false);  // drawNow: see DrawTextOnScreen
@@ -84,19 +93,20 @@ EncodeResult encode(const FirmwareLayout& layout, const DrawTextOnScreen& messag
   writer.u8(message.background_color.g);
   writer.u8(message.background_color.b);
   writer.short_string(message.text);
-  return finish(writer);
+  return finish(writer, size, error);
 }
 
 // TextToSpeechPrepare: uint_32 style, float_32 durationScalar,
 // [float_32 pitchScalar], uint_8 triggerMode, uint_8 ttsID, int_8 text[1024].
-EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechPrepare& message,
-                    std::uint8_t* out, std::size_t capacity) {
-  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+bool encode(const FirmwareLayout& layout, const TextToSpeechPrepare& message,
+                    std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error) {
+  if (!layout.can_inject) return refuse(error, "this firmware's layout is unknown; nothing is injected");
   if (message.text.empty() || only_spaces(message.text))
-    return refuse("TTS text is empty or only spaces");
-  if (message.text.size() > kMaxTtsTextBytes) return refuse("TTS text longer than 1023 bytes");
-  if (contains_nul(message.text)) return refuse("TTS text contains a NUL byte");
-  if (message.tts_id == 0) return refuse("ttsID 0 is not a valid utterance id");
+    return refuse(error, "TTS text is empty or only spaces");
+  if (message.text.size() > kMaxTtsTextBytes) return refuse(error, "TTS text longer than 1023 bytes");
+  if (contains_nul(message.text)) return refuse(error, "TTS text contains a NUL byte");
+  if (message.tts_id == 0) return refuse(error, "ttsID 0 is not a valid utterance id");
   CladWriter writer(out, capacity);
   writer.u8(layout.text_to_speech_prepare);
   writer.u32(message.style);
@@ -105,27 +115,30 @@ EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechPrepare& mes
   writer.u8(static_cast<std::uint8_t>(message.trigger_mode));
   writer.u8(message.tts_id);
   writer.fixed_c_string(message.text, kTtsTextFieldBytes);
-  return finish(writer);
+  return finish(writer, size, error);
 }
 
 // TextToSpeechPlay: uint_8 ttsID.
-EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechPlay& message,
-                    std::uint8_t* out, std::size_t capacity) {
-  return encode_one_byte(layout, layout.text_to_speech_play, message.tts_id, out, capacity);
+bool encode(const FirmwareLayout& layout, const TextToSpeechPlay& message,
+                    std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error) {
+  return encode_one_byte(layout, layout.text_to_speech_play, message.tts_id, out, capacity, size, error);
 }
 
 // TextToSpeechCancel: uint_8 ttsID.
-EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechCancel& message,
-                    std::uint8_t* out, std::size_t capacity) {
-  return encode_one_byte(layout, layout.text_to_speech_cancel, message.tts_id, out, capacity);
+bool encode(const FirmwareLayout& layout, const TextToSpeechCancel& message,
+                    std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error) {
+  return encode_one_byte(layout, layout.text_to_speech_cancel, message.tts_id, out, capacity, size, error);
 }
 
 // FakeWakeWordFromExternalInterface: the tag alone.
-EncodeResult encode(const FirmwareLayout& layout, const FakeWakeWord&, std::uint8_t* out, std::size_t capacity) {
-  if (!layout.can_inject) return refuse("this firmware's layout is unknown; nothing is injected");
+bool encode(const FirmwareLayout& layout, const FakeWakeWord&, std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error) {
+  if (!layout.can_inject) return refuse(error, "this firmware's layout is unknown; nothing is injected");
   CladWriter writer(out, capacity);
   writer.u8(layout.fake_wake_word);
-  return finish(writer);
+  return finish(writer, size, error);
 }
 
 EngineToAnimMessage decode_engine_to_anim(const FirmwareLayout& layout, const std::uint8_t* bytes,

@@ -103,32 +103,27 @@ struct TextToSpeechCancel {
 // muted microphone (:287-294), so it must never be sent to a muted robot.
 struct FakeWakeWord {};
 
-// An encoded datagram's size, or 0 with `error` saying why there is no
-// datagram (a field too long, text the firmware mishandles, a buffer too
-// small, or a layout that must not be injected into). After a failure the
-// buffer may hold part of a message: send nothing from it.
-struct EncodeResult {
-  std::size_t size = 0;
-  const char* error = nullptr;
-  bool ok() const { return error == nullptr; }
-};
-
-EncodeResult encode(const FirmwareLayout& layout, const PlayAnim& message, std::uint8_t* out,
-                    std::size_t capacity);
-EncodeResult encode(const FirmwareLayout& layout, const AbortAnimation& message,
-                    std::uint8_t* out, std::size_t capacity);
-EncodeResult encode(const FirmwareLayout& layout, const SetFullAnimTrackLockState& message,
-                    std::uint8_t* out, std::size_t capacity);
-EncodeResult encode(const FirmwareLayout& layout, const DrawTextOnScreen& message,
-                    std::uint8_t* out, std::size_t capacity);
-EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechPrepare& message,
-                    std::uint8_t* out, std::size_t capacity);
-EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechPlay& message,
-                    std::uint8_t* out, std::size_t capacity);
-EncodeResult encode(const FirmwareLayout& layout, const TextToSpeechCancel& message,
-                    std::uint8_t* out, std::size_t capacity);
-EncodeResult encode(const FirmwareLayout& layout, const FakeWakeWord& message, std::uint8_t* out,
-                    std::size_t capacity);
+// Each encode writes one datagram into `out` and sets `size`; it returns
+// false, with `error` saying why there is no datagram, for a field too long,
+// text the firmware mishandles, a buffer too small, or a layout that must
+// not be injected into. After a failure the buffer may hold part of a
+// message: send nothing from it.
+bool encode(const FirmwareLayout& layout, const PlayAnim& message, std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error);
+bool encode(const FirmwareLayout& layout, const AbortAnimation& message, std::uint8_t* out,
+            std::size_t capacity, std::size_t& size, const char*& error);
+bool encode(const FirmwareLayout& layout, const SetFullAnimTrackLockState& message, std::uint8_t* out,
+            std::size_t capacity, std::size_t& size, const char*& error);
+bool encode(const FirmwareLayout& layout, const DrawTextOnScreen& message, std::uint8_t* out,
+            std::size_t capacity, std::size_t& size, const char*& error);
+bool encode(const FirmwareLayout& layout, const TextToSpeechPrepare& message, std::uint8_t* out,
+            std::size_t capacity, std::size_t& size, const char*& error);
+bool encode(const FirmwareLayout& layout, const TextToSpeechPlay& message, std::uint8_t* out,
+            std::size_t capacity, std::size_t& size, const char*& error);
+bool encode(const FirmwareLayout& layout, const TextToSpeechCancel& message, std::uint8_t* out,
+            std::size_t capacity, std::size_t& size, const char*& error);
+bool encode(const FirmwareLayout& layout, const FakeWakeWord& message, std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error);
 
 // What the bridge needs to know about a datagram from the engine: which
 // animation tags and ttsIDs the engine is using, so ours never collide.

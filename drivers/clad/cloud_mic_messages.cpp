@@ -30,21 +30,34 @@ CloudMicMessage decode_cloud_mic(const std::uint8_t* bytes, std::size_t size) {
   return message;
 }
 
-EncodeResult encode_intent_result(const IntentResult& result, std::uint8_t* out,
-                                  std::size_t capacity) {
+bool encode_intent_result(const IntentResult& result, std::uint8_t* out, std::size_t capacity,
+                          std::size_t& size, const char*& error) {
   if (result.intent.empty() || result.intent.size() > 255)
-    return EncodeResult{0, "intent name must be 1 to 255 bytes"};
+    {
+    error = "intent name must be 1 to 255 bytes";
+    return false;
+  }
   if (result.parameters.size() > 0xFFFF || result.metadata.size() > 0xFFFF)
-    return EncodeResult{0, "intent parameters or metadata longer than 65535 bytes"};
+    {
+    error = "intent parameters or metadata longer than 65535 bytes";
+    return false;
+  }
   CladWriter writer(out, capacity);
   writer.u8(kCloudMicResultTag);
   writer.short_string(result.intent);
   writer.long_string(result.parameters);
   writer.long_string(result.metadata);
-  if (writer.failed()) return EncodeResult{0, "the output buffer is too small for the intent"};
+  if (writer.failed()) {
+    error = "the output buffer is too small for the intent";
+    return false;
+  }
   if (writer.size() > kMaxIntentDatagramBytes)
-    return EncodeResult{0, "intent longer than vic-engine's 4096-byte receive buffer"};
-  return EncodeResult{writer.size(), nullptr};
+    {
+    error = "intent longer than vic-engine's 4096-byte receive buffer";
+    return false;
+  }
+  size = writer.size();
+  return true;
 }
 
 }  // namespace vic_r1::clad

@@ -1037,9 +1037,9 @@ AgentConfig default_agent_config() {
   return config;
 }
 
-ConfigLoadResult load_agent_config(std::string_view json_text,
-                                   const std::vector<std::string_view>& stream_profile_names) {
-  ConfigLoadResult result;
+bool load_agent_config(std::string_view json_text, const std::vector<std::string_view>& stream_profile_names,
+                       AgentConfig& config, std::vector<std::string>& errors) {
+  errors.clear();
   // Some editors start a UTF-8 file with a byte order mark; JSON has none.
   constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
   if (json_text.substr(0, kByteOrderMark.size()) == kByteOrderMark) json_text.remove_prefix(kByteOrderMark.size());
@@ -1048,43 +1048,43 @@ ConfigLoadResult load_agent_config(std::string_view json_text,
   // one would be ignored without a word.
   const std::size_t nul = json_text.find('\0');
   if (nul != std::string_view::npos) {
-    result.errors.push_back(position_text(json_text, nul) + ": JSON syntax error: a NUL byte is not allowed");
-    return result;
+    errors.push_back(position_text(json_text, nul) + ": JSON syntax error: a NUL byte is not allowed");
+    return false;
   }
   const std::size_t too_deep = find_excess_nesting(json_text);
   if (too_deep != std::string_view::npos) {
-    result.errors.push_back(position_text(json_text, too_deep) + ": JSON nested deeper than " +
+    errors.push_back(position_text(json_text, too_deep) + ": JSON nested deeper than " +
                             std::to_string(kMaxNesting) + " levels");
-    return result;
+    return false;
   }
   JsonDocument document;
   document.Parse<rapidjson::kParseValidateEncodingFlag>(json_text.data(), json_text.size());
   if (document.HasParseError()) {
-    result.errors.push_back(position_text(json_text, document.GetErrorOffset()) +
+    errors.push_back(position_text(json_text, document.GetErrorOffset()) +
                             ": JSON syntax error: " + rapidjson::GetParseError_En(document.GetParseError()));
-    return result;
+    return false;
   }
   if (!document.IsObject()) {
-    result.errors.push_back(std::string("(top level): must be a JSON object {...} (got ") + kind_of(document) + ")");
-    return result;
+    errors.push_back(std::string("(top level): must be a JSON object {...} (got ") + kind_of(document) + ")");
+    return false;
   }
-  AgentConfig config = ConfigReader(document, stream_profile_names, result.errors).read();
-  if (result.errors.empty()) result.config = std::move(config);
-  return result;
+  AgentConfig read = ConfigReader(document, stream_profile_names, errors).read();
+  if (!errors.empty()) return false;
+  config = std::move(read);
+  return true;
 }
 
-ConfigLoadResult load_agent_config_file(const std::string& path,
-                                        const std::vector<std::string_view>& stream_profile_names) {
+bool load_agent_config_file(const std::string& path, const std::vector<std::string_view>& stream_profile_names,
+                            AgentConfig& config, std::vector<std::string>& errors) {
   std::string text;
   std::string error;
   if (!read_small_file(path, text, error)) {
-    ConfigLoadResult result;
-    result.errors.push_back(path + ": " + error);
-    return result;
+    errors.assign(1, path + ": " + error);
+    return false;
   }
-  ConfigLoadResult result = load_agent_config(text, stream_profile_names);
-  for (std::string& message : result.errors) message = path + ": " + message;
-  return result;
+  if (load_agent_config(text, stream_profile_names, config, errors)) return true;
+  for (std::string& message : errors) message = path + ": " + message;
+  return false;
 }
 
 }  // namespace vic_r1::platform

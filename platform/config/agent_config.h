@@ -140,16 +140,6 @@ bool goes_without_key(const ProviderConfig& provider);
 // DeepSeek's own API with every default; what an empty config `{}` yields.
 AgentConfig default_agent_config();
 
-struct ConfigLoadResult {
-  std::optional<AgentConfig> config;  // set only when `errors` is empty
-  // Every problem found, each starting with its JSON path:
-  // "timeouts_ms.data_idle: must be less than timeouts_ms.overall (got 400000 >= 300000)".
-  // Syntax errors give the line and column instead.
-  std::vector<std::string> errors;
-
-  bool ok() const { return config.has_value(); }
-};
-
 // Validates and loads a config from JSON text (sans-I/O). Every key is
 // optional; for example
 //   {"provider": "ollama", "base_url": "https://gpu-box.lan:8443/v1",
@@ -162,15 +152,20 @@ struct ConfigLoadResult {
 // layer cannot see the agent's:
 //   std::vector<std::string_view> names;
 //   for (const auto& profile : stream::server_profiles()) names.push_back(profile.name);
-ConfigLoadResult load_agent_config(std::string_view json_text,
-                                   const std::vector<std::string_view>& stream_profile_names);
+//
+// False when there is any problem: then `errors` holds every one found, each
+// starting with its JSON path ("timeouts_ms.data_idle: must be less than
+// timeouts_ms.overall (got 400000 >= 300000)"; syntax errors give the line
+// and column instead), and `config` is left as it was.
+bool load_agent_config(std::string_view json_text, const std::vector<std::string_view>& stream_profile_names,
+                       AgentConfig& config, std::vector<std::string>& errors);
 
 // A config is a few hundred bytes; a bigger file is the wrong file.
 inline constexpr std::size_t kMaxConfigFileBytes = 64 * 1024;
 
 // Reads the file (at most kMaxConfigFileBytes) and loads it; every error then
 // starts with the file's path.
-ConfigLoadResult load_agent_config_file(const std::string& path,
-                                        const std::vector<std::string_view>& stream_profile_names);
+bool load_agent_config_file(const std::string& path, const std::vector<std::string_view>& stream_profile_names,
+                            AgentConfig& config, std::vector<std::string>& errors);
 
 }  // namespace vic_r1::platform

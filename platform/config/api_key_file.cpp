@@ -1,7 +1,6 @@
 #include "platform/config/api_key_file.h"
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,13 +61,6 @@ class FileDescriptor {
   FileDescriptor& operator=(const FileDescriptor&) = delete;
 
   int get() const { return fd_; }
-  // Closes now, so a failing close (the last chance to hear of a write
-  // error on some file systems) can be reported. Returns errno or 0.
-  int close() {
-    const int result = ::close(fd_);
-    fd_ = -1;
-    return result == 0 ? 0 : errno;
-  }
 
  private:
   int fd_;
@@ -80,23 +72,6 @@ struct KeyFileBuffer {
   std::size_t size = 0;
   ~KeyFileBuffer() { zero_memory(bytes, sizeof bytes); }
 };
-
-std::string directory_of(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -125,41 +100,40 @@ void ApiKey::wipe() {
   size_ = 0;
 }
 
-ApiKeyFileResult read_api_key_file(const std::string& path) {
-  ApiKeyFileResult result;
+bool read_api_key_file(const std::string& path, ApiKey& key_out, std::string& error) {
   // O_NONBLOCK: a FIFO at this path must be refused, not waited on.
   FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (file.get() < 0) {
-    const int error = errno;
-    result.error = "cannot open the API key file " + path + ": " + errno_text(error);
-    if (error == ENOENT) result.error += " (put your provider's API key in it, then: chmod 600 " + path + ")";
-    return result;
+    const int open_errno = errno;
+    error = "cannot open the API key file " + path + ": " + errno_text(open_errno);
+    if (open_errno == ENOENT) error += " (put your provider's API key in it, then: chmod 600 " + path + ")";
+    return false;
   }
   struct stat status {};
   if (::fstat(file.get(), &status) != 0) {
-    result.error = "cannot stat the API key file " + path + ": " + errno_text(errno);
-    return result;
+    error = "cannot stat the API key file " + path + ": " + errno_text(errno);
+    return false;
   }
   if (!S_ISREG(status.st_mode)) {
-    result.error = "the API key file " + path + " is not a regular file";
-    return result;
+    error = "the API key file " + path + " is not a regular file";
+    return false;
   }
   const mode_t permissions = status.st_mode & 07777;
   if (permissions != 0600 && permissions != 0400) {
     // Any access for the group or others, or special bits, means the key
     // may already have been read by someone else: refuse rather than use it.
-    result.error = "the API key file " + path + " has mode " + mode_text(permissions) +
+    error = "the API key file " + path + " has mode " + mode_text(permissions) +
                    " but must be readable by its owner only (0600 or 0400); run: chmod 600 " + path;
-    return result;
+    return false;
   }
   if (status.st_size == 0) {
-    result.error = "the API key file " + path + " is empty; put your provider's API key in it";
-    return result;
+    error = "the API key file " + path + " is empty; put your provider's API key in it";
+    return false;
   }
   if (status.st_size > static_cast<off_t>(kMaxApiKeyFileBytes)) {
-    result.error = "the API key file " + path + " is larger than 4 KiB (" + std::to_string(status.st_size) +
+    error = "the API key file " + path + " is larger than 4 KiB (" + std::to_string(status.st_size) +
                    " bytes); it must hold only the API key";
-    return result;
+    return false;
   }
 
   // Read one byte past the limit, so a file that grew after fstat is still caught.
@@ -168,70 +142,24 @@ ApiKeyFileResult read_api_key_file(const std::string& path) {
     const ssize_t got = ::read(file.get(), buffer.bytes + buffer.size, sizeof buffer.bytes - buffer.size);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
-      result.error = "cannot read the API key file " + path + ": " + errno_text(errno);
-      return result;
+      error = "cannot read the API key file " + path + ": " + errno_text(errno);
+      return false;
     }
     if (got == 0) break;
     buffer.size += static_cast<std::size_t>(got);
   }
   if (buffer.size > kMaxApiKeyFileBytes) {
-    result.error = "the API key file " + path + " is larger than 4 KiB; it must hold only the API key";
-    return result;
+    error = "the API key file " + path + " is larger than 4 KiB; it must hold only the API key";
+    return false;
   }
   const std::string_view key = trimmed(std::string_view(buffer.bytes, buffer.size));
   const std::string problem = key_problem(key);
   if (!problem.empty()) {
-    result.error = "the API key in " + path + " " + problem;
-    return result;
+    error = "the API key in " + path + " " + problem;
+    return false;
   }
-  result.key = ApiKey(key);
-  return result;
-}
-
-std::string write_api_key_file(const std::string& path, std::string_view key) {
-  // Pasted keys often come with a newline; the file gets exactly one.
-  key = trimmed(key);
-  if (key.size() + 1 > kMaxApiKeyFileBytes) return "the API key to write is longer than 4 KiB; it cannot be a key";
-  const std::string problem = key_problem(key);
-  if (!problem.empty()) return "the API key to write " + problem;
-
-  // mkostemp creates the file with mode 0600 (less under a strict umask;
-  // fchmod makes it exactly 0600), in the same directory so that rename()
-  // replaces the old file in one step.
-  std::string temporary = path + ".XXXXXX";
-  FileDescriptor file(::mkostemp(temporary.data(), O_CLOEXEC));
-  if (file.get() < 0) {
-    return "cannot create a temporary file beside " + path + ": " + errno_text(errno);
-  }
-  std::string failure;
-  std::string contents;
-  contents.reserve(key.size() + 1);
-  contents.append(key);
-  contents.push_back('\n');
-  if (::fchmod(file.get(), 0600) != 0) {
-    failure = "cannot set mode 0600 on " + temporary + ": " + errno_text(errno);
-  } else if (!write_all(file.get(), contents)) {
-    failure = "cannot write " + temporary + ": " + errno_text(errno);
-  } else if (::fsync(file.get()) != 0) {
-    failure = "cannot sync " + temporary + " to storage: " + errno_text(errno);
-  } else if (const int error = file.close(); error != 0) {
-    failure = "cannot close " + temporary + ": " + errno_text(error);
-  } else if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    failure = "cannot rename " + temporary + " to " + path + ": " + errno_text(errno);
-  }
-  zero_memory(contents.data(), contents.size());
-  if (!failure.empty()) {
-    ::unlink(temporary.c_str());
-    return failure;
-  }
-
-  // The rename itself reaches storage only when the directory is synced.
-  const std::string directory = directory_of(path);
-  FileDescriptor directory_fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (directory_fd.get() < 0 || ::fsync(directory_fd.get()) != 0) {
-    return "wrote " + path + " but cannot sync its directory " + directory + ": " + errno_text(errno);
-  }
-  return "";
+  key_out = ApiKey(key);
+  return true;
 }
 
 }  // namespace vic_r1::platform

@@ -39,27 +39,14 @@ class ApiKey {
 // means the path names the wrong file.
 inline constexpr std::size_t kMaxApiKeyFileBytes = 4096;
 
-struct ApiKeyFileResult {
-  ApiKey key;         // empty on failure
-  std::string error;  // empty on success; names the path and the cause, never the key
-
-  bool ok() const { return error.empty(); }
-};
-
-// Reads the key from its own file. Refuses, with an error that says how to
-// fix it: a file any group or other user may access (the mode must be 0600
-// or 0400), anything but a regular file, an empty file, one larger than
-// kMaxApiKeyFileBytes, and a key with spaces, control or non-ASCII
-// characters inside it (it goes into an HTTP header). Surrounding whitespace
-// and newlines are trimmed. The checks run on the opened file (fstat), so the
-// file checked is the file read.
-ApiKeyFileResult read_api_key_file(const std::string& path);
-
-// Writes `key` (plus a newline) to `path` with mode 0600, atomically: a
-// temporary file in the same directory is written, synced and renamed over
-// `path`, and the directory is synced, so a power cut leaves the old key or
-// the new one, never half a key. Returns "" on success, else the cause
-// (never the key). The key must pass the same checks as read_api_key_file's.
-std::string write_api_key_file(const std::string& path, std::string_view key);
+// Reads the key from its own file into `key`. Refuses, with an `error` that
+// names the path and says how to fix it (never the key): a file any group or
+// other user may access (the mode must be 0600 or 0400), anything but a
+// regular file, an empty file, one larger than kMaxApiKeyFileBytes, and a key
+// with spaces, control or non-ASCII characters inside it (it goes into an
+// HTTP header). Surrounding whitespace and newlines are trimmed. The checks
+// run on the opened file (fstat), so the file checked is the file read. The
+// deploy script writes the file (0600) on the robot; vic-r1 only reads it.
+bool read_api_key_file(const std::string& path, ApiKey& key, std::string& error);
 
 }  // namespace vic_r1::platform

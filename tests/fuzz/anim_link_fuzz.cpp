@@ -73,7 +73,9 @@ class CheckingSink final : public bridge::AnimLinkSink {
   }
   void tell_agent(const channel::Event& event) override {
     std::uint8_t buffer[channel::kMaxChannelMessageBytes];
-    require(channel::encode_event(event, buffer, sizeof(buffer)) != 0, "event too big for the channel");
+    std::size_t size = 0;
+    const char* error = nullptr;
+    require(channel::encode_event(event, buffer, sizeof(buffer), size, error), "event too big for the channel");
   }
 
   bool refuse_next_ = false;

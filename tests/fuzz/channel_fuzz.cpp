@@ -39,11 +39,12 @@ void round_trip(const std::uint8_t* bytes, std::size_t size, Decode decode, Enco
   }
   static std::uint8_t once[kMaxChannelMessageBytes];
   static std::uint8_t twice[kMaxChannelMessageBytes];
-  const std::size_t once_size = encode(first, once, sizeof once);
-  if (once_size == 0) fail("a decoded message does not encode again");
+  std::size_t once_size = 0;
+  if (!encode(first, once, sizeof once, once_size, error)) fail("a decoded message does not encode again");
   Message second;
   if (!decode(once, once_size, second, error)) fail("an encoded message does not decode");
-  const std::size_t twice_size = encode(second, twice, sizeof twice);
+  std::size_t twice_size = 0;
+  if (!encode(second, twice, sizeof twice, twice_size, error)) fail("a re-decoded message does not encode");
   if (twice_size != once_size || std::memcmp(once, twice, once_size) != 0) fail("two encodings of one message");
 }
 

@@ -23,7 +23,7 @@
 
 namespace {
 
-using vic_r1::platform::ConfigLoadResult;
+using vic_r1::platform::AgentConfig;
 using vic_r1::platform::ProviderConfig;
 
 [[noreturn]] void fail(const char* what, std::string_view detail) {
@@ -90,21 +90,25 @@ void check_usable(const ProviderConfig& provider) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view json(reinterpret_cast<const char*>(data), size);
-  const ConfigLoadResult result = vic_r1::platform::load_agent_config(json, vic_r1::stream::server_profile_names());
-  if (result.ok() == !result.errors.empty()) fail("a config and errors, or neither", json);
+  AgentConfig config;
+  std::vector<std::string> errors;
+  const bool loaded = vic_r1::platform::load_agent_config(json, vic_r1::stream::server_profile_names(), config, errors);
+  if (loaded == !errors.empty()) fail("a config and errors, or neither", json);
   const std::string planted = with_canary_keys(json);
   if (!planted.empty()) {
-    const ConfigLoadResult again =
-        vic_r1::platform::load_agent_config(planted, vic_r1::stream::server_profile_names());
-    if (again.ok()) fail("a config with an api_key in it was taken", planted);
-    for (const std::string& error : again.errors) {
+    AgentConfig planted_config;
+    std::vector<std::string> planted_errors;
+    if (vic_r1::platform::load_agent_config(planted, vic_r1::stream::server_profile_names(), planted_config,
+                                            planted_errors))
+      fail("a config with an api_key in it was taken", planted);
+    for (const std::string& error : planted_errors) {
       if (error.find(kCanaryKey) != std::string::npos) fail("an error repeats a pasted API key", error);
     }
   }
-  if (result.ok()) {
-    check_usable(result.config->provider);
-    if (result.config->fallbacks.size() > vic_r1::platform::kMaxFallbacks) fail("too many fallbacks", json);
-    for (const ProviderConfig& fallback : result.config->fallbacks) check_usable(fallback);
+  if (loaded) {
+    check_usable(config.provider);
+    if (config.fallbacks.size() > vic_r1::platform::kMaxFallbacks) fail("too many fallbacks", json);
+    for (const ProviderConfig& fallback : config.fallbacks) check_usable(fallback);
   }
   return 0;
 }

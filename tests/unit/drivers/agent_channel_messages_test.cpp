@@ -32,15 +32,17 @@ using Bytes = std::vector<std::uint8_t>;
 
 Bytes encoded(const Event& event) {
   std::array<std::uint8_t, kMaxChannelMessageBytes> out{};
-  const std::size_t size = encode_event(event, out.data(), out.size());
-  CHECK_TRUE_TEXT(size != 0, "the event did not encode");
+  std::size_t size = 0;
+  const char* error = nullptr;
+  CHECK_TRUE_TEXT(encode_event(event, out.data(), out.size(), size, error), error);
   return Bytes(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(size));
 }
 
 Bytes encoded(const Command& command) {
   std::array<std::uint8_t, kMaxChannelMessageBytes> out{};
-  const std::size_t size = encode_command(command, out.data(), out.size());
-  CHECK_TRUE_TEXT(size != 0, "the command did not encode");
+  std::size_t size = 0;
+  const char* error = nullptr;
+  CHECK_TRUE_TEXT(encode_command(command, out.data(), out.size(), size, error), error);
   return Bytes(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(size));
 }
 
@@ -414,12 +416,16 @@ TEST(AgentChannelMessages, TextTooLongForAU16LengthIsNotEncoded) {
   Event too_long;
   too_long.kind = EventKind::kCommandFailed;
   too_long.text = text;
-  UNSIGNED_LONGS_EQUAL(0, encode_event(too_long, out.data(), out.size()));
+  std::size_t size = 0;
+  CHECK_FALSE(encode_event(too_long, out.data(), out.size(), size, error));
+  STRCMP_EQUAL("a text longer than 65535 bytes does not fit the channel", error);
   Command also_too_long;
   also_too_long.kind = CommandKind::kPrepareSpeech;
   also_too_long.handle = 1;
   also_too_long.text = text;
-  UNSIGNED_LONGS_EQUAL(0, encode_command(also_too_long, out.data(), out.size()));
+  error = nullptr;
+  CHECK_FALSE(encode_command(also_too_long, out.data(), out.size(), size, error));
+  STRCMP_EQUAL("a text longer than 65535 bytes does not fit the channel", error);
 }
 
 TEST(AgentChannelMessages, MessageLargerThanTheBufferIsNotEncoded) {
@@ -428,9 +434,24 @@ TEST(AgentChannelMessages, MessageLargerThanTheBufferIsNotEncoded) {
   sent.handle = 1;
   sent.anim_name = "anim_blink_01";
   std::array<std::uint8_t, 16> small{};  // 1 + 4 + 4 + 2 + 13 = 24 needed
-  UNSIGNED_LONGS_EQUAL(0, encode_command(sent, small.data(), small.size()));
+  std::size_t size = 0;
+  CHECK_FALSE(encode_command(sent, small.data(), small.size(), size, error));
+  STRCMP_EQUAL("the output buffer is too small for the channel message", error);
   Event failed;
   failed.kind = EventKind::kCommandFailed;
   failed.text = "a reason longer than sixteen bytes";
-  UNSIGNED_LONGS_EQUAL(0, encode_event(failed, small.data(), small.size()));
+  error = nullptr;
+  CHECK_FALSE(encode_event(failed, small.data(), small.size(), size, error));
+  STRCMP_EQUAL("the output buffer is too small for the channel message", error);
+}
+
+TEST(AgentChannelMessages, KindThisBuildDoesNotKnowIsNotEncoded) {
+  std::array<std::uint8_t, kMaxChannelMessageBytes> out{};
+  std::size_t size = 0;
+  event.kind = static_cast<EventKind>(200);
+  CHECK_FALSE(encode_event(event, out.data(), out.size(), size, error));
+  STRCMP_EQUAL("unknown event kind on the channel", error);
+  command.kind = static_cast<CommandKind>(200);
+  CHECK_FALSE(encode_command(command, out.data(), out.size(), size, error));
+  STRCMP_EQUAL("unknown command kind on the channel", error);
 }

@@ -12,13 +12,15 @@
 #include "drivers/clad/anim_messages.h"
 #include "drivers/clad/cloud_mic_messages.h"
 #include "drivers/clad/firmware_layout.h"
+#include "tests/unit/support/clad_encode_outcome.h"
 
 #include <CppUTest/TestHarness.h>
 
 using vic_r1::clad::AbortAnimation;
 using vic_r1::clad::AnimToEngineMessage;
 using vic_r1::clad::CloudMicMessage;
-using vic_r1::clad::EncodeResult;
+using vic_r1::test::EncodeOutcome;
+using vic_r1::test::encode_outcome;
 using vic_r1::clad::EngineToAnimMessage;
 using vic_r1::clad::FirmwareFamily;
 using vic_r1::clad::FirmwareLayout;
@@ -100,9 +102,9 @@ struct Sample {
   Bytes datagram;
 };
 
-Bytes encoded(const std::function<EncodeResult(std::uint8_t*, std::size_t)>& encode) {
+Bytes encoded(const std::function<EncodeOutcome(std::uint8_t*, std::size_t)>& encode) {
   Bytes out(clad::kMaxAnimDatagramBytes);
-  const EncodeResult result = encode(out.data(), out.size());
+  const EncodeOutcome result = encode(out.data(), out.size());
   CHECK_TEXT(result.ok(), result.error);
   out.resize(result.size);
   return out;
@@ -128,17 +130,17 @@ std::vector<Sample> engine_to_anim_samples() {
   const TextToSpeechPrepare prepare = hello_prepare();
   return {
       {"PlayAnim", engine_to_anim(v18()),
-       encoded([&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), play_anim, o, n); })},
+       encoded([&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), play_anim, o, n); })},
       {"AbortAnimation", engine_to_anim(v18()),
-       encoded([&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), abort, o, n); })},
+       encoded([&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), abort, o, n); })},
       {"TextToSpeechPrepare 1.8", engine_to_anim(v18()),
-       encoded([&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), prepare, o, n); })},
+       encoded([&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), prepare, o, n); })},
       {"TextToSpeechPrepare 1.6", engine_to_anim(v16()),
-       encoded([&](std::uint8_t* o, std::size_t n) { return clad::encode(v16(), prepare, o, n); })},
+       encoded([&](std::uint8_t* o, std::size_t n) { return encode_outcome(v16(), prepare, o, n); })},
       {"TextToSpeechPlay", engine_to_anim(v18()),
-       encoded([&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), play, o, n); })},
+       encoded([&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), play, o, n); })},
       {"TextToSpeechCancel", engine_to_anim(v18()),
-       encoded([&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), cancel, o, n); })},
+       encoded([&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), cancel, o, n); })},
   };
 }
 
@@ -227,7 +229,7 @@ TEST(EngineToAnimDecoderRobustness, EveryOversizedMessageIsMalformed) {
 TEST(EngineToAnimDecoderRobustness, TextFieldWithoutNulIsReadToTheFieldsEndOnly) {
   // int_8 text[1024] with no NUL at all: the text is the 1024 bytes, not a
   // byte more (the firmware itself would read on; we must not).
-  Bytes datagram = encoded([](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), hello_prepare(), o, n); });
+  Bytes datagram = encoded([](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), hello_prepare(), o, n); });
   std::fill(datagram.begin() + 15, datagram.end(), static_cast<std::uint8_t>('z'));
   const Bytes copy = exact_copy(datagram.data(), datagram.size());
   const EngineToAnimMessage m = clad::decode_engine_to_anim(v18(), copy.data(), copy.size());
@@ -286,7 +288,7 @@ TEST(CloudMicDecoderRobustness, EveryTruncationOfAResultIsMalformed) {
   const IntentResult big{"intent_system_noaudio", parameters, metadata};
   check_every_truncation_is_malformed(
       {"large IntentResult", cloud_mic(),
-       encoded([&](std::uint8_t* o, std::size_t n) { return clad::encode_intent_result(big, o, n); })});
+       encoded([&](std::uint8_t* o, std::size_t n) { return encode_outcome(big, o, n); })});
 }
 
 TEST(CloudMicDecoderRobustness, EveryOversizedResultIsMalformed) {
@@ -522,7 +524,7 @@ void check_engine_to_anim(const FirmwareLayout& layout, const Bytes& d, Tally& t
 
   Bytes canonical = d;
   Bytes out(clad::kMaxAnimDatagramBytes);
-  EncodeResult result;
+  EncodeOutcome result;
   switch (m.kind) {
     case Kind::kPlayAnim: {
       PlayAnim message;
@@ -532,7 +534,7 @@ void check_engine_to_anim(const FirmwareLayout& layout, const Bytes& d, Tally& t
       message.render_in_eye_hue = d[10] != 0;
       message.anim_name = m.anim_name;
       canonical[10] = d[10] != 0 ? 1 : 0;
-      result = clad::encode(layout, message, out.data(), out.size());
+      result = encode_outcome(layout, message, out.data(), out.size());
       if (m.anim_name.empty()) {  // the one PlayAnim the encoder will not make
         CHECK_FALSE(result.ok());
         return;
@@ -543,7 +545,7 @@ void check_engine_to_anim(const FirmwareLayout& layout, const Bytes& d, Tally& t
     case Kind::kAbortAnimation: {
       AbortAnimation message;
       message.tag = m.anim_tag;
-      result = clad::encode(layout, message, out.data(), out.size());
+      result = encode_outcome(layout, message, out.data(), out.size());
       break;
     }
     case Kind::kTextToSpeechPrepare: {
@@ -556,7 +558,7 @@ void check_engine_to_anim(const FirmwareLayout& layout, const Bytes& d, Tally& t
       message.tts_id = m.tts_id;
       message.text = m.tts_text;
       std::fill(canonical.begin() + static_cast<std::ptrdiff_t>(text_at + m.tts_text.size()), canonical.end(), 0);
-      result = clad::encode(layout, message, out.data(), out.size());
+      result = encode_outcome(layout, message, out.data(), out.size());
       // The firmware's limits: 1..1023 bytes, not only blanks, ttsID 1..255.
       const bool blank = m.tts_text.find_first_not_of(" \t\r\n") == std::string_view::npos;
       if (blank || m.tts_text.size() > clad::kMaxTtsTextBytes || m.tts_id == 0) {
@@ -569,13 +571,13 @@ void check_engine_to_anim(const FirmwareLayout& layout, const Bytes& d, Tally& t
     case Kind::kTextToSpeechPlay: {
       TextToSpeechPlay message;
       message.tts_id = m.tts_id;
-      result = clad::encode(layout, message, out.data(), out.size());
+      result = encode_outcome(layout, message, out.data(), out.size());
       break;
     }
     case Kind::kTextToSpeechCancel: {
       TextToSpeechCancel message;
       message.tts_id = m.tts_id;
-      result = clad::encode(layout, message, out.data(), out.size());
+      result = encode_outcome(layout, message, out.data(), out.size());
       break;
     }
     default:
@@ -657,7 +659,7 @@ void check_cloud_mic(const Bytes& d, Tally& tally) {
   CHECK(inside(m.result.intent, d) && inside(m.result.parameters, d) && inside(m.result.metadata, d));
   ++tally.results;
   Bytes out(clad::kMaxIntentDatagramBytes);
-  const EncodeResult result = clad::encode_intent_result(m.result, out.data(), out.size());
+  const EncodeOutcome result = encode_outcome(m.result, out.data(), out.size());
   if (m.result.intent.empty()) {  // the encoder will not inject a nameless intent
     CHECK_FALSE(result.ok());
     return;

@@ -11,6 +11,7 @@
 #include "drivers/clad/anim_messages.h"
 #include "drivers/clad/cloud_mic_messages.h"
 #include "drivers/clad/firmware_layout.h"
+#include "tests/unit/support/clad_encode_outcome.h"
 
 #include <CppUTest/TestHarness.h>
 
@@ -18,7 +19,8 @@ using vic_r1::clad::AbortAnimation;
 using vic_r1::clad::AnimToEngineMessage;
 using vic_r1::clad::CloudMicMessage;
 using vic_r1::clad::DrawTextOnScreen;
-using vic_r1::clad::EncodeResult;
+using vic_r1::test::EncodeOutcome;
+using vic_r1::test::encode_outcome;
 using vic_r1::clad::EngineToAnimMessage;
 using vic_r1::clad::FirmwareFamily;
 using vic_r1::clad::FirmwareLayout;
@@ -80,7 +82,7 @@ const FirmwareLayout& v18() { return clad::layout_for(FirmwareFamily::kVector18)
 const FirmwareLayout& v16() { return clad::layout_for(FirmwareFamily::kVector16); }
 const FirmwareLayout& unknown() { return clad::layout_for(FirmwareFamily::kUnknown); }
 
-const char* why(const EncodeResult& result) {
+const char* why(const EncodeOutcome& result) {
   return result.error != nullptr ? result.error : "(no error)";
 }
 
@@ -88,18 +90,18 @@ const char* why(const EncodeResult& result) {
 // them, so padding the encoder forgets to write shows up as 0xEE.
 constexpr std::uint8_t kUnwritten = 0xEE;
 
-using Encoder = std::function<EncodeResult(std::uint8_t* out, std::size_t capacity)>;
+using Encoder = std::function<EncodeOutcome(std::uint8_t* out, std::size_t capacity)>;
 
 void check_encodes_to(const Encoder& encode, const std::uint8_t* expected, std::size_t expected_size) {
   std::vector<std::uint8_t> out(clad::kMaxAnimDatagramBytes + 64, kUnwritten);
-  const EncodeResult result = encode(out.data(), out.size());
+  const EncodeOutcome result = encode(out.data(), out.size());
   CHECK_TEXT(result.ok(), why(result));
   UNSIGNED_LONGS_EQUAL(expected_size, result.size);
   MEMCMP_EQUAL(expected, out.data(), expected_size);
   BYTES_EQUAL(kUnwritten, out[expected_size]);
 }
 
-void check_refused(const EncodeResult& result, const char* cause) {
+void check_refused(const EncodeOutcome& result, const char* cause) {
   CHECK_FALSE(result.ok());
   UNSIGNED_LONGS_EQUAL(0, result.size);
   STRCMP_CONTAINS(cause, result.error);
@@ -356,7 +358,7 @@ TEST(AnimMessageEncoding, PlayAnimWorkedExampleMatchesTheCladLayout) {
   message.tag = 200;
   message.render_in_eye_hue = true;
   message.anim_name = "anim_greeting_hello_01";
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v18(), message, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), message, out, n); },
                    kPlayAnimGreeting, sizeof(kPlayAnimGreeting));
 }
 
@@ -365,7 +367,7 @@ TEST(AnimMessageEncoding, PlayAnimDefaultsAreTheCladDefaults) {
   PlayAnim message;
   message.tag = 200;
   message.anim_name = "anim_greeting_hello_01";
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v18(), message, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), message, out, n); },
                    kPlayAnimGreeting, sizeof(kPlayAnimGreeting));
 }
 
@@ -376,18 +378,18 @@ TEST(AnimMessageEncoding, PlayAnimWritesLoopsAndStartTimeLittleEndian) {
   message.tag = 7;
   message.render_in_eye_hue = false;
   message.anim_name = "a";
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v18(), message, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), message, out, n); },
                    kPlayAnimLoopForever, sizeof(kPlayAnimLoopForever));
 }
 
 TEST(AnimMessageEncoding, AbortAnimationIsTagThenAnimationTag) {
   AbortAnimation message;
   message.tag = 200;
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v18(), message, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), message, out, n); },
                    kAbortAnimation200, sizeof(kAbortAnimation200));
   const AbortAnimation whatever_is_playing;
   check_encodes_to(
-      [&](std::uint8_t* out, std::size_t n) { return clad::encode(v18(), whatever_is_playing, out, n); },
+      [&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), whatever_is_playing, out, n); },
       kAbortAnimationAny, sizeof(kAbortAnimationAny));
 }
 
@@ -405,7 +407,7 @@ TEST(AnimMessageEncoding, TrackBitsAreTheAnimTrackFlagValues) {
 TEST(AnimMessageEncoding, SetFullAnimTrackLockStateIsTagThenBitmask) {
   SetFullAnimTrackLockState message;
   message.track_lock_state = clad::kTrackHead | clad::kTrackLift | clad::kTrackBody;
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v18(), message, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), message, out, n); },
                    kLockHeadLiftBody, sizeof(kLockHeadLiftBody));
 }
 
@@ -414,7 +416,7 @@ TEST(AnimMessageEncoding, DrawTextOnScreenIsFlagTwoColoursAndShortString) {
   message.text_color = {255, 128, 0};
   message.background_color = {0, 0, 64};
   message.text = "Hi!";
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v18(), message, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), message, out, n); },
                    kDrawHi, sizeof(kDrawHi));
 }
 
@@ -427,7 +429,7 @@ TEST(AnimMessageEncoding, TextToSpeechPrepareIsFixed1039BytesWithNulPaddedText) 
   message.tts_id = 42;
   message.text = "Hello.";
   const auto expected = padded(kPrepare18Head, sizeof(kPrepare18Head), 1039);
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v18(), message, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), message, out, n); },
                    expected.data(), expected.size());
 }
 
@@ -440,7 +442,7 @@ TEST(AnimMessageEncoding, TextToSpeechPrepareFor16IsFixed1035BytesWithoutPitchSc
   message.tts_id = 255;
   message.text = "Hi";
   const auto expected = padded(kPrepare16Head, sizeof(kPrepare16Head), 1035);
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v16(), message, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v16(), message, out, n); },
                    expected.data(), expected.size());
 }
 
@@ -459,11 +461,11 @@ TEST(AnimMessageEncoding, TtsStylesAreTheAudioSwitchStateValues) {
 TEST(AnimMessageEncoding, TextToSpeechPlayAndCancelAreTagThenTtsId) {
   TextToSpeechPlay play;
   play.tts_id = 42;
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v18(), play, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), play, out, n); },
                    kPlay42, sizeof(kPlay42));
   TextToSpeechCancel cancel;
   cancel.tts_id = 42;
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v18(), cancel, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), cancel, out, n); },
                    kCancel42, sizeof(kCancel42));
 }
 
@@ -471,21 +473,21 @@ TEST(AnimMessageEncoding, The16LayoutSharesThe18TagsForEveryOtherMessage) {
   PlayAnim play_anim;
   play_anim.tag = 200;
   play_anim.anim_name = "anim_greeting_hello_01";
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v16(), play_anim, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v16(), play_anim, out, n); },
                    kPlayAnimGreeting, sizeof(kPlayAnimGreeting));
   TextToSpeechPlay play;
   play.tts_id = 42;
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v16(), play, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v16(), play, out, n); },
                    kPlay42, sizeof(kPlay42));
   TextToSpeechCancel cancel;
   cancel.tts_id = 42;
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode(v16(), cancel, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v16(), cancel, out, n); },
                    kCancel42, sizeof(kCancel42));
 }
 
 TEST(AnimMessageEncoding, IntentResultIsTagNineThenThreeLengthPrefixedStrings) {
   const IntentResult result{"intent_greeting_hello", R"({"a":1})", "m"};
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode_intent_result(result, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(result, out, n); },
                    kIntentResult, sizeof(kIntentResult));
 }
 
@@ -495,7 +497,7 @@ TEST(AnimMessageEncoding, IntentResultParametersLengthIsLittleEndianU16) {
   const auto expected = joined({std::vector<std::uint8_t>(std::begin(kLongParametersHead),
                                                           std::end(kLongParametersHead)),
                                 bytes_of(parameters), {0x00, 0x00}});
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return clad::encode_intent_result(result, out, n); },
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(result, out, n); },
                    expected.data(), expected.size());
 }
 
@@ -515,23 +517,23 @@ TEST_GROUP(AnimMessageEncoderLimits) {
 TEST(AnimMessageEncoderLimits, EmptyOrAllSpaceTtsTextIsRefused) {
   // vic-anim reads before the string's start on such text
   // (animProcess/src/cozmoAnim/textToSpeech/textToSpeechComponent.cpp:139-144).
-  check_refused(clad::encode(v18(), prepare(""), out, sizeof(out)), "empty or only spaces");
-  check_refused(clad::encode(v18(), prepare(" "), out, sizeof(out)), "empty or only spaces");
-  check_refused(clad::encode(v18(), prepare("     "), out, sizeof(out)), "empty or only spaces");
-  check_refused(clad::encode(v18(), prepare(" \t\r\n "), out, sizeof(out)), "empty or only spaces");
-  check_refused(clad::encode(v16(), prepare("   "), out, sizeof(out)), "empty or only spaces");
+  check_refused(encode_outcome(v18(), prepare(""), out, sizeof(out)), "empty or only spaces");
+  check_refused(encode_outcome(v18(), prepare(" "), out, sizeof(out)), "empty or only spaces");
+  check_refused(encode_outcome(v18(), prepare("     "), out, sizeof(out)), "empty or only spaces");
+  check_refused(encode_outcome(v18(), prepare(" \t\r\n "), out, sizeof(out)), "empty or only spaces");
+  check_refused(encode_outcome(v16(), prepare("   "), out, sizeof(out)), "empty or only spaces");
 }
 
 TEST(AnimMessageEncoderLimits, TtsTextOf1024BytesIsRefused) {
   const std::string text(1024, 'a');
-  check_refused(clad::encode(v18(), prepare(text), out, sizeof(out)), "longer than 1023");
-  check_refused(clad::encode(v16(), prepare(text), out, sizeof(out)), "longer than 1023");
+  check_refused(encode_outcome(v18(), prepare(text), out, sizeof(out)), "longer than 1023");
+  check_refused(encode_outcome(v16(), prepare(text), out, sizeof(out)), "longer than 1023");
 }
 
 TEST(AnimMessageEncoderLimits, TtsTextOf1023BytesFillsTheFieldUpToItsNul) {
   const std::string text(1023, 'a');
   std::memset(out, kUnwritten, sizeof(out));
-  const EncodeResult result = clad::encode(v18(), prepare(text), out, sizeof(out));
+  const EncodeOutcome result = encode_outcome(v18(), prepare(text), out, sizeof(out));
   CHECK_TEXT(result.ok(), why(result));
   UNSIGNED_LONGS_EQUAL(1039, result.size);
   // The text field starts after tag, style, durationScalar, pitchScalar,
@@ -540,7 +542,7 @@ TEST(AnimMessageEncoderLimits, TtsTextOf1023BytesFillsTheFieldUpToItsNul) {
   BYTES_EQUAL(0x00, out[1038]);
 
   std::memset(out, kUnwritten, sizeof(out));
-  const EncodeResult result16 = clad::encode(v16(), prepare(text), out, sizeof(out));
+  const EncodeOutcome result16 = encode_outcome(v16(), prepare(text), out, sizeof(out));
   CHECK_TEXT(result16.ok(), why(result16));
   UNSIGNED_LONGS_EQUAL(1035, result16.size);
   MEMCMP_EQUAL(text.data(), out + 11, 1023);
@@ -549,24 +551,24 @@ TEST(AnimMessageEncoderLimits, TtsTextOf1023BytesFillsTheFieldUpToItsNul) {
 
 TEST(AnimMessageEncoderLimits, NulInsideTtsTextIsRefused) {
   using namespace std::string_view_literals;
-  check_refused(clad::encode(v18(), prepare("Hello\0world"sv), out, sizeof(out)), "NUL");
-  check_refused(clad::encode(v18(), prepare("Hello\0"sv), out, sizeof(out)), "NUL");
+  check_refused(encode_outcome(v18(), prepare("Hello\0world"sv), out, sizeof(out)), "NUL");
+  check_refused(encode_outcome(v18(), prepare("Hello\0"sv), out, sizeof(out)), "NUL");
 }
 
 TEST(AnimMessageEncoderLimits, TtsIdZeroIsRefused) {
-  check_refused(clad::encode(v18(), prepare("Hello.", 0), out, sizeof(out)), "ttsID 0");
-  check_refused(clad::encode(v16(), prepare("Hello.", 0), out, sizeof(out)), "ttsID 0");
+  check_refused(encode_outcome(v18(), prepare("Hello.", 0), out, sizeof(out)), "ttsID 0");
+  check_refused(encode_outcome(v16(), prepare("Hello.", 0), out, sizeof(out)), "ttsID 0");
 }
 
 TEST(AnimMessageEncoderLimits, ClipNameOf256BytesIsRefusedAnd255IsAccepted) {
   const std::string too_long(256, 'x');
   PlayAnim message;
   message.anim_name = too_long;
-  check_refused(clad::encode(v18(), message, out, sizeof(out)), "longer than 255");
+  check_refused(encode_outcome(v18(), message, out, sizeof(out)), "longer than 255");
 
   const std::string longest(255, 'x');
   message.anim_name = longest;
-  const EncodeResult result = clad::encode(v18(), message, out, sizeof(out));
+  const EncodeOutcome result = encode_outcome(v18(), message, out, sizeof(out));
   CHECK_TEXT(result.ok(), why(result));
   UNSIGNED_LONGS_EQUAL(12 + 255, result.size);
   BYTES_EQUAL(0xFF, out[11]);  // the u8 length
@@ -575,18 +577,18 @@ TEST(AnimMessageEncoderLimits, ClipNameOf256BytesIsRefusedAnd255IsAccepted) {
 
 TEST(AnimMessageEncoderLimits, EmptyClipNameIsRefused) {
   const PlayAnim message;
-  check_refused(clad::encode(v18(), message, out, sizeof(out)), "clip name");
+  check_refused(encode_outcome(v18(), message, out, sizeof(out)), "clip name");
 }
 
 TEST(AnimMessageEncoderLimits, ScreenTextOf256BytesIsRefusedAnd255IsAccepted) {
   const std::string too_long(256, 'x');
   DrawTextOnScreen message;
   message.text = too_long;
-  check_refused(clad::encode(v18(), message, out, sizeof(out)), "longer than 255");
+  check_refused(encode_outcome(v18(), message, out, sizeof(out)), "longer than 255");
 
   const std::string longest(255, 'x');
   message.text = longest;
-  const EncodeResult result = clad::encode(v18(), message, out, sizeof(out));
+  const EncodeOutcome result = encode_outcome(v18(), message, out, sizeof(out));
   CHECK_TEXT(result.ok(), why(result));
   UNSIGNED_LONGS_EQUAL(1 + 1 + 3 + 3 + 1 + 255, result.size);
 }
@@ -594,19 +596,19 @@ TEST(AnimMessageEncoderLimits, ScreenTextOf256BytesIsRefusedAnd255IsAccepted) {
 TEST(AnimMessageEncoderLimits, UnknownFirmwareRefusesEveryInjection) {
   PlayAnim play_anim;
   play_anim.anim_name = "anim_greeting_hello_01";
-  check_refused(clad::encode(unknown(), play_anim, out, sizeof(out)), "unknown");
-  check_refused(clad::encode(unknown(), AbortAnimation{}, out, sizeof(out)), "unknown");
-  check_refused(clad::encode(unknown(), SetFullAnimTrackLockState{}, out, sizeof(out)), "unknown");
+  check_refused(encode_outcome(unknown(), play_anim, out, sizeof(out)), "unknown");
+  check_refused(encode_outcome(unknown(), AbortAnimation{}, out, sizeof(out)), "unknown");
+  check_refused(encode_outcome(unknown(), SetFullAnimTrackLockState{}, out, sizeof(out)), "unknown");
   DrawTextOnScreen draw;
   draw.text = "Hi!";
-  check_refused(clad::encode(unknown(), draw, out, sizeof(out)), "unknown");
-  check_refused(clad::encode(unknown(), prepare("Hello."), out, sizeof(out)), "unknown");
+  check_refused(encode_outcome(unknown(), draw, out, sizeof(out)), "unknown");
+  check_refused(encode_outcome(unknown(), prepare("Hello."), out, sizeof(out)), "unknown");
   TextToSpeechPlay play;
   play.tts_id = 42;
-  check_refused(clad::encode(unknown(), play, out, sizeof(out)), "unknown");
+  check_refused(encode_outcome(unknown(), play, out, sizeof(out)), "unknown");
   TextToSpeechCancel cancel;
   cancel.tts_id = 42;
-  check_refused(clad::encode(unknown(), cancel, out, sizeof(out)), "unknown");
+  check_refused(encode_outcome(unknown(), cancel, out, sizeof(out)), "unknown");
 }
 
 TEST(AnimMessageEncoderLimits, BufferOneByteTooSmallIsRefusedForEveryMessage) {
@@ -629,47 +631,47 @@ TEST(AnimMessageEncoderLimits, BufferOneByteTooSmallIsRefusedForEveryMessage) {
   };
   constexpr const char* kTooSmall = "too small for the";
   const Case cases[] = {
-      {"PlayAnim", [&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), play_anim, o, n); }, 34},
+      {"PlayAnim", [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), play_anim, o, n); }, 34},
       {"AbortAnimation",
-       [&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), AbortAnimation{}, o, n); }, 2},
+       [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), AbortAnimation{}, o, n); }, 2},
       {"SetFullAnimTrackLockState",
-       [&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), SetFullAnimTrackLockState{}, o, n); },
+       [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), SetFullAnimTrackLockState{}, o, n); },
        2},
-      {"DrawTextOnScreen", [&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), draw, o, n); },
+      {"DrawTextOnScreen", [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), draw, o, n); },
        12},
       {"TextToSpeechPrepare 1.8",
-       [&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), hello, o, n); }, 1039},
+       [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), hello, o, n); }, 1039},
       {"TextToSpeechPrepare 1.6",
-       [&](std::uint8_t* o, std::size_t n) { return clad::encode(v16(), hello, o, n); }, 1035},
-      {"TextToSpeechPlay", [&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), play, o, n); }, 2},
-      {"TextToSpeechCancel", [&](std::uint8_t* o, std::size_t n) { return clad::encode(v18(), cancel, o, n); },
+       [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v16(), hello, o, n); }, 1035},
+      {"TextToSpeechPlay", [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), play, o, n); }, 2},
+      {"TextToSpeechCancel", [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), cancel, o, n); },
        2},
-      {"IntentResult", [&](std::uint8_t* o, std::size_t n) { return clad::encode_intent_result(intent, o, n); },
+      {"IntentResult", [&](std::uint8_t* o, std::size_t n) { return encode_outcome(intent, o, n); },
        sizeof(kIntentResult)},
   };
   for (const Case& c : cases) {
     // Buffers of exactly the capacity given, so a write past it is caught.
     std::vector<std::uint8_t> exact(c.size);
-    const EncodeResult fits = c.encode(exact.data(), exact.size());
+    const EncodeOutcome fits = c.encode(exact.data(), exact.size());
     CHECK_TEXT(fits.ok(), c.name);
     UNSIGNED_LONGS_EQUAL_TEXT(c.size, fits.size, c.name);
 
     std::vector<std::uint8_t> short_by_one(c.size - 1);
-    const EncodeResult refused = c.encode(short_by_one.data(), short_by_one.size());
+    const EncodeOutcome refused = c.encode(short_by_one.data(), short_by_one.size());
     CHECK_FALSE_TEXT(refused.ok(), c.name);
     UNSIGNED_LONGS_EQUAL_TEXT(0, refused.size, c.name);
     STRCMP_CONTAINS_TEXT(kTooSmall, refused.error, c.name);
 
-    const EncodeResult none = c.encode(nullptr, 0);
+    const EncodeOutcome none = c.encode(nullptr, 0);
     CHECK_FALSE_TEXT(none.ok(), c.name);
     UNSIGNED_LONGS_EQUAL_TEXT(0, none.size, c.name);
   }
 }
 
 TEST(AnimMessageEncoderLimits, IntentResultRefusesAnEmptyOrOverlongIntentName) {
-  check_refused(clad::encode_intent_result(IntentResult{"", "{}", ""}, out, sizeof(out)), "1 to 255");
+  check_refused(encode_outcome(IntentResult{"", "{}", ""}, out, sizeof(out)), "1 to 255");
   const std::string too_long(256, 'i');
-  check_refused(clad::encode_intent_result(IntentResult{too_long, "{}", ""}, out, sizeof(out)), "1 to 255");
+  check_refused(encode_outcome(IntentResult{too_long, "{}", ""}, out, sizeof(out)), "1 to 255");
 }
 
 TEST(AnimMessageEncoderLimits, IntentResultFitsVicEnginesReceiveBufferExactly) {
@@ -677,12 +679,12 @@ TEST(AnimMessageEncoderLimits, IntentResultFitsVicEnginesReceiveBufferExactly) {
   // when P = 4089.
   std::vector<std::uint8_t> big(8192);
   const std::string fits(4089, 'p');
-  const EncodeResult result = clad::encode_intent_result(IntentResult{"i", fits, ""}, big.data(), big.size());
+  const EncodeOutcome result = encode_outcome(IntentResult{"i", fits, ""}, big.data(), big.size());
   CHECK_TEXT(result.ok(), why(result));
   UNSIGNED_LONGS_EQUAL(4096, result.size);
 
   const std::string over(4090, 'p');
-  check_refused(clad::encode_intent_result(IntentResult{"i", over, ""}, big.data(), big.size()), "4096");
+  check_refused(encode_outcome(IntentResult{"i", over, ""}, big.data(), big.size()), "4096");
 }
 
 // ---------------------------------------------------------------- decoders

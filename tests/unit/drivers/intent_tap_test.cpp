@@ -34,9 +34,10 @@ namespace {
 
 std::vector<std::uint8_t> encoded(const IntentResult& result) {
   std::vector<std::uint8_t> bytes(vic_r1::clad::kMaxIntentDatagramBytes);
-  const auto encoding = vic_r1::clad::encode_intent_result(result, bytes.data(), bytes.size());
-  if (!encoding.ok()) FAIL(encoding.error);
-  bytes.resize(encoding.size);
+  std::size_t size = 0;
+  const char* error = nullptr;
+  if (!vic_r1::clad::encode_intent_result(result, bytes.data(), bytes.size(), size, error)) FAIL(error);
+  bytes.resize(size);
   return bytes;
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +30,29 @@ const std::vector<std::string_view> kProfileNames = {"auto", "deepseek", "togeth
                                                      "openrouter", "groq", "ollama", "ollama-native",
                                                      "vllm", "llamacpp", "inline-r1", "plain"};
 
-std::string all_errors(const ConfigLoadResult& result) {
+// What one load gave, as a value a test can hold: the config, or every error.
+struct LoadOutcome {
+  std::optional<AgentConfig> config;
+  std::vector<std::string> errors;
+
+  bool ok() const { return config.has_value(); }
+};
+
+LoadOutcome load_outcome(std::string_view json, const std::vector<std::string_view>& profile_names) {
+  LoadOutcome outcome;
+  AgentConfig config;
+  if (load_agent_config(json, profile_names, config, outcome.errors)) outcome.config = std::move(config);
+  return outcome;
+}
+
+LoadOutcome load_file_outcome(const std::string& path, const std::vector<std::string_view>& profile_names) {
+  LoadOutcome outcome;
+  AgentConfig config;
+  if (load_agent_config_file(path, profile_names, config, outcome.errors)) outcome.config = std::move(config);
+  return outcome;
+}
+
+std::string all_errors(const LoadOutcome& result) {
   std::string text;
   for (const std::string& error : result.errors) text += error + "\n";
   return text;
@@ -40,18 +63,18 @@ using vic_r1::test::TemporaryDirectory;
 }  // namespace
 
 TEST_GROUP(AgentConfig) {
-  ConfigLoadResult load(std::string_view json) { return load_agent_config(json, kProfileNames); }
+  LoadOutcome load(std::string_view json) { return load_outcome(json, kProfileNames); }
 
   AgentConfig accept(std::string_view json) {
-    ConfigLoadResult result = load(json);
+    LoadOutcome result = load(json);
     CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
     CHECK_TRUE(result.errors.empty());
     return result.ok() ? *result.config : AgentConfig{};
   }
 
   // The config must be refused with an error that contains `expected`.
-  ConfigLoadResult refuse(std::string_view json, const char* expected) {
-    ConfigLoadResult result = load(json);
+  LoadOutcome refuse(std::string_view json, const char* expected) {
+    LoadOutcome result = load(json);
     CHECK_FALSE_TEXT(result.ok(), std::string(json).c_str());
     CHECK_FALSE(result.errors.empty());
     STRCMP_CONTAINS(expected, all_errors(result).c_str());
@@ -60,7 +83,7 @@ TEST_GROUP(AgentConfig) {
 
   // Exactly one error, exactly this text.
   void refuse_exactly(std::string_view json, const char* expected) {
-    ConfigLoadResult result = load(json);
+    LoadOutcome result = load(json);
     CHECK_FALSE(result.ok());
     LONGS_EQUAL_TEXT(1, result.errors.size(), all_errors(result).c_str());
     STRCMP_EQUAL(expected, result.errors.front().c_str());
@@ -163,7 +186,7 @@ TEST(AgentConfig, EveryPresetHasADisplayNameAndAKnownStreamProfile) {
 
 TEST(AgentConfig, SelfHostedProvidersNeedBaseUrlAndModel) {
   for (const char* provider : {"ollama", "vllm", "llamacpp", "custom"}) {
-    const ConfigLoadResult result = refuse(std::string(R"({"provider":")") + provider + "\"}",
+    const LoadOutcome result = refuse(std::string(R"({"provider":")") + provider + "\"}",
                                            (std::string("base_url: required for provider \"") + provider + "\"").c_str());
     STRCMP_CONTAINS((std::string("model: required for provider \"") + provider + "\"").c_str(),
                     all_errors(result).c_str());
@@ -211,7 +234,7 @@ TEST(AgentConfig, ProviderMustBeAString) {
 
 TEST(AgentConfig, ApiKeyInTheConfigIsRefusedAndNeverRepeated) {
   const char* const secret = "sk-live-0123456789abcdef";
-  const ConfigLoadResult result = refuse(std::string(R"({"api_key":")") + secret + "\"}",
+  const LoadOutcome result = refuse(std::string(R"({"api_key":")") + secret + "\"}",
                                          "api_key: the API key must not be in the config file; move it into "
                                          "/data/vic-r1/api-key");
   LONGS_EQUAL(1, result.errors.size());
@@ -229,7 +252,7 @@ TEST(AgentConfig, ApiKeyIsRefusedWhateverItsValue) {
 
 TEST(AgentConfig, KeyPastedAsTheKeyFilePathIsNotRepeated) {
   const char* const secret = "sk-live-0123456789abcdef";
-  const ConfigLoadResult result = refuse(std::string(R"({"api_key_file":")") + secret + "\"}",
+  const LoadOutcome result = refuse(std::string(R"({"api_key_file":")") + secret + "\"}",
                                          "api_key_file: must be an absolute path");
   CHECK(all_errors(result).find(secret) == std::string::npos);
 }
@@ -267,7 +290,7 @@ TEST(AgentConfig, RepeatedKeyIsReported) {
 }
 
 TEST(AgentConfig, EveryProblemIsReportedNotOnlyTheFirst) {
-  const ConfigLoadResult result =
+  const LoadOutcome result =
       load(R"({"provider":"custom","max_tokens":0,"temperature":3,"colour":"red","timeouts_ms":{"dns":1}})");
   CHECK_FALSE(result.ok());
   const std::string errors = all_errors(result);
@@ -366,8 +389,8 @@ TEST(AgentConfig, UnknownStreamProfileIsRefusedWithTheKnownNames) {
 
 TEST(AgentConfig, StreamProfileIsCheckedAgainstTheNamesPassedIn) {
   const std::vector<std::string_view> only_auto = {"auto"};
-  CHECK_FALSE(load_agent_config(R"({"stream_profile":"deepseek"})", only_auto).ok());
-  CHECK_TRUE(load_agent_config(R"({"stream_profile":"auto"})", only_auto).ok());
+  CHECK_FALSE(load_outcome(R"({"stream_profile":"deepseek"})", only_auto).ok());
+  CHECK_TRUE(load_outcome(R"({"stream_profile":"auto"})", only_auto).ok());
 }
 
 // ---- paths -----------------------------------------------------------------------
@@ -671,7 +694,7 @@ TEST_GROUP(AgentConfigFile) {
 TEST(AgentConfigFile, LoadsAFile) {
   const std::string path = directory.write(
       "config.json", "{\n  \"provider\": \"together\",\n  \"state_dir\": \"" + directory.path() + "\"\n}\n");
-  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  const LoadOutcome result = load_file_outcome(path, kProfileNames);
   CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
   STRCMP_EQUAL("together", result.config->provider.preset.c_str());
   STRCMP_EQUAL((directory.path() + "/api-key").c_str(), result.config->provider.api_key_file.c_str());
@@ -679,7 +702,7 @@ TEST(AgentConfigFile, LoadsAFile) {
 
 TEST(AgentConfigFile, EveryErrorStartsWithThePath) {
   const std::string path = directory.write("config.json", "{\"max_tokens\":0,\"colour\":1}");
-  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  const LoadOutcome result = load_file_outcome(path, kProfileNames);
   LONGS_EQUAL(2, result.errors.size());
   STRCMP_EQUAL((path + ": colour: unknown key").c_str(), result.errors[0].substr(0, path.size() + 21).c_str());
   STRCMP_EQUAL((path + ": max_tokens: must be at least 1 (got 0)").c_str(), result.errors[1].c_str());
@@ -687,7 +710,7 @@ TEST(AgentConfigFile, EveryErrorStartsWithThePath) {
 
 TEST(AgentConfigFile, SyntaxErrorStartsWithThePathAndPosition) {
   const std::string path = directory.write("config.json", "{\n\"model\" \"x\"}");
-  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  const LoadOutcome result = load_file_outcome(path, kProfileNames);
   LONGS_EQUAL(1, result.errors.size());
   STRCMP_EQUAL((path + ": line 2, column 9: JSON syntax error: Missing a colon after a name of object member.").c_str(),
                result.errors[0].c_str());
@@ -695,13 +718,13 @@ TEST(AgentConfigFile, SyntaxErrorStartsWithThePathAndPosition) {
 
 TEST(AgentConfigFile, MissingFileSaysSo) {
   const std::string path = directory.file("absent.json");
-  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  const LoadOutcome result = load_file_outcome(path, kProfileNames);
   LONGS_EQUAL(1, result.errors.size());
   STRCMP_EQUAL((path + ": cannot open: No such file or directory").c_str(), result.errors[0].c_str());
 }
 
 TEST(AgentConfigFile, DirectoryIsNotAConfigFile) {
-  const ConfigLoadResult result = load_agent_config_file(directory.path(), kProfileNames);
+  const LoadOutcome result = load_file_outcome(directory.path(), kProfileNames);
   LONGS_EQUAL(1, result.errors.size());
   STRCMP_EQUAL((directory.path() + ": is not a regular file").c_str(), result.errors[0].c_str());
 }
@@ -709,7 +732,7 @@ TEST(AgentConfigFile, DirectoryIsNotAConfigFile) {
 TEST(AgentConfigFile, FifoIsRefusedWithoutWaitingForAWriter) {
   const std::string path = directory.file("config.fifo");
   LONGS_EQUAL(0, ::mkfifo(path.c_str(), 0600));
-  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  const LoadOutcome result = load_file_outcome(path, kProfileNames);
   LONGS_EQUAL(1, result.errors.size());
   STRCMP_EQUAL((path + ": is not a regular file").c_str(), result.errors[0].c_str());
 }
@@ -717,18 +740,18 @@ TEST(AgentConfigFile, FifoIsRefusedWithoutWaitingForAWriter) {
 TEST(AgentConfigFile, AConfigOthersMayChangeIsRefused) {
   const std::string path = directory.write("config.json", "{\"provider\": \"deepseek\"}");
   LONGS_EQUAL(0, ::chmod(path.c_str(), 0664));
-  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  const LoadOutcome result = load_file_outcome(path, kProfileNames);
   LONGS_EQUAL(1, result.errors.size());
   STRCMP_EQUAL((path + ": can be changed by users other than its owner (mode 0664), who could send your API key "
                        "to a server of theirs; run: chmod go-w " + path).c_str(),
                result.errors[0].c_str());
   LONGS_EQUAL(0, ::chmod(path.c_str(), 0644));
-  CHECK_TRUE_TEXT(load_agent_config_file(path, kProfileNames).ok(), "a 0644 config is refused");
+  CHECK_TRUE_TEXT(load_file_outcome(path, kProfileNames).ok(), "a 0644 config is refused");
 }
 
 TEST(AgentConfigFile, FileOver64KiBIsRefused) {
   const std::string path = directory.write("config.json", "{\"system_prompt\":\"" + std::string(70000, 'a') + "\"}");
-  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  const LoadOutcome result = load_file_outcome(path, kProfileNames);
   LONGS_EQUAL(1, result.errors.size());
   STRCMP_EQUAL((path + ": is larger than 64 KiB").c_str(), result.errors[0].c_str());
 }
@@ -737,7 +760,7 @@ TEST(AgentConfigFile, FileOfExactly64KiBIsRead) {
   const std::string prefix = "{\"system_prompt\":\"";
   const std::string path = directory.write(
       "config.json", prefix + std::string(kMaxConfigFileBytes - prefix.size() - 2, 'a') + "\"}");
-  const ConfigLoadResult result = load_agent_config_file(path, kProfileNames);
+  const LoadOutcome result = load_file_outcome(path, kProfileNames);
   CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
   LONGS_EQUAL(kMaxConfigFileBytes - prefix.size() - 2, result.config->system_prompt.size());
 }
@@ -881,7 +904,7 @@ TEST(AgentConfig, FallbackListIsBounded) {
 
 TEST(AgentConfig, ApiKeyInAFallbackIsRefusedAndNeverRepeated) {
   const char* const secret = "sk-together-0123456789";
-  const ConfigLoadResult result =
+  const LoadOutcome result =
       refuse(std::string(R"({"state_dir":"/tmp/r1","fallbacks":[{"provider":"together","api_key":")") + secret +
                  "\"}]}",
              "fallbacks[0].api_key: the API key must not be in the config file; move it into /tmp/r1/api-key.together");

@@ -20,10 +20,8 @@
 #include <CppUTest/TestHarness.h>
 
 using vic_r1::platform::ApiKey;
-using vic_r1::platform::ApiKeyFileResult;
 using vic_r1::platform::kMaxApiKeyFileBytes;
 using vic_r1::platform::read_api_key_file;
-using vic_r1::platform::write_api_key_file;
 
 namespace {
 
@@ -44,23 +42,6 @@ static_assert(std::is_nothrow_move_constructible_v<ApiKey> && std::is_nothrow_mo
 
 using vic_r1::test::TemporaryDirectory;
 
-std::string read_text(const std::string& path) {
-  std::string text;
-  if (std::FILE* in = std::fopen(path.c_str(), "rb")) {
-    char buffer[256];
-    std::size_t got = 0;
-    while ((got = std::fread(buffer, 1, sizeof buffer, in)) > 0) text.append(buffer, got);
-    std::fclose(in);
-  }
-  return text;
-}
-
-mode_t mode_of(const std::string& path) {
-  struct stat status {};
-  ::stat(path.c_str(), &status);
-  return status.st_mode & 07777;
-}
-
 }  // namespace
 
 TEST_GROUP(ApiKeyFile) {
@@ -69,18 +50,20 @@ TEST_GROUP(ApiKeyFile) {
   void setup() override { CHECK_FALSE(directory.path().empty()); }
 
   std::string read_key(const std::string& path) {
-    const ApiKeyFileResult result = read_api_key_file(path);
-    CHECK_TRUE_TEXT(result.ok(), result.error.c_str());
-    return std::string(result.key.reveal());
+    ApiKey key;
+    std::string error;
+    CHECK_TRUE_TEXT(read_api_key_file(path, key, error), error.c_str());
+    return std::string(key.reveal());
   }
 
   // The file must be refused with exactly `expected`, which never holds the key.
   void refuse(const std::string& path, const std::string& expected) {
-    const ApiKeyFileResult result = read_api_key_file(path);
-    CHECK_FALSE(result.ok());
-    CHECK_TRUE(result.key.empty());
-    STRCMP_EQUAL(expected.c_str(), result.error.c_str());
-    CHECK_TRUE_TEXT(result.error.find(kSecret) == std::string::npos, result.error.c_str());
+    ApiKey key;
+    std::string error;
+    CHECK_FALSE(read_api_key_file(path, key, error));
+    CHECK_TRUE(key.empty());
+    STRCMP_EQUAL(expected.c_str(), error.c_str());
+    CHECK_TRUE_TEXT(error.find(kSecret) == std::string::npos, error.c_str());
   }
 };
 
@@ -109,9 +92,10 @@ TEST(ApiKeyFile, AnyAccessForGroupOrOthersIsRefusedWithTheFix) {
 TEST(ApiKeyFile, OwnerModesOtherThan0600And0400AreRefused) {
   for (const mode_t mode : {0700, 0500, 04600, 04400}) {
     const std::string path = directory.write("api-key", kSecret, mode);
-    const ApiKeyFileResult result = read_api_key_file(path);
-    CHECK_FALSE(result.ok());
-    STRCMP_CONTAINS("(0600 or 0400); run: chmod 600 ", result.error.c_str());
+    ApiKey key;
+    std::string error;
+    CHECK_FALSE(read_api_key_file(path, key, error));
+    STRCMP_CONTAINS("(0600 or 0400); run: chmod 600 ", error.c_str());
   }
 }
 
@@ -137,7 +121,9 @@ TEST(ApiKeyFile, SymlinkIsJudgedByTheFileItNames) {
   LONGS_EQUAL(0, ::symlink(target.c_str(), link.c_str()));
   STRCMP_EQUAL(kSecret, read_key(link).c_str());
   ::chmod(target.c_str(), 0644);
-  CHECK_FALSE(read_api_key_file(link).ok());
+  ApiKey key;
+  std::string error;
+  CHECK_FALSE(read_api_key_file(link, key, error));
 }
 
 TEST(ApiKeyFile, EmptyFileIsRefused) {
@@ -188,18 +174,13 @@ TEST(ApiKeyFile, NoRefusalEverContainsTheKey) {
       {std::string(kSecret) + "\x1B[0m", 0600},
   };
   for (const auto& [contents, mode] : files) {
-    const ApiKeyFileResult result = read_api_key_file(directory.write("api-key", contents, mode));
-    CHECK_FALSE(result.ok());
-    CHECK_FALSE(result.error.empty());
-    CHECK_TRUE_TEXT(result.error.find(kSecret) == std::string::npos, result.error.c_str());
-    CHECK_TRUE_TEXT(result.error.find("sk-") == std::string::npos, result.error.c_str());
+    ApiKey key;
+    std::string error;
+    CHECK_FALSE(read_api_key_file(directory.write("api-key", contents, mode), key, error));
+    CHECK_FALSE(error.empty());
+    CHECK_TRUE_TEXT(error.find(kSecret) == std::string::npos, error.c_str());
+    CHECK_TRUE_TEXT(error.find("sk-") == std::string::npos, error.c_str());
   }
-  const std::string bad_write = write_api_key_file(directory.file("new-key"), std::string(kSecret) + " x");
-  CHECK_FALSE(bad_write.empty());
-  CHECK_TRUE_TEXT(bad_write.find(kSecret) == std::string::npos, bad_write.c_str());
-  const std::string failed_write = write_api_key_file(directory.file("absent/new-key"), kSecret);
-  CHECK_FALSE(failed_write.empty());
-  CHECK_TRUE_TEXT(failed_write.find(kSecret) == std::string::npos, failed_write.c_str());
 }
 
 // ---- the key type ----------------------------------------------------------------
@@ -222,80 +203,4 @@ TEST(ApiKeyFile, DefaultKeyIsEmpty) {
   const ApiKey key;
   CHECK_TRUE(key.empty());
   LONGS_EQUAL(0, key.reveal().size());
-}
-
-// ---- writing -----------------------------------------------------------------------
-
-TEST(ApiKeyFile, WrittenFileHasMode0600AndReadsBack) {
-  const std::string path = directory.file("api-key");
-  STRCMP_EQUAL("", write_api_key_file(path, kSecret).c_str());
-  LONGS_EQUAL(0600, mode_of(path));
-  STRCMP_EQUAL((std::string(kSecret) + "\n").c_str(), read_text(path).c_str());
-  STRCMP_EQUAL(kSecret, read_key(path).c_str());
-}
-
-TEST(ApiKeyFile, WrittenModeIs0600WhateverTheUmask) {
-  for (const mode_t mask : {0000, 0022, 0077, 0277}) {
-    const mode_t saved = ::umask(mask);
-    const std::string path = directory.file("api-key");
-    const std::string error = write_api_key_file(path, kSecret);
-    ::umask(saved);
-    STRCMP_EQUAL("", error.c_str());
-    LONGS_EQUAL(0600, mode_of(path));
-  }
-}
-
-TEST(ApiKeyFile, WriteTrimsThePastedKey) {
-  const std::string path = directory.file("api-key");
-  STRCMP_EQUAL("", write_api_key_file(path, std::string("  ") + kSecret + "\r\n").c_str());
-  STRCMP_EQUAL((std::string(kSecret) + "\n").c_str(), read_text(path).c_str());
-}
-
-TEST(ApiKeyFile, WriteReplacesTheOldFileByRenameNotInPlace) {
-  // A hard link to the old file keeps the old contents only if the new key
-  // went into a new file renamed over the path: nobody can ever read half a key.
-  const std::string path = directory.write("api-key", "sk-old\n", 0644);
-  const std::string old_link = directory.file("old-link");
-  LONGS_EQUAL(0, ::link(path.c_str(), old_link.c_str()));
-  STRCMP_EQUAL("", write_api_key_file(path, kSecret).c_str());
-  STRCMP_EQUAL("sk-old\n", read_text(old_link).c_str());
-  STRCMP_EQUAL((std::string(kSecret) + "\n").c_str(), read_text(path).c_str());
-  LONGS_EQUAL(0600, mode_of(path));
-}
-
-TEST(ApiKeyFile, WriteLeavesNoTemporaryFileBehind) {
-  STRCMP_EQUAL("", write_api_key_file(directory.file("api-key"), kSecret).c_str());
-  const std::vector<std::string> after_success = directory.entries();
-  LONGS_EQUAL(1, after_success.size());
-  STRCMP_EQUAL("api-key", after_success[0].c_str());
-
-  // Renaming a file over a directory fails: the temporary file must go too.
-  const std::string blocked = directory.file("blocked");
-  LONGS_EQUAL(0, ::mkdir(blocked.c_str(), 0700));
-  const std::string error = write_api_key_file(blocked, kSecret);
-  STRCMP_CONTAINS(("cannot rename " + blocked + ".").c_str(), error.c_str());
-  STRCMP_CONTAINS((" to " + blocked + ": ").c_str(), error.c_str());
-  const std::vector<std::string> after_failure = directory.entries();
-  LONGS_EQUAL(2, after_failure.size());
-  STRCMP_EQUAL("api-key", after_failure[0].c_str());
-  STRCMP_EQUAL("blocked", after_failure[1].c_str());
-}
-
-TEST(ApiKeyFile, WriteIntoAMissingDirectorySaysSo) {
-  const std::string path = directory.file("absent/api-key");
-  STRCMP_EQUAL(("cannot create a temporary file beside " + path + ": No such file or directory").c_str(),
-               write_api_key_file(path, kSecret).c_str());
-}
-
-TEST(ApiKeyFile, WriteRefusesAKeyThatCannotBeRead) {
-  const std::string path = directory.file("api-key");
-  STRCMP_EQUAL("the API key to write is empty (only whitespace)", write_api_key_file(path, " \n").c_str());
-  STRCMP_EQUAL("the API key to write has a space, line break, control or non-ASCII character inside it "
-               "(a key is one word of printable ASCII)",
-               write_api_key_file(path, "sk-a sk-b").c_str());
-  STRCMP_EQUAL("the API key to write is longer than 4 KiB; it cannot be a key",
-               write_api_key_file(path, std::string(kMaxApiKeyFileBytes, 'k')).c_str());
-  CHECK_TRUE(directory.entries().empty());
-  STRCMP_EQUAL("", write_api_key_file(path, std::string(kMaxApiKeyFileBytes - 1, 'k')).c_str());
-  LONGS_EQUAL(kMaxApiKeyFileBytes - 1, read_key(path).size());
 }
