@@ -534,13 +534,19 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
     read_body(conn);
   }
 
-  void read_body(const ConnectionPtr& conn) {
+  void read_body(const ConnectionPtr& conn) { read_body_piece(conn, &Impl::on_body); }
+
+  // One read of the body into body_buffer_ (the parser's buffer body), then
+  // `next`: on_body for an answer, on_error_body for a refusal.
+  void read_body_piece(const ConnectionPtr& conn, void (Impl::*next)(const ConnectionPtr&, error_code)) {
     auto& body = exchange_->parser->get().body();
     body.data = body_buffer_.data();
     body.size = body_buffer_.size();
     conn->with_stream([&](auto& stream) {
       http::async_read_some(stream, conn->buffer, *exchange_->parser,
-                            [self = shared_from_this(), conn](error_code ec, std::size_t) { self->on_body(conn, ec); });
+                            [self = shared_from_this(), conn, next](error_code ec, std::size_t) {
+                              ((*self).*next)(conn, ec);
+                            });
     });
   }
 
@@ -590,17 +596,7 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
     read_error_piece(conn);
   }
 
-  void read_error_piece(const ConnectionPtr& conn) {
-    auto& body = exchange_->parser->get().body();
-    body.data = body_buffer_.data();
-    body.size = body_buffer_.size();
-    conn->with_stream([&](auto& stream) {
-      http::async_read_some(stream, conn->buffer, *exchange_->parser,
-                            [self = shared_from_this(), conn](error_code ec, std::size_t) {
-                              self->on_error_body(conn, ec);
-                            });
-    });
-  }
+  void read_error_piece(const ConnectionPtr& conn) { read_body_piece(conn, &Impl::on_error_body); }
 
   void on_error_body(const ConnectionPtr& conn, error_code ec) {
     if (shut_down_) return;
