@@ -43,7 +43,9 @@ namespace vic_r1::stream {
 //   message is error.message, followed by "(code X, type Y)" for whichever of
 //   those the error object has (a stream error has no HTTP status to name the
 //   cause); an error object without a message is given as its JSON text; a
-//   string error is taken as it is. `"error": null` is no error.
+//   string error is taken as it is. `"error": null` is no error. An unpaired
+//   surrogate escape in the message becomes U+FFFD (refusing the payload
+//   would hide the error); a model holding one is not kept.
 // - Token counts must be non-negative integers (or null, read as -1). Ollama's
 //   total is prompt_eval_count + eval_count when it sends both, else -1.
 // - The payload must be exactly one JSON value: JSON whitespace may follow it,

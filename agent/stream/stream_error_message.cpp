@@ -21,6 +21,19 @@ std::string_view cut_at_character_boundary(std::string_view text, std::size_t ma
   return text.substr(0, text::utf8_prefix_length(text, max_bytes));
 }
 
+// A \u escape of a low surrogate with no high one before it decodes to
+// ED A0..BF xx, which is not UTF-8 (RapidJSON 1.1 lets it through; see
+// field_collector.h). Refusing the payload would hide the error, so each
+// becomes U+FFFD, which is as long: the message stays valid UTF-8 for all
+// that counts its characters downstream, and its 500-byte cut is not moved.
+void replace_unpaired_surrogates(std::string& text) {
+  for (std::size_t at = text.find('\xED'); at != std::string::npos; at = text.find('\xED', at + 1)) {
+    if (at + 2 < text.size() && static_cast<unsigned char>(text[at + 1]) >= 0xA0) {
+      text.replace(at, 3, "\xEF\xBF\xBD");
+    }
+  }
+}
+
 std::string_view trim(std::string_view text) {
   const std::size_t first = text.find_first_not_of(" \t\r\n\f\v");
   if (first == std::string_view::npos) return {};
@@ -86,7 +99,8 @@ bool take_stream_error(const PayloadFields& fields, std::string_view payload, St
   if (!fields.top.error.sent()) return false;
   chunk.is_error = true;
   describe_stream_error(fields, payload, chunk.error_message);
-  if (fields.top.model.kind == JsonKind::kString) chunk.model.assign(fields.top.model.text);
+  replace_unpaired_surrogates(chunk.error_message);
+  if (fields.top.model.is_clean_string()) chunk.model.assign(fields.top.model.text);
   return true;
 }
 

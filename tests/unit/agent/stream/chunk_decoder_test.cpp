@@ -406,6 +406,22 @@ TEST(ChunkDecoder, MalformedRestOfAnErrorPayloadDoesNotHideTheError) {
   STRCMP_EQUAL("", chunk.model.c_str());
 }
 
+TEST(ChunkDecoder, UnpairedSurrogateInAnErrorBecomesAReplacementCharacter) {
+  // Found by tests/fuzz/chunk_decoder_fuzz: the error was kept with the
+  // escape decoded to ED B0 80, which is not UTF-8.
+  accept_openai(R"({"error":"busy \udc00 now","model":"m\udc00"})");
+  CHECK_TRUE(chunk.is_error);
+  STRCMP_EQUAL("busy \xEF\xBF\xBD now", chunk.error_message.c_str());
+  STRCMP_EQUAL("", chunk.model.c_str());
+  accept_openai(R"({"error":{"message":"\udfff","code":"c\udc00"},"model":"m"})");
+  STRCMP_EQUAL("\xEF\xBF\xBD (code c\xEF\xBF\xBD)", chunk.error_message.c_str());
+  STRCMP_EQUAL("m", chunk.model.c_str());
+  accept_openai(R"({"error":{"detail":"\udc00"}})");
+  STRCMP_EQUAL("{\"detail\":\"\xEF\xBF\xBD\"}", chunk.error_message.c_str());
+  accept_ollama(R"({"error":"\udc00"})");
+  STRCMP_EQUAL("\xEF\xBF\xBD", chunk.error_message.c_str());
+}
+
 TEST(ChunkDecoder, NullErrorIsNoError) {
   accept_openai(R"({"error":null,"choices":[{"index":0,"delta":{"content":"ok"}}]})");
   CHECK_FALSE(chunk.is_error);
