@@ -217,8 +217,9 @@ void round_trip_engine_to_anim(const FirmwareLayout& layout, const EngineToAnimM
       message.tts_id = decoded.tts_id;
       message.text = decoded.tts_text;
       const std::size_t text_at = prepare_mode_offset(layout) + 2;
-      for (std::size_t at = text_at + decoded.tts_text.size(); at < size; ++at)
+      for (std::size_t at = text_at + decoded.tts_text.size(); at < size; ++at) {
         canonical = canonical && bytes[at] == 0;
+      }
       allowed = allowed && tts_text_allowed(decoded.tts_text) && decoded.tts_id != 0;
       again = encode_into(layout, message, kMaxAnimDatagramBytes);
       break;

@@ -55,8 +55,10 @@ using namespace vic_r1;
 }
 
 constexpr std::string_view kIntents[] = {
-    "intent_system_unmatched",         "intent_knowledge_response_extend",
-    "intent_knowledge_response_extend_bypass", "intent_knowledge_promptquestion",
+    "intent_system_unmatched",
+    "intent_knowledge_response_extend",
+    "intent_knowledge_response_extend_bypass",
+    "intent_knowledge_promptquestion",
     "intent_weather_extend",
 };
 
@@ -162,9 +164,13 @@ std::string json_string(std::string_view value, bool every) {
 unsigned deepest_value(const rapidjson::Value& value, unsigned depth) {
   unsigned deepest = depth;
   if (value.IsObject()) {
-    for (const auto& member : value.GetObject()) deepest = std::max(deepest, deepest_value(member.value, depth + 1));
+    for (const auto& member : value.GetObject()) {
+      deepest = std::max(deepest, deepest_value(member.value, depth + 1));
+    }
   } else if (value.IsArray()) {
-    for (const auto& element : value.GetArray()) deepest = std::max(deepest, deepest_value(element, depth + 1));
+    for (const auto& element : value.GetArray()) {
+      deepest = std::max(deepest, deepest_value(element, depth + 1));
+    }
   }
   return deepest;
 }
@@ -181,7 +187,9 @@ bool holds_lone_surrogate(const rapidjson::Value& value) {
   if (value.IsString()) return in(value.GetString(), value.GetStringLength());
   if (value.IsObject()) {
     for (const auto& member : value.GetObject()) {
-      if (in(member.name.GetString(), member.name.GetStringLength()) || holds_lone_surrogate(member.value)) return true;
+      if (in(member.name.GetString(), member.name.GetStringLength()) || holds_lone_surrogate(member.value)) {
+        return true;
+      }
     }
   } else if (value.IsArray()) {
     for (const auto& element : value.GetArray()) {
@@ -213,8 +221,10 @@ bool checked_member(std::string_view json, const char* name, bool escape_every, 
       deepest_value(document, 0) <= kReaderDepth) {
     const auto member = document.FindMember(name);
     const bool expected = member != document.MemberEnd() && member->value.IsString();
-    if (found != expected) fail(expected ? "missed a string member RapidJSON reads" : "found a member RapidJSON does not",
-                                json, name);
+    if (found != expected) {
+      fail(expected ? "missed a string member RapidJSON reads" : "found a member RapidJSON does not", json,
+           name);
+    }
     if (expected && value != std::string_view(member->value.GetString(), member->value.GetStringLength())) {
       fail("a member's value differs from RapidJSON's", json, value);
     }
@@ -269,17 +279,24 @@ void check_classification(const intent::QuestionIntentPolicy& policy, const clad
     if (transcript != trimmed(transcript)) fail("an untrimmed transcript", transcript);
     text = transcript;
   } else if (rule != nullptr) {
-    if (checked_member(result.parameters, "query_text", escape_every, text)) text = trimmed(text);
-    else text.clear();
+    if (checked_member(result.parameters, "query_text", escape_every, text)) {
+      text = trimmed(text);
+    } else {
+      text.clear();
+    }
   }
   bool placeholder = false;
   for (const std::string& candidate : policy.placeholder_transcripts) {
     placeholder = placeholder || same_ignoring_ascii_case(text, candidate);
   }
   const bool expected_owned = rule != nullptr && !text.empty() && !placeholder;
-  if (verdict.owned != expected_owned) fail(expected_owned ? "a question not owned" : "owned no question", question);
+  if (verdict.owned != expected_owned) {
+    fail(expected_owned ? "a question not owned" : "owned no question", question);
+  }
   if (!verdict.owned) {
-    if (!question.empty() || !verdict.close_with.empty()) fail("not owned, yet a question or a close", question);
+    if (!question.empty() || !verdict.close_with.empty()) {
+      fail("not owned, yet a question or a close", question);
+    }
     return;
   }
   if (question != text) fail("the question is not the rule's text, trimmed", question, text);

@@ -99,9 +99,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (whole_text != cut.describe()) fail("chunking changed the result", whole_text, cut.describe());
 
   for (const std::string& line : whole.lines) {
-    if (line.empty() || line.size() > cap) fail("a line empty or longer than the cap", line, std::to_string(cap));
+    if (line.empty() || line.size() > cap) {
+      fail("a line empty or longer than the cap", line, std::to_string(cap));
+    }
   }
   const Outcome reference = reference_lines(cap, body);
-  if (whole_text != reference.describe()) fail("differs from the body's lines", whole_text, reference.describe());
+  if (whole_text != reference.describe()) {
+    fail("differs from the body's lines", whole_text, reference.describe());
+  }
   return 0;
 }

@@ -51,12 +51,12 @@ struct Outcome {
     std::string text;
     for (const SseEvent& event : events) {
       text += "[type " + std::to_string(event.type.size()) + ":" + event.type + " data " +
-              std::to_string(event.data.size()) + ":" + event.data + " id " + std::to_string(event.id.size()) +
-              ":" + event.id + "]";
+              std::to_string(event.data.size()) + ":" + event.data + " id " +
+              std::to_string(event.id.size()) + ":" + event.id + "]";
     }
-    text += " comments=" + std::to_string(comments) + " retry=" + std::to_string(retry_ms) + " pending=" +
-            std::to_string(pending_data.size()) + ":" + pending_data + " cut=" + (event_was_cut ? "yes" : "no") +
-            " error=" + error;
+    text += " comments=" + std::to_string(comments) + " retry=" + std::to_string(retry_ms) +
+            " pending=" + std::to_string(pending_data.size()) + ":" + pending_data +
+            " cut=" + (event_was_cut ? "yes" : "no") + " error=" + error;
     return text;
   }
 };
@@ -190,7 +190,9 @@ class ReferenceReader {
 
 void check_events(const Outcome& outcome, std::size_t cap) {
   for (const SseEvent& event : outcome.events) {
-    if (event.data.size() > cap) fail("an event's data is longer than the cap", event.data, std::to_string(cap));
+    if (event.data.size() > cap) {
+      fail("an event's data is longer than the cap", event.data, std::to_string(cap));
+    }
     if (event.type.empty()) fail("an event without a type", outcome.describe(), "");
     if (event.data.find('\r') != std::string::npos || event.type.find_first_of("\r\n") != std::string::npos ||
         event.id.find_first_of("\r\n") != std::string::npos) {
@@ -214,7 +216,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_events(whole, cap);
 
   const Outcome reference = ReferenceReader(cap).read(body);
-  if (whole_text != reference.describe()) fail("differs from the standard's algorithm", whole_text,
-                                               reference.describe());
+  if (whole_text != reference.describe()) {
+    fail("differs from the standard's algorithm", whole_text, reference.describe());
+  }
   return 0;
 }
