@@ -135,27 +135,37 @@ std::optional<int> parse_arguments(const std::vector<std::string>& arguments, As
 
 int exit_status_for(RequestFailureKind kind) {
   switch (kind) {
-    case RequestFailureKind::kNone: return kExitOk;
+    case RequestFailureKind::kNone:
+      return kExitOk;
     case RequestFailureKind::kDns:
     case RequestFailureKind::kConnectionRefused:
     case RequestFailureKind::kNetworkUnreachable:
-    case RequestFailureKind::kUnencryptedToInternet: return kExitAskUnreachable;
+    case RequestFailureKind::kUnencryptedToInternet:
+      return kExitAskUnreachable;
     case RequestFailureKind::kTls:
-    case RequestFailureKind::kClockNotSet: return kExitAskTls;
-    case RequestFailureKind::kTimeout: return kExitAskTimeout;
-    case RequestFailureKind::kHttpStatus: return kExitAskHttpStatus;
-    case RequestFailureKind::kStreamBroken: return kExitAskStreamFailed;
-    case RequestFailureKind::kCancelled: return kExitAskCancelled;
+    case RequestFailureKind::kClockNotSet:
+      return kExitAskTls;
+    case RequestFailureKind::kTimeout:
+      return kExitAskTimeout;
+    case RequestFailureKind::kHttpStatus:
+      return kExitAskHttpStatus;
+    case RequestFailureKind::kStreamBroken:
+      return kExitAskStreamFailed;
+    case RequestFailureKind::kCancelled:
+      return kExitAskCancelled;
   }
   return kExitAskStreamFailed;
 }
 
 int exit_status_for(stream::StreamOutcome outcome) {
   switch (outcome) {
-    case stream::StreamOutcome::kCompleted: return kExitOk;
+    case stream::StreamOutcome::kCompleted:
+      return kExitOk;
     case stream::StreamOutcome::kError:
-    case stream::StreamOutcome::kCutShort: return kExitAskStreamFailed;
-    case stream::StreamOutcome::kAnswerOnlyInReasoning: return kExitAskOnlyReasoning;
+    case stream::StreamOutcome::kCutShort:
+      return kExitAskStreamFailed;
+    case stream::StreamOutcome::kAnswerOnlyInReasoning:
+      return kExitAskOnlyReasoning;
   }
   return kExitAskStreamFailed;
 }
@@ -180,8 +190,8 @@ std::string_view connection_story(const RequestTiming& timing, bool preconnected
   return preconnected ? "pre-connected" : "reused";
 }
 
-std::string format_timing(const RequestTiming& timing, const std::optional<std::chrono::microseconds>& first_answer,
-                          bool preconnected) {
+std::string format_timing(const RequestTiming& timing,
+                          const std::optional<std::chrono::microseconds>& first_answer, bool preconnected) {
   std::string line = "connect " + format_ms(timing.connect) + ", TLS " + format_ms(timing.tls_handshake) +
                      ", sent " + format_ms(timing.request_sent) + ", first byte " +
                      format_ms(timing.first_body_byte) + ", first answer byte " + format_ms(first_answer) +

@@ -55,8 +55,7 @@ void describe(const platform::ProviderConfig& provider, std::size_t index, bool 
   out << "  " << (index == 0 ? std::string("provider") : "fallback " + std::to_string(index)) << ": "
       << platform::display_name_of(provider) << ", " << provider.endpoint.base_url()
       << (provider.endpoint.encrypted ? "" : " (unencrypted: allowed only to addresses on the local network)")
-      << ", model "
-      << provider.model << ", stream profile " << provider.stream_profile << "\n";
+      << ", model " << provider.model << ", stream profile " << provider.stream_profile << "\n";
   if (!files) {
     out << "    key file: " << provider.api_key_file << ", CA bundle: " << provider.ca_file
         << " (not opened; --files opens them)\n";
@@ -92,7 +91,8 @@ int run_check_config(const std::vector<std::string>& arguments, std::ostream& ou
   if (!platform::load_agent_config_file(options.path, stream::server_profile_names(), config, errors)) {
     // The loader's errors start with the file's path, then the JSON path.
     for (const std::string& error : errors) out << error << "\n";
-    out << options.path << ": not usable (" << errors.size() << (errors.size() == 1 ? " problem)\n" : " problems)\n");
+    out << options.path << ": not usable (" << errors.size()
+        << (errors.size() == 1 ? " problem)\n" : " problems)\n");
     return kExitConfigUnusable;
   }
 

@@ -52,8 +52,7 @@ bool parse_milliseconds(const std::string& text, std::uint64_t& value) {
   return parse_whole_number(text, 1, 999'999'999, value);
 }
 
-int run_command_line(const std::vector<std::string>& arguments, std::ostream& out,
-                     std::ostream& err) {
+int run_command_line(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
   if (arguments.empty()) {
     err << kUsage;
     return kExitUsage;
@@ -61,8 +60,10 @@ int run_command_line(const std::vector<std::string>& arguments, std::ostream& ou
   const std::string& verb = arguments.front();
   if (verb == "version" || verb == "--version") return print_version(arguments, out, err);
   if (verb == "ask") return run_ask(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
-  if (verb == "status") return run_status(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
-  if (verb == "doctor") return run_doctor(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
+  if (verb == "status")
+    return run_status(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
+  if (verb == "doctor")
+    return run_doctor(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   if (verb == "check-config") {
     return run_check_config(std::vector<std::string>(arguments.begin() + 1, arguments.end()), out, err);
   }

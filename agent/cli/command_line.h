@@ -14,8 +14,7 @@ inline constexpr int kExitUsage = 2;
 // Runs one invocation of `vic-r1 VERB ...` (arguments without the program
 // name) and returns its exit status. Output goes to the given streams so the
 // dispatcher is testable without a process.
-int run_command_line(const std::vector<std::string>& arguments, std::ostream& out,
-                     std::ostream& err);
+int run_command_line(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err);
 
 // Every number on vic-r1's command line: decimal digits only (no sign, no
 // spaces, at most 9 of them), from `low` to `high`. False (and `value`

@@ -70,8 +70,7 @@ int run_status(const std::vector<std::string>& arguments, std::ostream& out, std
   }
   const std::string failure = runtime::exchange_with_agent(
       control_socket_path(options.socket_dir, options.config_path), options.json ? "status --json" : "status",
-      kStatusDeadline,
-      [&out](std::string_view line) { out << line << "\n"; });
+      kStatusDeadline, [&out](std::string_view line) { out << line << "\n"; });
   if (!failure.empty()) {
     err << "vic-r1 status: " << failure << "\n";
     return kExitAgentUnreachable;
@@ -82,8 +81,8 @@ int run_status(const std::vector<std::string>& arguments, std::ostream& out, std
 int ask_running_agent(const std::string& question, const std::string& socket_path, std::ostream& out,
                       std::ostream& err) {
   std::string outcome;
-  const std::string failure = runtime::exchange_with_agent(
-      socket_path, "ask " + question, kAnswerDeadline, [&](std::string_view line) {
+  const std::string failure =
+      runtime::exchange_with_agent(socket_path, "ask " + question, kAnswerDeadline, [&](std::string_view line) {
         if (line.rfind("say: ", 0) == 0) {
           out << line.substr(5) << "\n" << std::flush;
         } else if (line.rfind("done: ", 0) == 0) {

@@ -73,8 +73,8 @@ void check_service(const std::string& socket_path, std::vector<DoctorCheck>& che
   }
   const rapidjson::Value& link = status["robot_link"];
   const bool can_speak = link.HasMember("can_speak") && link["can_speak"].IsBool() && link["can_speak"].GetBool();
-  const std::string detail =
-      link.HasMember("detail") && link["detail"].IsString() ? link["detail"].GetString() : std::string();
+  const std::string detail = link.HasMember("detail") && link["detail"].IsString() ? link["detail"].GetString()
+                                                                                   : std::string();
   if (can_speak) {
     checks.push_back({"service", Verdict::kOk, "running; robot link ready: " + detail, {}});
   } else {
@@ -154,13 +154,15 @@ int run_doctor(const std::vector<std::string>& arguments, std::ostream& out, std
   } else {
     std::string problems;
     for (const std::string& error : config_errors) problems += (problems.empty() ? "" : "; ") + error;
-    checks.push_back({"config", Verdict::kFailed, problems, "vic-r1 check-config " + config_path + " says what to write"});
+    checks.push_back(
+        {"config", Verdict::kFailed, problems, "vic-r1 check-config " + config_path + " says what to write"});
   }
   checks.push_back(check_firmware());
   check_service(control_socket_path(options.socket_dir, config_path), checks);
   checks.push_back(check_clock());
   if (config_usable) {
-    for (const DoctorCheck& check : runtime::probe_provider(config.provider, config.timeouts)) checks.push_back(check);
+    for (const DoctorCheck& check : runtime::probe_provider(config.provider, config.timeouts))
+      checks.push_back(check);
     for (const platform::ProviderConfig& fallback : config.fallbacks) {
       for (const DoctorCheck& check : runtime::probe_provider(fallback, config.timeouts)) checks.push_back(check);
     }

@@ -33,7 +33,8 @@ DoctorCheck clock_finding(std::time_t now, bool synchronised) {
             "connect the robot to Wi-Fi and wait a minute for the network time; TLS fails until then"};
   }
   if (!synchronised) {
-    return {"clock", Verdict::kWarning, std::string("the time is ") + text + ", not synchronised with a time server",
+    return {"clock", Verdict::kWarning,
+            std::string("the time is ") + text + ", not synchronised with a time server",
             "if it is wrong, check the robot's network; certificates are checked against it"};
   }
   return {"clock", Verdict::kOk, std::string(text) + ", synchronised", {}};

@@ -3,13 +3,10 @@
 namespace vic_r1::cli {
 
 clad::FirmwareFamily family_for_victor_version(std::string_view version, std::string& reason) {
-  while (!version.empty() && (version.back() == '\n' || version.back() == '\r' ||
-                              version.back() == ' '))
+  while (!version.empty() && (version.back() == '\n' || version.back() == '\r' || version.back() == ' '))
     version.remove_suffix(1);
   const std::string quoted = "'" + std::string(version) + "'";
-  const auto starts_with = [&](std::string_view prefix) {
-    return version.substr(0, prefix.size()) == prefix;
-  };
+  const auto starts_with = [&](std::string_view prefix) { return version.substr(0, prefix.size()) == prefix; };
   if (starts_with("1.6.")) {
     reason = "victor version " + quoted + ": the 1.6 layout";
     return clad::FirmwareFamily::kVector16;

@@ -64,7 +64,9 @@ class RandomPieceSizes {
 class AnswerTextSink final : public stream::StreamSink {
  public:
   explicit AnswerTextSink(std::ostream& out) : out_(out) {}
-  void on_answer(std::string_view text) override { out_.write(text.data(), static_cast<std::streamsize>(text.size())); }
+  void on_answer(std::string_view text) override {
+    out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+  }
   void on_reasoning(std::string_view, std::size_t) override {}
   void on_finish_reason(std::string_view) override {}
   void on_usage(const TokenUsage&) override {}
@@ -117,8 +119,7 @@ class JsonEventSink final : public stream::StreamSink {
     writer_.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
     if (!summary.explanation.empty()) {
       writer_.Key("explanation");
-      writer_.String(summary.explanation.c_str(),
-                     static_cast<rapidjson::SizeType>(summary.explanation.size()));
+      writer_.String(summary.explanation.c_str(), static_cast<rapidjson::SizeType>(summary.explanation.size()));
     }
     end();
   }
@@ -218,10 +219,14 @@ std::optional<int> parse_arguments(const std::vector<std::string>& arguments, Re
 
 int exit_status_for(StreamOutcome outcome) {
   switch (outcome) {
-    case StreamOutcome::kCompleted: return kExitOk;
-    case StreamOutcome::kError: return kExitStreamError;
-    case StreamOutcome::kCutShort: return kExitStreamCutShort;
-    case StreamOutcome::kAnswerOnlyInReasoning: return kExitAnswerOnlyInReasoning;
+    case StreamOutcome::kCompleted:
+      return kExitOk;
+    case StreamOutcome::kError:
+      return kExitStreamError;
+    case StreamOutcome::kCutShort:
+      return kExitStreamCutShort;
+    case StreamOutcome::kAnswerOnlyInReasoning:
+      return kExitAnswerOnlyInReasoning;
   }
   return kExitStreamError;
 }
@@ -234,8 +239,7 @@ int run_replay(const std::vector<std::string>& arguments, std::ostream& out, std
 
   std::optional<std::string_view> content_type;
   if (options.content_type) content_type = *options.content_type;
-  const stream::StreamReader::Options reader_options =
-      stream::reader_options_for(*options.profile, content_type);
+  const stream::StreamReader::Options reader_options = stream::reader_options_for(*options.profile, content_type);
   stream::StreamReader reader(reader_options);
 
   const bool from_stdin = options.input == "-";

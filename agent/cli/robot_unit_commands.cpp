@@ -62,8 +62,7 @@ int run_systemctl(const std::string& systemctl, std::vector<std::string> argumen
 
 }  // namespace
 
-int run_await_socket(const std::vector<std::string>& arguments, std::ostream& out,
-                     std::ostream& err) {
+int run_await_socket(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
   (void)out;
   std::string name;
   std::string socket_directory = "/dev/socket";
@@ -84,8 +83,7 @@ int run_await_socket(const std::vector<std::string>& arguments, std::ostream& ou
     } else if (name.empty() && !argument.empty() && argument[0] != '-') {
       name = argument;
     } else {
-      err << "vic-r1 await-socket: unknown or incomplete argument '" << argument << "'\n"
-          << kAwaitUsage;
+      err << "vic-r1 await-socket: unknown or incomplete argument '" << argument << "'\n" << kAwaitUsage;
       return kExitUsage;
     }
   }
@@ -99,8 +97,8 @@ int run_await_socket(const std::vector<std::string>& arguments, std::ostream& ou
       log.info("vic-r1 is not running: ", name, " stays vic-engine's");
       return kExitNoBridge;
     case bridge::InterpositionWait::kTimedOut:
-      log.warning("vic-r1 runs but has not taken ", socket_directory, "/", name, " within ",
-                  timeout_ms, " ms: going on without it");
+      log.warning("vic-r1 runs but has not taken ", socket_directory, "/", name, " within ", timeout_ms,
+                  " ms: going on without it");
       return kExitNotTaken;
     case bridge::InterpositionWait::kUnknownSocket:
       break;
@@ -127,8 +125,7 @@ int run_recover(const std::vector<std::string>& arguments, std::ostream& out, st
     } else if (argument == "--systemctl" && has_value) {
       systemctl = arguments[++i];
     } else {
-      err << "vic-r1 recover: unknown or incomplete argument '" << argument << "'\n"
-          << kRecoverUsage;
+      err << "vic-r1 recover: unknown or incomplete argument '" << argument << "'\n" << kRecoverUsage;
       return kExitUsage;
     }
   }

@@ -14,8 +14,7 @@ namespace vic_r1::cli {
 // vic-cloud's unit runs it before vic-cloud starts. Exit 0 when vic-r1 holds
 // it, 3 when vic-r1 runs but did not take it in time, 4 when vic-r1 is not
 // running (vic-cloud should start at once, and talk to vic-engine).
-int run_await_socket(const std::vector<std::string>& arguments, std::ostream& out,
-                     std::ostream& err);
+int run_await_socket(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err);
 
 // `vic-r1 recover [--socket-dir DIR] [--state-dir DIR] [--systemctl PATH]`:
 // run when vic-r1.service has failed (OnFailure=): restarts the robot's

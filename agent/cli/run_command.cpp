@@ -69,8 +69,7 @@ std::vector<std::string> agent_command(const std::string& config_path, const std
   std::vector<std::string> command;
   if (const char* prefix = std::getenv("VIC_R1_AGENT_EXEC_PREFIX")) {
     std::istringstream words(prefix);
-    for (std::string word; words >> word;)
-      command.push_back(command.empty() ? resolve_program(word) : word);
+    for (std::string word; words >> word;) command.push_back(command.empty() ? resolve_program(word) : word);
   }
   char path[4096];
   const ssize_t length = ::readlink("/proc/self/exe", path, sizeof(path) - 1);
@@ -150,8 +149,7 @@ int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std
     options.firmware.source = bridge::FirmwareExpectation::Source::kOwner;
     options.firmware_reason = "chosen with --firmware";
   } else {
-    err << "vic-r1 run: unknown firmware '" << firmware
-        << "' (auto, 1.8, 1.6, 1.6-pitch or unknown)\n";
+    err << "vic-r1 run: unknown firmware '" << firmware << "' (auto, 1.8, 1.6, 1.6-pitch or unknown)\n";
     return kExitUsage;
   }
 
@@ -176,8 +174,7 @@ int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std
   return service.run();
 }
 
-int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out,
-                    std::ostream& err) {
+int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
   (void)out;
   runtime::AgentRunOptions options;
   options.config_path = std::string(platform::kDefaultConfigPath);

@@ -14,8 +14,7 @@ namespace vic_r1::cli {
 int run_bridge(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err);
 
 // `vic-r1 agent --channel-fd N`: the child `run` starts; not for people.
-int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out,
-                    std::ostream& err);
+int run_agent_child(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err);
 
 extern const char* const kRunUsage;
 

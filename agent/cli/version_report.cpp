@@ -22,8 +22,7 @@ BuildDescription describe_this_build() {
   for (std::size_t i = 0; i < count; ++i) {
     if (!layouts[i]->can_inject) continue;
     if (!build.firmware_layouts.empty()) build.firmware_layouts += ", ";
-    build.firmware_layouts += std::string(layouts[i]->name) + " (" +
-                              std::string(layouts[i]->description) + ")";
+    build.firmware_layouts += std::string(layouts[i]->name) + " (" + std::string(layouts[i]->description) + ")";
   }
   build.firmware_layouts += "; any other: forwarding only";
   return build;

@@ -21,8 +21,8 @@ struct ConversationTurn {
 
 // Which API shape a request takes.
 enum class ChatApi {
-  kChatCompletions,  // OpenAI-compatible POST <prefix>/chat/completions, answered in SSE
-  kOllamaNativeChat, // Ollama's POST <prefix>/api/chat, answered in NDJSON
+  kChatCompletions,   // OpenAI-compatible POST <prefix>/chat/completions, answered in SSE
+  kOllamaNativeChat,  // Ollama's POST <prefix>/api/chat, answered in NDJSON
 };
 
 inline constexpr std::size_t kDefaultMaxHistoryTurns = 8;
@@ -30,8 +30,8 @@ inline constexpr std::size_t kDefaultMaxHistoryTurns = 8;
 struct ChatRequestSettings {
   ChatApi api = ChatApi::kChatCompletions;
   std::string model;
-  std::string system_prompt;  // empty: no system message
-  int max_tokens = 2048;      // Ollama: options.num_predict
+  std::string system_prompt;          // empty: no system message
+  int max_tokens = 2048;              // Ollama: options.num_predict
   std::optional<double> temperature;  // sent only when set
   // stream_options.include_usage: ask for token counts on the last chunk.
   // Every OpenAI-compatible server vic-r1 presets accepts it; a server that
@@ -47,8 +47,7 @@ struct ChatRequestSettings {
 // lone turn (a question whose answer failed) is left out, because R1 refuses
 // two successive messages of the same role and the new question is a user
 // turn.
-std::vector<ConversationTurn> bounded_history(const std::vector<ConversationTurn>& history,
-                                              std::size_t max_turns);
+std::vector<ConversationTurn> bounded_history(const std::vector<ConversationTurn>& history, std::size_t max_turns);
 
 // The JSON body for a streamed chat request: the system prompt, the bounded
 // history as {role, content} only, then the question. Chat completions:

@@ -13,9 +13,9 @@ struct SystemPromptParts {
   // Who Vector is and how to speak (the config's `system_prompt`; the
   // default asks for short plain sentences). Empty: no system message at all.
   std::string persona;
-  bool animations = true;                 // describe {{playAnimationWI||…}} and {{playAnimation||…}}
-  std::vector<std::string_view> emotions; // the names the markup may use
-  bool conversation_mode = true;          // describe {{newVoiceRequest||now}}
+  bool animations = true;                  // describe {{playAnimationWI||…}} and {{playAnimation||…}}
+  std::vector<std::string_view> emotions;  // the names the markup may use
+  bool conversation_mode = true;           // describe {{newVoiceRequest||now}}
 };
 
 std::string build_system_prompt(const SystemPromptParts& parts);

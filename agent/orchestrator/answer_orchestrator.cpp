@@ -21,9 +21,12 @@ bool clock_looks_unset() {
 
 std::string_view markup_command_name(speech::MarkupCommand command) {
   switch (command) {
-    case speech::MarkupCommand::kAnimateWhileSpeaking: return "playAnimationWI";
-    case speech::MarkupCommand::kPlayAnimation: return "playAnimation";
-    case speech::MarkupCommand::kListenAgain: return "newVoiceRequest";
+    case speech::MarkupCommand::kAnimateWhileSpeaking:
+      return "playAnimationWI";
+    case speech::MarkupCommand::kPlayAnimation:
+      return "playAnimation";
+    case speech::MarkupCommand::kListenAgain:
+      return "newVoiceRequest";
   }
   return "?";
 }
@@ -47,10 +50,14 @@ AnswerOrchestrator::~AnswerOrchestrator() {
 
 std::string_view AnswerOrchestrator::state_name(State state) {
   switch (state) {
-    case State::kIdle: return "idle";
-    case State::kListening: return "listening";
-    case State::kThinking: return "thinking";
-    case State::kSpeaking: return "speaking";
+    case State::kIdle:
+      return "idle";
+    case State::kListening:
+      return "listening";
+    case State::kThinking:
+      return "thinking";
+    case State::kSpeaking:
+      return "speaking";
   }
   return "?";
 }
@@ -106,17 +113,17 @@ void AnswerOrchestrator::on_robot_event(const channel::Event& event, Clock::time
       }
       break;
     case channel::EventKind::kEngineSpeech:
-      note_voice_server_answer(
-          voice_server_watch_.on_engine_speech(event.text, state_ == State::kThinking || state_ == State::kSpeaking,
-                                               now),
-          event.text);
+      note_voice_server_answer(voice_server_watch_.on_engine_speech(
+                                   event.text, state_ == State::kThinking || state_ == State::kSpeaking, now),
+                               event.text);
       break;
     case channel::EventKind::kVoiceServerAnswer:
       note_voice_server_answer(voice_server_watch_.on_knowledge_answer(event.text), event.text);
       break;
     case channel::EventKind::kRobotLink:
       if (robot_can_inject_ != event.can_inject || robot_link_text_ != event.text) {
-        log_.info(event.can_inject ? "the robot link is ready: " : "the robot link cannot speak yet: ", event.text);
+        log_.info(event.can_inject ? "the robot link is ready: " : "the robot link cannot speak yet: ",
+                  event.text);
       }
       // vic-anim went away (it restarted): what it was saying is gone with
       // it, and the rest of the answer would start in the middle. The answer
@@ -223,8 +230,7 @@ void AnswerOrchestrator::send_to_provider(std::size_t index, Clock::time_point n
   report_->provider = provider.name;
   report_->timeline.provider_asked = since_question(now);
   reader_.reset();
-  const std::string body =
-      conversation::build_chat_request_body(provider.request, history_.turns(now), question_);
+  const std::string body = conversation::build_chat_request_body(provider.request, history_.turns(now), question_);
   request_in_flight_ = true;
   posted_at_ = now;
   const std::uint64_t question = question_number_;
@@ -299,8 +305,8 @@ void AnswerOrchestrator::take_markup_pieces(Clock::time_point now) {
         {
           const std::string_view clip = emotions_.clip_for(piece.argument);
           if (clip.empty()) {
-            const std::string problem = std::string(markup_command_name(piece.command)) + " of an unknown emotion " +
-                                        "\"" + piece.argument + "\"";
+            const std::string problem = std::string(markup_command_name(piece.command)) +
+                                        " of an unknown emotion " + "\"" + piece.argument + "\"";
             if (std::find(reported_markup_.begin(), reported_markup_.end(), problem) == reported_markup_.end()) {
               reported_markup_.push_back(problem);
               log_.warning("skipping ", problem);
@@ -524,7 +530,8 @@ void AnswerOrchestrator::on_time(Clock::time_point now) {
 
 std::optional<AnswerOrchestrator::Clock::time_point> AnswerOrchestrator::deadline() const {
   std::optional<Clock::time_point> earliest = planner_.deadline();
-  if (const std::optional<Clock::time_point> step = thinking_.deadline(); step && (!earliest || *step < *earliest)) {
+  if (const std::optional<Clock::time_point> step = thinking_.deadline();
+      step && (!earliest || *step < *earliest)) {
     earliest = step;
   }
   if (listening_until_ && (!earliest || *listening_until_ < *earliest)) earliest = listening_until_;

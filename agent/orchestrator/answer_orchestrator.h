@@ -29,7 +29,7 @@ namespace vic_r1::orchestrator {
 
 // One server that can answer, in the order the config lists them.
 struct AnswerProvider {
-  std::string name;  // for speech and status: "DeepSeek"
+  std::string name;      // for speech and status: "DeepSeek"
   std::string base_url;  // for status: "https://api.deepseek.com"
   AnswerTransport* transport = nullptr;
   const stream::ServerProfile* profile = nullptr;
@@ -45,8 +45,8 @@ struct AnswerProvider {
 struct OrchestratorSettings {
   // The time for transport callbacks, which carry none (tests replace it).
   std::function<std::chrono::steady_clock::time_point()> clock = std::chrono::steady_clock::now;
-  ThinkingAnimationSettings thinking;  // from the question to the first word
-  bool conversation_mode = true;   // honour {{newVoiceRequest||now}}
+  ThinkingAnimationSettings thinking;                  // from the question to the first word
+  bool conversation_mode = true;                       // honour {{newVoiceRequest||now}}
   std::chrono::milliseconds listening_timeout{15000};  // wake word -> question
   speech::VoiceSettings voice;
   speech::SpeechDeadlines speech_deadlines;
@@ -103,8 +103,7 @@ class AnswerOrchestrator final : private platform::ResponseBodySink,
   void on_robot_event(const channel::Event& event, Clock::time_point now);
   // A question typed over SSH (`vic-r1 ask`); `listener` (may be null) must
   // stay valid until on_finished, or until forget_listener().
-  void ask(std::string_view question, std::string_view source, QuestionListener* listener,
-           Clock::time_point now);
+  void ask(std::string_view question, std::string_view source, QuestionListener* listener, Clock::time_point now);
   void forget_listener(QuestionListener* listener);
   // Stops the question in progress at once, as a touch on the back does
   // (the stream closed, the robot's speech released); `by_what` goes into
@@ -193,7 +192,7 @@ class AnswerOrchestrator final : private platform::ResponseBodySink,
   QuestionListener* listener_ = nullptr;
   Clock::time_point asked_at_{};
   Clock::time_point posted_at_{};  // the current provider was asked
-  Clock::time_point now_{};  // the time of the call being handled
+  Clock::time_point now_{};        // the time of the call being handled
   std::size_t provider_index_ = 0;
   bool request_in_flight_ = false;
   std::optional<stream::StreamReader> reader_;

@@ -31,9 +31,9 @@ struct QuestionTimeline {
 struct QuestionReport {
   std::uint64_t number = 0;  // 1 for the agent's first question
   std::string question;
-  std::string source;    // "spoken" or "control"
-  std::string provider;  // the one that answered (or failed last)
-  int fallbacks = 0;     // providers given up before it
+  std::string source;                 // "spoken" or "control"
+  std::string provider;               // the one that answered (or failed last)
+  int fallbacks = 0;                  // providers given up before it
   std::vector<std::string> given_up;  // why each was given up, in order ("HTTP 503 from DeepSeek: ...")
   QuestionTimeline timeline;
   std::optional<stream::TokenUsage> usage;
@@ -55,7 +55,7 @@ struct VoiceServerAnswers {
   std::uint64_t long_speech_after_wake_word = 0;  // the engine spoke at length; no question reached us
   std::uint64_t speech_during_our_answer = 0;     // the engine spoke while we thought or spoke
   std::uint64_t knowledge_answers = 0;            // the server's knowledge answer went to the engine
-  std::string last_heard;  // the start of what the server made Vector say last
+  std::string last_heard;                         // the start of what the server made Vector say last
   std::uint64_t total() const {
     return long_speech_after_wake_word + speech_during_our_answer + knowledge_answers;
   }

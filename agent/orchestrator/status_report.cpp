@@ -78,9 +78,12 @@ std::string format_status_text(const StatusSnapshot& status) {
     text += "\n";
   };
   line("agent", status.state + " (pid " + std::to_string(status.agent_pid) + ", up " +
-                    std::to_string(status.uptime_s) + " s, heap " + std::to_string(status.heap_in_use_bytes / 1024) +
-                    " KiB (at most " + std::to_string(status.heap_peak_bytes / 1024) + " KiB), peak RSS " + std::to_string(status.peak_rss_bytes / 1024) + " KiB)");
-  line("core dumps", status.dumpable ? "possible: the API key could end up in one" : "off (the API key stays out of them)");
+                    std::to_string(status.uptime_s) + " s, heap " +
+                    std::to_string(status.heap_in_use_bytes / 1024) + " KiB (at most " +
+                    std::to_string(status.heap_peak_bytes / 1024) + " KiB), peak RSS " +
+                    std::to_string(status.peak_rss_bytes / 1024) + " KiB)");
+  line("core dumps",
+       status.dumpable ? "possible: the API key could end up in one" : "off (the API key stays out of them)");
   line("robot link", std::string(status.robot_can_inject ? "ready: " : "cannot speak: ") + status.robot_link);
   for (std::size_t i = 0; i < status.providers.size(); ++i) {
     const StatusSnapshot::Provider& provider = status.providers[i];
@@ -91,19 +94,19 @@ std::string format_status_text(const StatusSnapshot& status) {
   }
   if (status.last_question) {
     const QuestionReport& report = *status.last_question;
-    line("last question", "#" + std::to_string(report.number) + " (" + report.source + ") \"" + report.question +
-                              "\"");
+    line("last question",
+         "#" + std::to_string(report.number) + " (" + report.source + ") \"" + report.question + "\"");
     line("  outcome", report.outcome.empty() ? std::string("in progress") : report.outcome);
-    line("  answered by", report.provider + (report.fallbacks > 0
-                                                 ? " after " + std::to_string(report.fallbacks) + " fallback(s)"
+    line("  answered by",
+         report.provider + (report.fallbacks > 0 ? " after " + std::to_string(report.fallbacks) + " fallback(s)"
                                                  : std::string()));
     for (const std::string& why : report.given_up) line("  gave up on", why);
     const QuestionTimeline& time = report.timeline;
     line("  timeline", "request sent " + milliseconds_text(time.request_sent) + ", first reasoning " +
                            milliseconds_text(time.first_reasoning) + ", first answer byte " +
                            milliseconds_text(time.first_answer_byte) + ", first TTS " +
-                           milliseconds_text(time.first_tts) + ", first word " + milliseconds_text(time.first_word) +
-                           ", done " + milliseconds_text(time.done));
+                           milliseconds_text(time.first_tts) + ", first word " +
+                           milliseconds_text(time.first_word) + ", done " + milliseconds_text(time.done));
     if (report.usage) {
       const stream::TokenUsage& usage = *report.usage;
       line("  usage", "prompt " + std::to_string(usage.prompt_tokens) + ", reasoning " +
@@ -117,7 +120,8 @@ std::string format_status_text(const StatusSnapshot& status) {
   const AgentTotals& totals = status.totals;
   line("questions", std::to_string(totals.questions) + " (answered " + std::to_string(totals.answered) +
                         ", failed " + std::to_string(totals.failed) + ", interrupted " +
-                        std::to_string(totals.interrupted) + ", fallbacks " + std::to_string(totals.fallbacks) + ")");
+                        std::to_string(totals.interrupted) + ", fallbacks " + std::to_string(totals.fallbacks) +
+                        ")");
   line("tokens", "prompt " + std::to_string(totals.prompt_tokens) + ", reasoning " +
                      std::to_string(totals.reasoning_tokens) + ", answer " + std::to_string(totals.answer_tokens));
   line("last error", status.last_error.empty() ? std::string("none") : status.last_error);
@@ -125,12 +129,11 @@ std::string format_status_text(const StatusSnapshot& status) {
   if (server.total() == 0) {
     line("voice server answers", "never by itself");
   } else {
-    line("voice server answers", "by itself " + std::to_string(server.total()) + " time(s): " +
-                                     voice_server_fix(server) + " (long speech after a wake word " +
-                                     std::to_string(server.long_speech_after_wake_word) + ", during our answer " +
-                                     std::to_string(server.speech_during_our_answer) + ", knowledge answers " +
-                                     std::to_string(server.knowledge_answers) + "; last: \"" + server.last_heard +
-                                     "\")");
+    line("voice server answers",
+         "by itself " + std::to_string(server.total()) + " time(s): " + voice_server_fix(server) +
+             " (long speech after a wake word " + std::to_string(server.long_speech_after_wake_word) +
+             ", during our answer " + std::to_string(server.speech_during_our_answer) + ", knowledge answers " +
+             std::to_string(server.knowledge_answers) + "; last: \"" + server.last_heard + "\")");
   }
   return text;
 }

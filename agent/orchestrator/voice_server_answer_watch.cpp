@@ -18,8 +18,8 @@ void VoiceServerAnswerWatch::on_question() {
 }
 
 std::optional<VoiceServerAnswerFinding> VoiceServerAnswerWatch::on_engine_speech(std::string_view text,
-                                                                                bool answering,
-                                                                                Clock::time_point now) {
+                                                                                 bool answering,
+                                                                                 Clock::time_point now) {
   const std::size_t words = count_words(text);
   if (answering) {
     words_during_answer_ += words;
@@ -44,9 +44,15 @@ VoiceServerAnswerFinding VoiceServerAnswerWatch::on_knowledge_answer(std::string
 
 VoiceServerAnswerFinding VoiceServerAnswerWatch::found(VoiceServerAnswerKind kind, std::string_view text) {
   switch (kind) {
-    case VoiceServerAnswerKind::kLongSpeechAfterWakeWord: ++counts_.long_speech_after_wake_word; break;
-    case VoiceServerAnswerKind::kSpeechDuringOurAnswer: ++counts_.speech_during_our_answer; break;
-    case VoiceServerAnswerKind::kKnowledgeAnswer: ++counts_.knowledge_answers; break;
+    case VoiceServerAnswerKind::kLongSpeechAfterWakeWord:
+      ++counts_.long_speech_after_wake_word;
+      break;
+    case VoiceServerAnswerKind::kSpeechDuringOurAnswer:
+      ++counts_.speech_during_our_answer;
+      break;
+    case VoiceServerAnswerKind::kKnowledgeAnswer:
+      ++counts_.knowledge_answers;
+      break;
   }
   counts_.last_heard.assign(text.substr(0, text::utf8_prefix_length(text, kLastHeardBytes)));
   bool& warned = warned_[static_cast<int>(kind)];

@@ -32,7 +32,7 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 orchestrator::StatusSnapshot snapshot_of(const orchestrator::AnswerOrchestrator& orchestrator,
-                                        Clock::time_point started, HeapWatch& heap) {
+                                         Clock::time_point started, HeapWatch& heap) {
   orchestrator::StatusSnapshot status;
   status.state = std::string(orchestrator::AnswerOrchestrator::state_name(orchestrator.state()));
   status.robot_can_inject = orchestrator.robot_can_inject();
@@ -49,7 +49,8 @@ orchestrator::StatusSnapshot snapshot_of(const orchestrator::AnswerOrchestrator&
   status.heap_in_use_bytes = heap.sample();
   status.heap_peak_bytes = heap.peak_bytes();
   rusage usage{};
-  if (::getrusage(RUSAGE_SELF, &usage) == 0) status.peak_rss_bytes = static_cast<std::size_t>(usage.ru_maxrss) * 1024;
+  if (::getrusage(RUSAGE_SELF, &usage) == 0)
+    status.peak_rss_bytes = static_cast<std::size_t>(usage.ru_maxrss) * 1024;
   status.dumpable = ::prctl(PR_GET_DUMPABLE) != 0;
   return status;
 }
@@ -103,12 +104,13 @@ int run_agent(const AgentRunOptions& options, logging::LogSink& sink) {
   HeapWatch heap;
   std::optional<ControlSocket> control;
   if (!options.control_socket_path.empty()) {
-    control.emplace(io, options.control_socket_path, *orchestrator,
-                    [&](bool json) {
-                      const orchestrator::StatusSnapshot status = snapshot_of(*orchestrator, started, heap);
-                      return json ? orchestrator::format_status_json(status) : orchestrator::format_status_text(status);
-                    },
-                    log);
+    control.emplace(
+        io, options.control_socket_path, *orchestrator,
+        [&](bool json) {
+          const orchestrator::StatusSnapshot status = snapshot_of(*orchestrator, started, heap);
+          return json ? orchestrator::format_status_json(status) : orchestrator::format_status_text(status);
+        },
+        log);
     control->open();
   }
 

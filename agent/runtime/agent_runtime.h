@@ -7,8 +7,8 @@
 namespace vic_r1::runtime {
 
 struct AgentRunOptions {
-  int channel_fd = -1;      // the bridge's end of the channel
-  std::string config_path;  // the same config `vic-r1 ask` reads
+  int channel_fd = -1;              // the bridge's end of the channel
+  std::string config_path;          // the same config `vic-r1 ask` reads
   std::string control_socket_path;  // empty: no control socket
 };
 

@@ -45,8 +45,9 @@ void AnswerProviders::add(boost::asio::io_context& io, const platform::ProviderC
   if (provider.profile == nullptr) provider.profile = &stream::default_server_profile();
 
   conversation::ChatRequestSettings& request = provider.request;
-  request.api = provider.profile->wire_format == stream::WireFormat::kNdjson ? conversation::ChatApi::kOllamaNativeChat
-                                                                              : conversation::ChatApi::kChatCompletions;
+  request.api = provider.profile->wire_format == stream::WireFormat::kNdjson
+                    ? conversation::ChatApi::kOllamaNativeChat
+                    : conversation::ChatApi::kChatCompletions;
   request.model = config.model;
   request.system_prompt = system_prompt;
   request.max_tokens = config.max_tokens;

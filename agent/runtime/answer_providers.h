@@ -23,8 +23,8 @@ namespace vic_r1::runtime {
 // bundle) is kept with the reason, so the orchestrator can say it.
 class AnswerProviders {
  public:
-  AnswerProviders(boost::asio::io_context& io, const platform::AgentConfig& config, const std::string& system_prompt,
-                  logging::Logger& log);
+  AnswerProviders(boost::asio::io_context& io, const platform::AgentConfig& config,
+                  const std::string& system_prompt, logging::Logger& log);
   ~AnswerProviders();
   AnswerProviders(const AnswerProviders&) = delete;
   AnswerProviders& operator=(const AnswerProviders&) = delete;
@@ -41,8 +41,8 @@ class AnswerProviders {
 
  private:
   // One provider from its own part of the config and the part all share.
-  void add(boost::asio::io_context& io, const platform::ProviderConfig& config, const platform::AgentConfig& shared,
-           const std::string& system_prompt, logging::Logger& log);
+  void add(boost::asio::io_context& io, const platform::ProviderConfig& config,
+           const platform::AgentConfig& shared, const std::string& system_prompt, logging::Logger& log);
 
   std::vector<std::unique_ptr<platform::TlsClientContext>> tls_;
   std::vector<std::unique_ptr<platform::HttpsClient>> clients_;

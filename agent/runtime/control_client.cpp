@@ -38,7 +38,8 @@ std::string exchange_with_agent(const std::string& socket_path, std::string_view
   const Clock::time_point until = Clock::now() + deadline;
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof address.sun_path) return "the control socket's path is too long: " + socket_path;
+  if (socket_path.size() >= sizeof address.sun_path)
+    return "the control socket's path is too long: " + socket_path;
   std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
 
   Descriptor socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));

@@ -144,13 +144,10 @@ class ControlSocket::Session final : public std::enable_shared_from_this<Control
   bool closed_ = false;
 };
 
-ControlSocket::ControlSocket(asio::io_context& io, std::string path, orchestrator::AnswerOrchestrator& orchestrator,
-                             StatusSource status, logging::Logger& log)
-    : path_(std::move(path)),
-      orchestrator_(orchestrator),
-      status_(std::move(status)),
-      log_(log),
-      acceptor_(io) {}
+ControlSocket::ControlSocket(asio::io_context& io, std::string path,
+                             orchestrator::AnswerOrchestrator& orchestrator, StatusSource status,
+                             logging::Logger& log)
+    : path_(std::move(path)), orchestrator_(orchestrator), status_(std::move(status)), log_(log), acceptor_(io) {}
 
 ControlSocket::~ControlSocket() {
   *alive_ = false;
@@ -172,7 +169,8 @@ bool ControlSocket::open() {
   ::umask(previous);
   if (!ec) acceptor_.listen(4, ec);
   if (ec) {
-    log_.warning("no control socket at ", path_, ": ", ec.message(), " (`vic-r1 status` and `vic-r1 ask` will not "
+    log_.warning("no control socket at ", path_, ": ", ec.message(),
+                 " (`vic-r1 status` and `vic-r1 ask` will not "
                  "reach this agent)");
     return false;
   }

@@ -8,7 +8,7 @@ namespace vic_r1::runtime {
 // did not go well, why and what to do about it.
 struct DoctorCheck {
   enum class Verdict { kOk, kWarning, kFailed };
-  std::string name;    // "config", "DeepSeek TLS", ...
+  std::string name;  // "config", "DeepSeek TLS", ...
   Verdict verdict = Verdict::kOk;
   std::string detail;  // what was found
   std::string fix;     // empty when there is nothing to do

@@ -16,8 +16,8 @@ void HttpsAnswerTransport::preconnect() {
   client_.preconnect([this, alive](const platform::RequestFailure& failure) {
     if (alive.expired() || !failure) return;
     // The question will try again and say what failed; this is for the log.
-    log_.info("opening the connection to ", name_, " ahead of the question failed: ",
-              platform::describe_request_failure(failure, name_));
+    log_.info("opening the connection to ", name_,
+              " ahead of the question failed: ", platform::describe_request_failure(failure, name_));
   });
 }
 
@@ -34,23 +34,22 @@ void HttpsAnswerTransport::post_stream(std::string target, std::string body, pla
 void HttpsAnswerTransport::start(Request request) {
   current_ = std::make_shared<GuardedSink>(*request.sink);
   std::weak_ptr<bool> alive = alive_;
-  client_.post_stream(
-      std::move(request.target), std::move(request.body), std::move(request.headers), *current_,
-      [this, alive, guard = current_, done = std::move(request.done)](const platform::RequestFailure& failure,
-                                                                      const platform::RequestTiming& timing) {
-        if (alive.expired()) return;
-        if (guard != current_) {  // a cancelled request, now wound down
-          winding_down_ = false;
-          if (waiting_) {
-            Request next = std::move(*waiting_);
-            waiting_.reset();
-            start(std::move(next));
-          }
-          return;
-        }
-        current_.reset();
-        done(failure, timing);
-      });
+  client_.post_stream(std::move(request.target), std::move(request.body), std::move(request.headers), *current_,
+                      [this, alive, guard = current_, done = std::move(request.done)](
+                          const platform::RequestFailure& failure, const platform::RequestTiming& timing) {
+                        if (alive.expired()) return;
+                        if (guard != current_) {  // a cancelled request, now wound down
+                          winding_down_ = false;
+                          if (waiting_) {
+                            Request next = std::move(*waiting_);
+                            waiting_.reset();
+                            start(std::move(next));
+                          }
+                          return;
+                        }
+                        current_.reset();
+                        done(failure, timing);
+                      });
 }
 
 void HttpsAnswerTransport::cancel() {

@@ -32,9 +32,7 @@ class HttpsAnswerTransport final : public orchestrator::AnswerTransport {
     void on_response_headers(int status, std::string_view content_type) override {
       if (sink_ != nullptr) sink_->on_response_headers(status, content_type);
     }
-    bool on_body_bytes(std::string_view bytes) override {
-      return sink_ != nullptr && sink_->on_body_bytes(bytes);
-    }
+    bool on_body_bytes(std::string_view bytes) override { return sink_ != nullptr && sink_->on_body_bytes(bytes); }
     bool stream_finished() const override { return sink_ != nullptr && sink_->stream_finished(); }
     void detach() { sink_ = nullptr; }
 

@@ -95,7 +95,8 @@ std::vector<DoctorCheck> probe_provider(const platform::ProviderConfig& provider
 
   // 3. DNS, TCP and TLS, then 4. the key, on one connection.
   boost::asio::io_context io;
-  platform::HttpsClient client(io, *files.tls, provider.endpoint, deadlines, std::string("vic-r1/") + build_facts::kVersion);
+  platform::HttpsClient client(io, *files.tls, provider.endpoint, deadlines,
+                               std::string("vic-r1/") + build_facts::kVersion);
   platform::RequestFailure connect_failure;
   client.preconnect([&](const platform::RequestFailure& failure) { connect_failure = failure; });
   io.run();
@@ -119,7 +120,7 @@ std::vector<DoctorCheck> probe_provider(const platform::ProviderConfig& provider
   if (profile == nullptr) profile = &stream::default_server_profile();
   conversation::ChatRequestSettings request;
   request.api = profile->wire_format == stream::WireFormat::kNdjson ? conversation::ChatApi::kOllamaNativeChat
-                                                                     : conversation::ChatApi::kChatCompletions;
+                                                                    : conversation::ChatApi::kChatCompletions;
   request.model = provider.model;
   request.max_tokens = 1;
   StatusOnlySink sink(client);
@@ -133,8 +134,8 @@ std::vector<DoctorCheck> probe_provider(const platform::ProviderConfig& provider
                      });
   io.run();
   if (sink.status() && *sink.status() / 100 == 2) {
-    checks.push_back(ok(who + " key accepted", "HTTP " + std::to_string(*sink.status()) + " for model " +
-                                                    provider.model));
+    checks.push_back(
+        ok(who + " key accepted", "HTTP " + std::to_string(*sink.status()) + " for model " + provider.model));
   } else if (request_failure.kind == RequestFailureKind::kHttpStatus) {
     const int status = request_failure.http_status;
     std::string fix = "check the model name and the server's documentation";

@@ -98,7 +98,8 @@ void RobotChannel::wait_writable() {
 void RobotChannel::flush() {
   while (!queued_.empty()) {
     const std::vector<std::uint8_t>& packet = queued_.front();
-    const ssize_t sent = ::send(descriptor_.native_handle(), packet.data(), packet.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    const ssize_t sent =
+        ::send(descriptor_.native_handle(), packet.data(), packet.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
       wait_writable();
       return;

@@ -93,8 +93,9 @@ StandaloneAskEnding ask_standalone(const StandaloneAskOptions& options, orchestr
   // here the reasons are the result.
   asio::io_context io;
   AnswerProviders providers(io, config, system_prompt_for(config, emotions.names()), log);
-  const auto first_usable = std::find_if(providers.providers().begin(), providers.providers().end(),
-                                         [](const orchestrator::AnswerProvider& provider) { return provider.unusable.empty(); });
+  const auto first_usable =
+      std::find_if(providers.providers().begin(), providers.providers().end(),
+                   [](const orchestrator::AnswerProvider& provider) { return provider.unusable.empty(); });
   if (first_usable == providers.providers().end()) {
     ending.kind = Ending::kConfigUnusable;
     for (const orchestrator::AnswerProvider& provider : providers.providers()) {
@@ -161,8 +162,7 @@ StandaloneAskEnding ask_standalone(const StandaloneAskOptions& options, orchestr
       if (failure) {
         ending.kind = Ending::kPreconnectFailed;
         ending.preconnect_failure = failure;
-        ending.preconnect_failure_text =
-            platform::describe_request_failure(failure, first_usable->name);
+        ending.preconnect_failure_text = platform::describe_request_failure(failure, first_usable->name);
         io.stop();
         return;
       }

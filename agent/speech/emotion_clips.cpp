@@ -18,8 +18,8 @@ std::string fold(std::string_view name) {
 
 EmotionClips EmotionClips::defaults() {
   EmotionClips clips;
-  clips.set("happy", {"anim_feedback_goodrobot_01", "anim_feedback_goodrobot_02",
-                      "anim_onboarding_reacttoface_happy_01"});
+  clips.set("happy",
+            {"anim_feedback_goodrobot_01", "anim_feedback_goodrobot_02", "anim_onboarding_reacttoface_happy_01"});
   clips.set("veryHappy", {"anim_blackjack_victorwin_01", "anim_pounce_success_03"});
   clips.set("sad", {"anim_feedback_meanwords_01", "anim_feedback_meanwords_02"});
   clips.set("verySad", {"anim_feedback_badrobot_01", "anim_feedback_badrobot_02"});

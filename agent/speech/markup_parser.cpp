@@ -53,9 +53,7 @@ struct Token {
 // Bytes that never appear inside markup: where one shows up, the markup was
 // left unclosed. Sentence ends are among them so that the text after a
 // forgotten "}}" is not held back for kMaxMarkupBytes.
-bool breaks_markup(char c) {
-  return c == '{' || c == '\n' || c == '\r' || c == '.' || c == '!' || c == '?';
-}
+bool breaks_markup(char c) { return c == '{' || c == '\n' || c == '\r' || c == '.' || c == '!' || c == '?'; }
 
 // Where the opener ends: "{{" and any more "{" right after it ("{{{" is a
 // typo for "{{", and its third brace must not leave the name to be spoken).

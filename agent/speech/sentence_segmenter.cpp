@@ -7,8 +7,8 @@ namespace vic_r1::speech {
 namespace {
 
 // Words before a "." that leave the sentence open, compared in lower case.
-constexpr std::array<std::string_view, 12> kAbbreviations{
-    "dr", "mr", "mrs", "ms", "st", "mt", "prof", "jr", "sr", "vs", "approx", "cf"};
+constexpr std::array<std::string_view, 12> kAbbreviations{"dr",   "mr", "mrs", "ms", "st",     "mt",
+                                                          "prof", "jr", "sr",  "vs", "approx", "cf"};
 
 bool is_ascii_letter(char32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char32_t c) { return c >= '0' && c <= '9'; }
@@ -137,10 +137,14 @@ void SentenceSegmenter::on_character(char32_t c, std::string_view utf8) {
 // After a terminator, a space and `next`: is that a new sentence?
 bool SentenceSegmenter::ends_sentence(char32_t next) const {
   switch (ending_) {
-    case Ending::kNone: return false;
-    case Ending::kStrong: return true;
-    case Ending::kEllipsis: return !is_lower_case(next);
-    case Ending::kPeriod: break;
+    case Ending::kNone:
+      return false;
+    case Ending::kStrong:
+      return true;
+    case Ending::kEllipsis:
+      return !is_lower_case(next);
+    case Ending::kPeriod:
+      break;
   }
   if (is_lower_case(next) || next == ',' || next == ';' || next == ':' || is_terminator(next)) return false;
   // The word before the terminators: from the last space before them.

@@ -93,8 +93,8 @@ class SentenceSegmenter {
   Options options_;
   SpeechTextCleaner cleaner_;
   std::vector<std::string>* out_ = nullptr;  // set during feed() and flush()
-  std::string pending_;         // the sentence so far: cleaned, no space at either end
-  bool space_pending_ = false;  // a space goes before the next character
+  std::string pending_;                      // the sentence so far: cleaned, no space at either end
+  bool space_pending_ = false;               // a space goes before the next character
   Ending ending_ = Ending::kNone;
   std::size_t ending_at_ = 0;   // where the terminators start in pending_
   std::size_t clause_end_ = 0;  // just after the last clause end in pending_; 0: none

@@ -110,8 +110,7 @@ void SpeechPlanner::play(Step& step, Clock::time_point now, Commands& out) {
   }
   out.push_back(channel::command_for(channel::CommandKind::kPlaySpeech, step.handle));
   step.state = StepState::kPlaying;
-  const milliseconds longest =
-      std::min(deadlines_.longest_utterance, step.audio + deadlines_.finish_slack);
+  const milliseconds longest = std::min(deadlines_.longest_utterance, step.audio + deadlines_.finish_slack);
   step.due = now + longest;
   observer_.on_sentence_playing(step.text);
   if (!step.clip_while_speaking.empty() && !clip_known_missing(step.clip_while_speaking)) {
@@ -132,7 +131,8 @@ void SpeechPlanner::finish_head(Clock::time_point now, Commands& out) {
 void SpeechPlanner::give_up(Step& step, std::string_view why, Clock::time_point now, Commands& out) {
   if (step.kind == StepKind::kSentence) {
     // Cancel it so vic-anim lets go of the id; its answer goes to no one.
-    if (step.state != StepState::kQueued) out.push_back(channel::command_for(channel::CommandKind::kCancelSpeech, step.handle));
+    if (step.state != StepState::kQueued)
+      out.push_back(channel::command_for(channel::CommandKind::kCancelSpeech, step.handle));
     observer_.on_sentence_dropped(step.text, why);
   } else {
     out.push_back(channel::command_for(channel::CommandKind::kAbortAnimation, step.handle));

@@ -69,8 +69,7 @@ class SpeechPlanner {
   // that one. Ignored once the first output has gone.
   void replace_before_first_output(std::optional<channel::Command> command);
 
-  void add_sentence(std::string text, std::string clip_while_speaking, Clock::time_point now,
-                    Commands& out);
+  void add_sentence(std::string text, std::string clip_while_speaking, Clock::time_point now, Commands& out);
   void add_animation(std::string clip, Clock::time_point now, Commands& out);
   // No more steps will come; finished() turns true when the last one ends.
   void end_of_input(Clock::time_point now, Commands& out);

@@ -29,12 +29,12 @@ enum class Treatment { kKeep, kSpace, kRemove };
 // What becomes of a character outside ASCII that has no word of its own.
 Treatment treatment_of(char32_t c) {
   if (c <= 0x9F) return Treatment::kRemove;  // C1 controls (ASCII is handled before)
-  if (c == 0xA0 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-      c == 0x205F || c == 0x3000) {
+  if (c == 0xA0 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+      c == 0x3000) {
     return Treatment::kSpace;
   }
-  if ((c >= 0x200B && c <= 0x200F) || c == 0x2060 || c == 0xFEFF || (c >= 0xFE00 && c <= 0xFE0F) ||
-      c == 0x20E3 || (c >= 0xE0000 && c <= 0xE007F) || (c >= 0xE0100 && c <= 0xE01EF) || c == 0xFFFD) {
+  if ((c >= 0x200B && c <= 0x200F) || c == 0x2060 || c == 0xFEFF || (c >= 0xFE00 && c <= 0xFE0F) || c == 0x20E3 ||
+      (c >= 0xE0000 && c <= 0xE007F) || (c >= 0xE0100 && c <= 0xE01EF) || c == 0xFFFD) {
     return Treatment::kRemove;  // zero-width, variation selectors, keycap, tags
   }
   if ((c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) || (c >= 0x2300 && c <= 0x23FF) ||
@@ -239,11 +239,23 @@ void SpeechTextCleaner::put_inline(char32_t c, std::string_view utf8, CleanTextS
   }
   if (c < 0x80) {
     switch (c) {
-      case ' ': case '\t': case '\r': case '\f': case '\v':
-      case '_': case '|': case '^':
+      case ' ':
+      case '\t':
+      case '\r':
+      case '\f':
+      case '\v':
+      case '_':
+      case '|':
+      case '^':
         sink.on_space();
         return;
-      case '*': case '`': case '~': case '\\': case '{': case '}': case '[':
+      case '*':
+      case '`':
+      case '~':
+      case '\\':
+      case '{':
+      case '}':
+      case '[':
         return;
       case ']':
         after_bracket_ = true;
@@ -264,20 +276,44 @@ void SpeechTextCleaner::put_inline(char32_t c, std::string_view utf8, CleanTextS
     }
   }
   switch (c) {
-    case 0x2018: case 0x2019: say("'", sink); return;
-    case 0x201C: case 0x201D: say("\"", sink); return;
-    case 0x2026: say("...", sink); return;
-    case 0x2014: say_word("-", sink); return;
-    case 0x2013: say("-", sink); return;
-    case 0x00D7: say_word("times", sink); return;
-    case 0x00F7: say_word("divided by", sink); return;
-    case 0x2192: say_word("to", sink); return;
-    default: break;
+    case 0x2018:
+    case 0x2019:
+      say("'", sink);
+      return;
+    case 0x201C:
+    case 0x201D:
+      say("\"", sink);
+      return;
+    case 0x2026:
+      say("...", sink);
+      return;
+    case 0x2014:
+      say_word("-", sink);
+      return;
+    case 0x2013:
+      say("-", sink);
+      return;
+    case 0x00D7:
+      say_word("times", sink);
+      return;
+    case 0x00F7:
+      say_word("divided by", sink);
+      return;
+    case 0x2192:
+      say_word("to", sink);
+      return;
+    default:
+      break;
   }
   switch (treatment_of(c)) {
-    case Treatment::kKeep: sink.on_character(c, utf8); return;
-    case Treatment::kSpace: sink.on_space(); return;
-    case Treatment::kRemove: return;
+    case Treatment::kKeep:
+      sink.on_character(c, utf8);
+      return;
+    case Treatment::kSpace:
+      sink.on_space();
+      return;
+    case Treatment::kRemove:
+      return;
   }
 }
 

@@ -16,8 +16,8 @@ std::string join(std::string_view a, std::string_view b, std::string_view c = {}
 
 std::string for_tls(const platform::RequestFailure& failure, const SpokenErrorContext& context) {
   const TlsFailureKind kind = failure.tls.kind;
-  const bool about_time =
-      kind == TlsFailureKind::kCertificateExpired || kind == TlsFailureKind::kCertificateNotYetValid;
+  const bool about_time = kind == TlsFailureKind::kCertificateExpired ||
+                          kind == TlsFailureKind::kCertificateNotYetValid;
   std::string sentence;
   switch (kind) {
     case TlsFailureKind::kPinMismatch:
@@ -100,8 +100,9 @@ std::string spoken_sentence_for(const stream::StreamSummary& summary, const Spok
       if (summary.finish_reason == "content_filter") return "I'm not allowed to say more about that.";
       return {};
     case stream::StreamOutcome::kError:
-      return context.answer_started ? join("Sorry, ", context.provider, " had an error in the middle of my answer.")
-                                    : join(context.provider, " had an error while answering.");
+      return context.answer_started
+                 ? join("Sorry, ", context.provider, " had an error in the middle of my answer.")
+                 : join(context.provider, " had an error while answering.");
     case stream::StreamOutcome::kCutShort:
       return context.answer_started ? "Sorry, my answer was cut off."
                                     : join(context.provider, " stopped before it answered.");

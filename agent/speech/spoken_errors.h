@@ -14,8 +14,8 @@ namespace vic_r1::speech {
 // response"). The log line beside it carries the technical detail.
 struct SpokenErrorContext {
   std::string_view provider = "the server";  // "DeepSeek"
-  bool clock_looks_unset = false;             // the robot has not set its clock since boot
-  bool answer_started = false;                // some of the answer was already spoken
+  bool clock_looks_unset = false;            // the robot has not set its clock since boot
+  bool answer_started = false;               // some of the answer was already spoken
 };
 
 // Empty for a cancellation (the user interrupted: nothing to say).

@@ -55,9 +55,9 @@ inline std::size_t plain_run(const char* text) {
   for (;;) {
     std::uint64_t word = 0;
     std::memcpy(&word, text + run, sizeof(word));
-    const std::uint64_t stops = (((word ^ (kOnes * '"')) - kOnes) | ((word ^ (kOnes * '\\')) - kOnes) |
-                                 (word - kOnes * 0x20) | word) &
-                                kHighBits;
+    const std::uint64_t stops =
+        (((word ^ (kOnes * '"')) - kOnes) | ((word ^ (kOnes * '\\')) - kOnes) | (word - kOnes * 0x20) | word) &
+        kHighBits;
     if (stops != 0) return run + lowest_flagged_byte(stops);
     run += sizeof(word);
   }

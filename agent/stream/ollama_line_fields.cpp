@@ -7,8 +7,7 @@ namespace {
 
 bool decode_ollama_done(const PayloadFields& fields, StreamChunk& chunk, FieldReader& read) {
   const Field* done_reason = nullptr;
-  if (!read.string_field(fields.top.done_reason, FieldPath{nullptr, "done_reason"}, done_reason))
-    return false;
+  if (!read.string_field(fields.top.done_reason, FieldPath{nullptr, "done_reason"}, done_reason)) return false;
   if (done_reason != nullptr && !done_reason->text.empty()) {
     assign_text(chunk.finish_reason, done_reason);
   } else {

@@ -7,8 +7,8 @@ namespace vic_r1::stream::chunk_json {
 namespace {
 
 bool decode_reasoning_details(const PayloadFields& fields, const std::vector<std::string_view>& texts,
-                              const FieldPath& delta_path, bool add_text, StreamChunk& chunk,
-                              FieldReader& read, bool& holds_text) {
+                              const FieldPath& delta_path, bool add_text, StreamChunk& chunk, FieldReader& read,
+                              bool& holds_text) {
   const DeltaFields& delta = fields.delta;
   holds_text = false;
   const FieldPath details_path{&delta_path, "reasoning_details"};
@@ -75,8 +75,8 @@ bool decode_choices(const PayloadFields& fields, const std::vector<std::string_v
     case ChoiceSearch::kBroken:
       return read.broken_element(fields.broken_choice, choices_path);
     case ChoiceSearch::kFound:
-      return decode_choice(fields, detail_texts, FieldPath{&choices_path, {}, fields.top.choice_position},
-                           chunk, read);
+      return decode_choice(fields, detail_texts, FieldPath{&choices_path, {}, fields.top.choice_position}, chunk,
+                           read);
     case ChoiceSearch::kLooking:
       break;
   }
@@ -96,8 +96,7 @@ bool decode_usage(const PayloadFields& fields, StreamChunk& chunk, FieldReader& 
                         counts.prompt_tokens) ||
       !read.count_field(fields.usage.completion_tokens, FieldPath{&usage_path, "completion_tokens"},
                         counts.completion_tokens) ||
-      !read.count_field(fields.usage.total_tokens, FieldPath{&usage_path, "total_tokens"},
-                        counts.total_tokens) ||
+      !read.count_field(fields.usage.total_tokens, FieldPath{&usage_path, "total_tokens"}, counts.total_tokens) ||
       !read.object_field(fields.usage.completion_tokens_details, details_path, details)) {
     return false;
   }

@@ -108,8 +108,7 @@ struct UsageFields {
   Field reasoning_tokens;  // in completion_tokens_details
 
   void clear() {
-    forget(
-        {&prompt_tokens, &completion_tokens, &total_tokens, &completion_tokens_details, &reasoning_tokens});
+    forget({&prompt_tokens, &completion_tokens, &total_tokens, &completion_tokens_details, &reasoning_tokens});
   }
 };
 

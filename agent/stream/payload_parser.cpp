@@ -59,8 +59,7 @@ bool valid_utf8(std::string_view text) {
 
 // RapidJSON's words for a parse error, corrected where version 1.1 misleads:
 // it reports a raw control character in a string as a bad escape.
-std::string describe_parse_error(rapidjson::ParseErrorCode code, std::string_view payload,
-                                 std::size_t offset) {
+std::string describe_parse_error(rapidjson::ParseErrorCode code, std::string_view payload, std::size_t offset) {
   if (code == rapidjson::kParseErrorStringEscapeInvalid && offset < payload.size() &&
       static_cast<unsigned char>(payload[offset]) < 0x20) {
     return "Control character in string (it must be escaped).";

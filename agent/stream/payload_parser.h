@@ -24,9 +24,7 @@ class PayloadParser {
   // The texts of reasoning_details elements, in order, of the chosen choice.
   const std::vector<std::string_view>& detail_texts() const { return detail_texts_; }
 
-  std::size_t held_bytes() const {
-    return text_.capacity() + detail_texts_.capacity() * sizeof(std::string_view);
-  }
+  std::size_t held_bytes() const { return text_.capacity() + detail_texts_.capacity() * sizeof(std::string_view); }
 
  private:
   // A fresh copy of the payload to parse in place, and nothing read from it.

@@ -27,16 +27,18 @@ bool ReasoningFilter::missing_opener_applies(std::string_view model) const {
   // After the output ended by itself, no reasoning block can still be open.
   if (saw_reasoning_field_ || output_ended_) return false;
   switch (policy_) {
-    case MissingOpenerPolicy::kNever: return false;
-    case MissingOpenerPolicy::kAlways: return true;
-    case MissingOpenerPolicy::kForReasoningModels: return names_reasoning_model(model);
+    case MissingOpenerPolicy::kNever:
+      return false;
+    case MissingOpenerPolicy::kAlways:
+      return true;
+    case MissingOpenerPolicy::kForReasoningModels:
+      return names_reasoning_model(model);
   }
   return false;
 }
 
-void ReasoningFilter::put(std::string_view model, bool has_reasoning_field,
-                          std::string_view structured_reasoning, std::string_view content,
-                          std::string& answer, std::string& reasoning) {
+void ReasoningFilter::put(std::string_view model, bool has_reasoning_field, std::string_view structured_reasoning,
+                          std::string_view content, std::string& answer, std::string& reasoning) {
   if (has_reasoning_field) saw_reasoning_field_ = true;
   if (!model.empty() && model != model_) model_.assign(model);
   reasoning.append(structured_reasoning);
@@ -97,8 +99,7 @@ void ReasoningFilter::judge_unopened_reasoning(UnopenedTextVerdict verdict, std:
   state_ = State::kInBlock;  // held_, if any, is the start of a </think>, as kInBlock expects
 }
 
-void ReasoningFilter::consume(std::string_view text, bool at_end, std::string& answer,
-                              std::string& reasoning) {
+void ReasoningFilter::consume(std::string_view text, bool at_end, std::string& answer, std::string& reasoning) {
   while (!text.empty()) {
     switch (state_) {
       case State::kLeading:
@@ -133,9 +134,8 @@ void ReasoningFilter::consume(std::string_view text, bool at_end, std::string& a
           // outgrown the cap depends only on its length, not on the deltas.
           const bool over_cap = unopened_.size() + close > max_unopened_bytes_;
           unopened_.append(text.substr(0, close));
-          judge_unopened_reasoning(over_cap ? UnopenedTextVerdict::kReasoningOverCap
-                                            : UnopenedTextVerdict::kReasoning,
-                                   reasoning);
+          judge_unopened_reasoning(
+              over_cap ? UnopenedTextVerdict::kReasoningOverCap : UnopenedTextVerdict::kReasoning, reasoning);
           text.remove_prefix(close + kCloseTag.size());
           state_ = State::kLeadingAfterBlock;
           break;

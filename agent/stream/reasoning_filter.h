@@ -14,10 +14,10 @@ namespace vic_r1::stream {
 // the whole answer (a server that strips the reasoning field, a model that
 // did not reason).
 enum class UnopenedTextVerdict {
-  kNone,              // no such text was held
-  kReasoning,         // a </think> followed it: it was reasoning
-  kAnswer,            // the output ended by itself with no </think>: it was the answer
-  kReasoningOverCap,  // it outgrew the hold-back cap with no </think>: taken as reasoning
+  kNone,                 // no such text was held
+  kReasoning,            // a </think> followed it: it was reasoning
+  kAnswer,               // the output ended by itself with no </think>: it was the answer
+  kReasoningOverCap,     // it outgrew the hold-back cap with no </think>: taken as reasoning
   kUnspokenAtAbruptEnd,  // the stream ended otherwise (cut short, an error, a token
                          // limit) with no </think>: reported as reasoning, never spoken
 };
@@ -58,8 +58,7 @@ class ReasoningFilter {
   // beyond this many bytes.
   static constexpr std::size_t kDefaultMaxUnopenedBytes = 64 * 1024;
 
-  explicit ReasoningFilter(MissingOpenerPolicy policy,
-                           std::size_t max_unopened_bytes = kDefaultMaxUnopenedBytes);
+  explicit ReasoningFilter(MissingOpenerPolicy policy, std::size_t max_unopened_bytes = kDefaultMaxUnopenedBytes);
 
   // One delta. Appends the answer text it releases to `answer` and the
   // reasoning text it carries to `reasoning`.
@@ -122,10 +121,10 @@ class ReasoningFilter {
   bool stray_close_tag_removed_ = false;
   UnopenedTextVerdict unopened_verdict_ = UnopenedTextVerdict::kNone;
   std::size_t unopened_bytes_ = 0;
-  std::string model_;       // the last non-empty model name the stream gave
-  std::string held_;        // bytes that may begin a tag, at most a tag's length
-  std::string unopened_;    // text that may be an implied block, at most the cap
-  std::string scratch_;     // held_ + the next delta, reused
+  std::string model_;     // the last non-empty model name the stream gave
+  std::string held_;      // bytes that may begin a tag, at most a tag's length
+  std::string unopened_;  // text that may be an implied block, at most the cap
+  std::string scratch_;   // held_ + the next delta, reused
 };
 
 }  // namespace vic_r1::stream

@@ -17,8 +17,7 @@ bool is_name_character(char c) { return std::isalnum(static_cast<unsigned char>(
 // `token` appears in `name` with no letter or digit right before or after it,
 // so "r1" matches "deepseek-r1:7b" but not "gpt-4-r10" or "r1234".
 bool contains_token(std::string_view name, std::string_view token) {
-  for (std::size_t at = name.find(token); at != std::string_view::npos;
-       at = name.find(token, at + 1)) {
+  for (std::size_t at = name.find(token); at != std::string_view::npos; at = name.find(token, at + 1)) {
     const bool starts_word = at == 0 || !is_name_character(name[at - 1]);
     const std::size_t end = at + token.size();
     const bool ends_word = end == name.size() || !is_name_character(name[end]);
@@ -33,8 +32,8 @@ const std::vector<ServerProfile>& server_profiles() {
   using P = MissingOpenerPolicy;
   constexpr WireFormat sse = WireFormat::kServerSentEvents;
   static const std::vector<ServerProfile> profiles = {
-      {"auto", "any server below, told apart by the stream itself",
-       "wherever the stream puts it", sse, P::kForReasoningModels},
+      {"auto", "any server below, told apart by the stream itself", "wherever the stream puts it", sse,
+       P::kForReasoningModels},
       {"deepseek", "DeepSeek API (deepseek-reasoner)", "delta.reasoning_content", sse, P::kNever},
       {"together", "Together", "inline <think> in delta.content", sse, P::kForReasoningModels},
       {"fireworks", "Fireworks", "delta.reasoning_content, or inline for some models", sse,
@@ -42,13 +41,12 @@ const std::vector<ServerProfile>& server_profiles() {
       {"openrouter", "OpenRouter", "delta.reasoning and delta.reasoning_details", sse, P::kNever},
       {"groq", "Groq", "delta.reasoning (parsed) or inline (raw)", sse, P::kForReasoningModels},
       {"ollama", "Ollama, OpenAI-compatible /v1", "delta.reasoning", sse, P::kForReasoningModels},
-      {"ollama-native", "Ollama native /api/chat (NDJSON)", "message.thinking",
-       WireFormat::kNdjson, P::kForReasoningModels},
-      {"vllm", "vLLM", "delta.reasoning_content or delta.reasoning with a reasoning parser, else inline",
-       sse, P::kForReasoningModels},
-      {"llamacpp", "llama.cpp server",
-       "delta.reasoning_content with --reasoning-format deepseek, else inline", sse,
+      {"ollama-native", "Ollama native /api/chat (NDJSON)", "message.thinking", WireFormat::kNdjson,
        P::kForReasoningModels},
+      {"vllm", "vLLM", "delta.reasoning_content or delta.reasoning with a reasoning parser, else inline", sse,
+       P::kForReasoningModels},
+      {"llamacpp", "llama.cpp server", "delta.reasoning_content with --reasoning-format deepseek, else inline",
+       sse, P::kForReasoningModels},
       {"inline-r1", "any server relaying an R1-style model's raw output, whatever its name",
        "before the first </think>, opener or not", sse, P::kAlways},
       {"plain", "any server of a model that does not reason",
@@ -83,8 +81,8 @@ WireFormat wire_format_for_content_type(std::string_view content_type) {
   const auto last = type.find_last_not_of(" \t");
   const std::string_view media =
       first == std::string::npos ? std::string_view{} : std::string_view(type).substr(first, last - first + 1);
-  if (media == "application/x-ndjson" || media == "application/ndjson" ||
-      media == "application/jsonl" || media == "application/x-jsonlines") {
+  if (media == "application/x-ndjson" || media == "application/ndjson" || media == "application/jsonl" ||
+      media == "application/x-jsonlines") {
     return WireFormat::kNdjson;
   }
   return WireFormat::kServerSentEvents;

@@ -24,10 +24,10 @@ enum class MissingOpenerPolicy {
 // stream always wins over the policy: such a server separates reasoning
 // itself, so its answer channel is answer.
 struct ServerProfile {
-  std::string_view name;         // what --profile takes
-  std::string_view server;       // who sends this shape
-  std::string_view reasoning_in; // where that server puts the reasoning
-  WireFormat wire_format;        // used when no Content-Type says otherwise
+  std::string_view name;          // what --profile takes
+  std::string_view server;        // who sends this shape
+  std::string_view reasoning_in;  // where that server puts the reasoning
+  WireFormat wire_format;         // used when no Content-Type says otherwise
   MissingOpenerPolicy missing_opener;
 };
 

@@ -129,8 +129,8 @@ std::string_view SseDecoder::pending_data() const {
 }
 
 std::size_t SseDecoder::buffered_bytes() const {
-  return line_.capacity() + data_.capacity() + event_type_.capacity() +
-         last_event_id_.capacity() + pending_data_joined_.capacity();
+  return line_.capacity() + data_.capacity() + event_type_.capacity() + last_event_id_.capacity() +
+         pending_data_joined_.capacity();
 }
 
 // Consumes the bytes of a BOM at the very start of the stream, one read at a

@@ -70,11 +70,11 @@ class SseDecoder {
   void fail(const char* reason);
 
   std::size_t max_event_bytes_;
-  std::string line_;  // an unterminated line carried from one feed to the next
+  std::string line_;                   // an unterminated line carried from one feed to the next
   bool previous_byte_was_cr_ = false;  // an LF starting the next feed ends no line
   bool at_stream_start_ = true;        // still deciding whether a BOM leads the stream
   std::size_t bom_bytes_matched_ = 0;
-  std::string data_;  // data lines of the event being built, joined with LF (no final LF)
+  std::string data_;       // data lines of the event being built, joined with LF (no final LF)
   bool has_data_ = false;  // tells one empty data line from none
   std::string event_type_;
   std::string last_event_id_;

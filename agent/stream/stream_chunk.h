@@ -16,16 +16,16 @@ struct TokenUsage {
 // What one streamed payload (an SSE data payload or an NDJSON line) says,
 // whatever server sent it. Fields that were null, "" or absent are all empty.
 struct StreamChunk {
-  std::string model;       // the chunk's `model` field
-  std::string content;     // answer channel text; may still carry inline <think> markup
-  std::string reasoning;   // text of the structured reasoning fields (never to be spoken)
+  std::string model;      // the chunk's `model` field
+  std::string content;    // answer channel text; may still carry inline <think> markup
+  std::string reasoning;  // text of the structured reasoning fields (never to be spoken)
   // A structured reasoning field held a string, even "": the server separates
   // reasoning from the answer, so `content` is answer text.
   bool has_reasoning_field = false;
   std::string finish_reason;  // set on the chunk that ends the choice
   bool has_usage = false;
   TokenUsage usage;
-  bool is_error = false;   // the payload carried a top-level `error`
+  bool is_error = false;  // the payload carried a top-level `error`
   std::string error_message;
 
   // Empties every field but keeps the strings' capacity, so a chunk reused

@@ -44,10 +44,14 @@ bool is_blank_or_bom(char byte) {
 
 std::string_view outcome_name(StreamOutcome outcome) {
   switch (outcome) {
-    case StreamOutcome::kCompleted: return "completed";
-    case StreamOutcome::kError: return "error";
-    case StreamOutcome::kCutShort: return "cut_short";
-    case StreamOutcome::kAnswerOnlyInReasoning: return "answer_only_in_reasoning";
+    case StreamOutcome::kCompleted:
+      return "completed";
+    case StreamOutcome::kError:
+      return "error";
+    case StreamOutcome::kCutShort:
+      return "cut_short";
+    case StreamOutcome::kAnswerOnlyInReasoning:
+      return "answer_only_in_reasoning";
   }
   return "unknown";
 }
@@ -154,8 +158,7 @@ void StreamReader::handle_payload(std::string_view payload, bool ndjson, StreamS
                               : chunks_.decode_openai_chunk(payload, chunk_);
   if (!decoded) {
     ++summary_.malformed_payloads;
-    report_error("unreadable payload #" + std::to_string(payload_count_) + ": " + chunks_.error(),
-                 sink);
+    report_error("unreadable payload #" + std::to_string(payload_count_) + ": " + chunks_.error(), sink);
     return;
   }
   if (chunk_.is_error) {
@@ -163,8 +166,8 @@ void StreamReader::handle_payload(std::string_view payload, bool ndjson, StreamS
     return;
   }
   if (chunk_.has_usage) summary_.usage = chunk_.usage;
-  filter_.put(chunk_.model, chunk_.has_reasoning_field, chunk_.reasoning, chunk_.content,
-              answer_piece_, reasoning_piece_);
+  filter_.put(chunk_.model, chunk_.has_reasoning_field, chunk_.reasoning, chunk_.content, answer_piece_,
+              reasoning_piece_);
   emit_filtered(sink);
   if (!chunk_.finish_reason.empty()) {
     summary_.finish_reason = chunk_.finish_reason;
@@ -251,7 +254,8 @@ StreamSummary StreamReader::finish(StreamSink& sink) {
   if (had_error_) {
     summary_.outcome = StreamOutcome::kError;
     summary_.explanation = "the stream carried an error: " + summary_.first_error;
-    if (unopened_text_unspoken) summary_.explanation += "; " + unspoken_unopened_text(summary_.unopened_text_bytes);
+    if (unopened_text_unspoken)
+      summary_.explanation += "; " + unspoken_unopened_text(summary_.unopened_text_bytes);
   } else if (!ended_properly) {
     summary_.outcome = StreamOutcome::kCutShort;
     summary_.explanation = "the stream ended with neither [DONE] nor a finish_reason: it was cut short";

@@ -44,12 +44,12 @@ std::string_view outcome_name(StreamOutcome outcome);
 
 struct StreamSummary {
   StreamOutcome outcome = StreamOutcome::kCutShort;
-  std::string finish_reason;     // the last one seen
+  std::string finish_reason;  // the last one seen
   std::optional<TokenUsage> usage;
-  std::string first_error;       // the first error message, when there was one
+  std::string first_error;  // the first error message, when there was one
   std::size_t answer_bytes = 0;
   std::size_t reasoning_characters = 0;
-  bool reasoning_unclosed = false;      // the answer channel ended inside a reasoning block
+  bool reasoning_unclosed = false;  // the answer channel ended inside a reasoning block
   bool stray_close_tag_removed = false;
   // What became of answer-channel text that had no opener while the
   // missing-opener policy applied, and how many bytes of it there were.

@@ -33,8 +33,7 @@ std::string last_component(const std::string& path) {
 
 }  // namespace
 
-AnimBridge::AnimBridge(const std::string& socket_directory, FirmwareExpectation firmware,
-                       logging::Logger log)
+AnimBridge::AnimBridge(const std::string& socket_directory, FirmwareExpectation firmware, logging::Logger log)
     : public_path_(socket_directory + "/" + std::string(kServerName)),
       our_server_path_(socket_directory + "/" + std::string(kOurServerName)),
       our_client_path_(socket_directory + "/" + std::string(kOurClientName)),
@@ -50,8 +49,8 @@ bool AnimBridge::open(std::string& error) {
   // Our private names may be left from an earlier run; nothing else uses them.
   ::unlink(our_server_path_.c_str());
   ::unlink(our_client_path_.c_str());
-  return engine_socket_.open(error) && engine_socket_.bind(our_server_path_, error) &&
-         anim_socket_.open(error) && anim_socket_.bind(our_client_path_, error);
+  return engine_socket_.open(error) && engine_socket_.bind(our_server_path_, error) && anim_socket_.open(error) &&
+         anim_socket_.bind(our_client_path_, error);
 }
 
 void AnimBridge::on_directory_change(std::string_view name) {
@@ -62,8 +61,7 @@ void AnimBridge::on_directory_change(std::string_view name) {
     if (state == ipc::SocketInterposer::State::kFailed && before != state)
       log_.error("cannot take ", public_path_, ": ", interposer_.error());
     if (state == ipc::SocketInterposer::State::kInterposed && before != state)
-      log_.info("interposed on ", public_path_, " (vic-anim's socket moved to ",
-                interposer_.aside_path(), ")");
+      log_.info("interposed on ", public_path_, " (vic-anim's socket moved to ", interposer_.aside_path(), ")");
     if (anim_restarted && anim_connected_) {
       // A new vic-anim: whatever it held of the agent's died with the old
       // one, and it needs our greeting to take us as its client.
@@ -134,11 +132,12 @@ void AnimBridge::report_anim_reach(AnimReach reach, std::string_view detail) {
       return;
     case AnimReach::kServingAnother:
       if (before == reach) return;
-      log_.error("vic-anim already serves another client: vic-engine reached it before vic-r1 "
-                 "was in place (the units start vic-r1 first; it was started late or by hand). "
-                 "Until vic-engine restarts, vic-r1 forwards nothing and answers nothing, and the "
-                 "robot works as without it. To put vic-r1 in the path: systemctl restart "
-                 "anki-robot.target");
+      log_.error(
+          "vic-anim already serves another client: vic-engine reached it before vic-r1 "
+          "was in place (the units start vic-r1 first; it was started late or by hand). "
+          "Until vic-engine restarts, vic-r1 forwards nothing and answers nothing, and the "
+          "robot works as without it. To put vic-r1 in the path: systemctl restart "
+          "anki-robot.target");
       return;
     case AnimReach::kUnreachable:
       if (before == reach) return;
@@ -151,13 +150,10 @@ void AnimBridge::report_anim_reach(AnimReach reach, std::string_view detail) {
 
 void AnimBridge::poll_entries(pollfd& engine, pollfd& anim) const {
   engine = {engine_socket_.fd(),
-            static_cast<short>((wants_engine_readable() ? POLLIN : 0) |
-                               (wants_engine_writable() ? POLLOUT : 0)),
+            static_cast<short>((wants_engine_readable() ? POLLIN : 0) | (wants_engine_writable() ? POLLOUT : 0)),
             0};
   anim = {anim_socket_.fd(),
-          static_cast<short>((wants_anim_readable() ? POLLIN : 0) |
-                             (wants_anim_writable() ? POLLOUT : 0)),
-          0};
+          static_cast<short>((wants_anim_readable() ? POLLIN : 0) | (wants_anim_writable() ? POLLOUT : 0)), 0};
 }
 
 void AnimBridge::on_poll(const pollfd& engine, const pollfd& anim) {
@@ -177,8 +173,7 @@ void AnimBridge::on_engine_readable() {
     // EAGAIN: exactly what it would meet without us. Reading on and
     // dropping would hide a stalled vic-anim and lose datagrams.
     if (!to_anim_queue_.empty()) return;
-    const ssize_t size =
-        engine_socket_.receive(buffer_, sizeof(buffer_), engine_connected_ ? nullptr : &sender);
+    const ssize_t size = engine_socket_.receive(buffer_, sizeof(buffer_), engine_connected_ ? nullptr : &sender);
     if (size < 0) return;
     const auto length = static_cast<std::size_t>(size);
     if (length > sizeof(buffer_)) {
@@ -268,8 +263,8 @@ void AnimBridge::on_anim_readable() {
 
 // -------------------------------------------------------------- both ways
 
-void AnimBridge::forward(ipc::UnixDatagramSocket& socket, DatagramQueue& queue,
-                         const std::uint8_t* bytes, std::size_t size, bool to_engine) {
+void AnimBridge::forward(ipc::UnixDatagramSocket& socket, DatagramQueue& queue, const std::uint8_t* bytes,
+                         std::size_t size, bool to_engine) {
   const bool delivered = deliver(socket, queue, bytes, size, to_engine);
   if (to_engine) {
     ++(delivered ? counters_.anim_to_engine : counters_.dropped_anim_to_engine);
@@ -278,8 +273,8 @@ void AnimBridge::forward(ipc::UnixDatagramSocket& socket, DatagramQueue& queue,
   }
 }
 
-bool AnimBridge::deliver(ipc::UnixDatagramSocket& socket, DatagramQueue& queue,
-                         const std::uint8_t* bytes, std::size_t size, bool to_engine) {
+bool AnimBridge::deliver(ipc::UnixDatagramSocket& socket, DatagramQueue& queue, const std::uint8_t* bytes,
+                         std::size_t size, bool to_engine) {
   // Behind anything already waiting, so the order never changes. The waiting
   // ones go out first as soon as the peer's socket has room: the kernel calls
   // a datagram socket writable only once three quarters of its send buffer
@@ -358,8 +353,7 @@ void AnimBridge::tell_agent(const channel::Event& event) {
 void AnimBridge::on_tick(std::uint64_t now_ms) {
   now_ms_ = now_ms;
   router_.on_tick(now_ms);
-  if (!anim_connected_ && interposed() && now_ms - last_anim_attempt_ms_ >= kAnimRetryMs)
-    connect_to_anim();
+  if (!anim_connected_ && interposed() && now_ms - last_anim_attempt_ms_ >= kAnimRetryMs) connect_to_anim();
   // Directory events can be missed (an overflowed inotify queue); a slow
   // look costs two lstat() calls.
   if (now_ms - last_directory_look_ms_ >= kDirectoryLookMs) {

@@ -18,13 +18,13 @@
 namespace vic_r1::bridge {
 
 struct AnimBridgeCounters {
-  std::uint64_t engine_to_anim = 0;  // forwarded
-  std::uint64_t anim_to_engine = 0;  // forwarded
+  std::uint64_t engine_to_anim = 0;          // forwarded
+  std::uint64_t anim_to_engine = 0;          // forwarded
   std::uint64_t dropped_engine_to_anim = 0;  // the anim side's queue and ours were both full
   std::uint64_t dropped_anim_to_engine = 0;  // likewise towards the engine
   std::uint64_t anim_to_no_engine = 0;       // arrived while no engine was connected
-  std::uint64_t dropped_agent = 0;   // the agent's messages that congestion turned away
-  std::uint64_t cut_datagrams = 0;   // larger than our buffer (never seen on a robot)
+  std::uint64_t dropped_agent = 0;           // the agent's messages that congestion turned away
+  std::uint64_t cut_datagrams = 0;           // larger than our buffer (never seen on a robot)
   std::uint64_t engine_connections = 0;
   std::uint64_t anim_connections = 0;
   std::uint64_t refused_senders = 0;  // a datagram from a sender that is not our engine
@@ -53,8 +53,7 @@ class AnimBridge final : public AnimLinkSink {
   static constexpr std::string_view kOurClientName = "vic-r1.engine_anim_client";
   static constexpr std::size_t kQueueSlots = 256;
 
-  AnimBridge(const std::string& socket_directory, FirmwareExpectation firmware,
-             logging::Logger log);
+  AnimBridge(const std::string& socket_directory, FirmwareExpectation firmware, logging::Logger log);
   ~AnimBridge() override;
 
   // Binds our two sockets under private names. False (with `error`) when
@@ -115,10 +114,10 @@ class AnimBridge final : public AnimLinkSink {
   void engine_gone(const char* why);
   // forward() counts; deliver() sends, or queues behind what waits, and
   // says whether the datagram is on its way.
-  void forward(ipc::UnixDatagramSocket& socket, DatagramQueue& queue, const std::uint8_t* bytes,
-               std::size_t size, bool to_engine);
-  bool deliver(ipc::UnixDatagramSocket& socket, DatagramQueue& queue, const std::uint8_t* bytes,
-               std::size_t size, bool to_engine);
+  void forward(ipc::UnixDatagramSocket& socket, DatagramQueue& queue, const std::uint8_t* bytes, std::size_t size,
+               bool to_engine);
+  bool deliver(ipc::UnixDatagramSocket& socket, DatagramQueue& queue, const std::uint8_t* bytes, std::size_t size,
+               bool to_engine);
   void peer_gone(bool engine);
   void flush(DatagramQueue& queue, ipc::UnixDatagramSocket& socket, bool to_engine);
   void send_robot_available();
@@ -136,10 +135,10 @@ class AnimBridge final : public AnimLinkSink {
   std::function<void(const channel::Event&)> agent_event_sink_;
 
   bool engine_connected_ = false;
-  std::string engine_path_;       // the engine client's bound path
-  std::string engine_path_name_;  // its last component, to spot a restart in the directory
-  ino_t engine_path_inode_ = 0;   // what was bound there when the engine connected
-  bool anim_connected_ = false;   // we greeted vic-anim and it did not refuse
+  std::string engine_path_;                      // the engine client's bound path
+  std::string engine_path_name_;                 // its last component, to spot a restart in the directory
+  ino_t engine_path_inode_ = 0;                  // what was bound there when the engine connected
+  bool anim_connected_ = false;                  // we greeted vic-anim and it did not refuse
   AnimReach anim_reach_ = AnimReach::kNotTried;  // the last attempt's outcome
   bool have_robot_available_ = false;
   std::uint64_t last_anim_attempt_ms_ = 0;

@@ -24,14 +24,14 @@ bool is_final(clad::TtsState state) {
 
 // vic-engine's own TextToSpeechPrepare is read in the layout its size fits,
 // confirmed or not: the ttsID it takes must be known either way.
-const clad::FirmwareLayout& layout_for_reading(const clad::FirmwareLayout& current,
-                                               const std::uint8_t* bytes, std::size_t size) {
+const clad::FirmwareLayout& layout_for_reading(const clad::FirmwareLayout& current, const std::uint8_t* bytes,
+                                               std::size_t size) {
   if (size == 0 || bytes[0] != current.text_to_speech_prepare ||
       size == clad::text_to_speech_prepare_datagram_bytes(current))
     return current;
-  const clad::FirmwareLayout& other = clad::layout_for(
-      current.tts_prepare_has_pitch_scalar ? clad::FirmwareFamily::kVector16
-                                           : clad::FirmwareFamily::kVector16WithPitch);
+  const clad::FirmwareLayout& other = clad::layout_for(current.tts_prepare_has_pitch_scalar
+                                                           ? clad::FirmwareFamily::kVector16
+                                                           : clad::FirmwareFamily::kVector16WithPitch);
   return size == clad::text_to_speech_prepare_datagram_bytes(other) ? other : current;
 }
 
@@ -190,8 +190,7 @@ AnimDatagramRoute AnimLinkRouter::route_animation_event(const clad::AnimToEngine
   const bool ended = message.kind == clad::AnimToEngineMessage::Kind::kAnimationEnded;
   AgentClip* clip = clip_by_tag(message.anim_tag);
   // The name must match too: a tag alone could be a stale one of the engine's.
-  if (clip == nullptr ||
-      message.anim_name != std::string_view(clip->name.data(), clip->name_size)) {
+  if (clip == nullptr || message.anim_name != std::string_view(clip->name.data(), clip->name_size)) {
     if (ended) animation_tags_.note_engine_done(message.anim_tag);
     return AnimDatagramRoute::kToEngine;
   }
@@ -371,8 +370,7 @@ void AnimLinkRouter::abort_animation(const channel::Command& command) {
   if (clip == nullptr) return;  // already over
   clad::AbortAnimation abort;
   abort.tag = clip->tag;
-  if (!inject(abort, command.handle))
-    return;
+  if (!inject(abort, command.handle)) return;
   // An abort before AnimationStarted produces no AnimationEnded.
   if (!clip->started) {
     tell_animation_state(clip->handle, channel::AnimationPhase::kEnded, true);
@@ -398,8 +396,7 @@ void AnimLinkRouter::on_tick(std::uint64_t now_ms) {
   now_ms_ = now_ms;
   drive_layout_probe(now_ms);
   for (AgentUtterance& utterance : utterances_) {
-    if (utterance.in_use && utterance.handle == 0 &&
-        now_ms - utterance.released_at_ms > kReleasedIdQuarantineMs)
+    if (utterance.in_use && utterance.handle == 0 && now_ms - utterance.released_at_ms > kReleasedIdQuarantineMs)
       forget(utterance);
   }
   for (AgentClip& clip : clips_) {
@@ -450,8 +447,7 @@ void AnimLinkRouter::drive_layout_probe(std::uint64_t now_ms) {
     end_probe();
     confirmation_.on_probe_unanswered();
   }
-  if (confirmation_.status() != LayoutConfirmation::Status::kProbing ||
-      probe_.stage != LayoutProbe::Stage::kNone)
+  if (confirmation_.status() != LayoutConfirmation::Status::kProbing || probe_.stage != LayoutProbe::Stage::kNone)
     return;
   std::uint8_t tts_id = 0;
   if (!tts_ids_.take_for_agent(tts_id)) return;
@@ -545,8 +541,7 @@ void AnimLinkRouter::refuse(std::uint32_t handle, std::string_view reason) {
   sink_.tell_agent(event);
 }
 
-void AnimLinkRouter::tell_speech_state(std::uint32_t handle, clad::TtsState state,
-                                       float duration_ms) {
+void AnimLinkRouter::tell_speech_state(std::uint32_t handle, clad::TtsState state, float duration_ms) {
   if (handle == 0) return;  // released with its agent: no one is listening
   channel::Event event;
   event.kind = channel::EventKind::kSpeechState;
@@ -556,8 +551,7 @@ void AnimLinkRouter::tell_speech_state(std::uint32_t handle, clad::TtsState stat
   sink_.tell_agent(event);
 }
 
-void AnimLinkRouter::tell_animation_state(std::uint32_t handle, channel::AnimationPhase phase,
-                                          bool aborted) {
+void AnimLinkRouter::tell_animation_state(std::uint32_t handle, channel::AnimationPhase phase, bool aborted) {
   if (handle == 0) return;
   channel::Event event;
   event.kind = channel::EventKind::kAnimationState;

@@ -24,9 +24,7 @@ class AnimLinkSink {
   virtual bool inject_to_anim(const std::uint8_t* bytes, std::size_t size) = 0;
   // The cancels and aborts that silence a gone agent: the robot must get
   // them even under congestion, so they may wait behind the engine's traffic.
-  virtual bool queue_to_anim(const std::uint8_t* bytes, std::size_t size) {
-    return inject_to_anim(bytes, size);
-  }
+  virtual bool queue_to_anim(const std::uint8_t* bytes, std::size_t size) { return inject_to_anim(bytes, size); }
   virtual void tell_agent(const channel::Event& event) = 0;
 };
 

@@ -56,8 +56,7 @@ bool BackTouchDetector::feed(std::uint16_t raw, bool on_charger) {
   // While the baseline is checked after a charger change, no touch counts.
   pressed_ = charger_check_running_
                  ? false
-                 : classify(static_cast<int>(std::floor(baseline_)),
-                            static_cast<int>(std::round(reading)));
+                 : classify(static_cast<int>(std::floor(baseline_)), static_cast<int>(std::round(reading)));
   const bool was_confirmed = confirmed_pressed_;
   if (pressed_ != was_pressed) {
     same_state_run_ = 0;

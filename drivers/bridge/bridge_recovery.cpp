@@ -23,11 +23,10 @@ RecoveryPlan plan_recovery(bool was_between, const std::vector<std::uint64_t>& f
     if (now_s - at <= kFailureWindowS) ++recent;
   if (recent >= kMaxFailures) {
     plan.give_up_on_vic_r1 = true;
-    plan.explanation =
-        "vic-r1 failed " + std::to_string(recent) + " times in " +
-        std::to_string(kFailureWindowS / 60) +
-        " minutes: it is masked until the next boot (systemctl unmask --runtime vic-r1 to try "
-        "again), and the robot's processes restart without it";
+    plan.explanation = "vic-r1 failed " + std::to_string(recent) + " times in " +
+                       std::to_string(kFailureWindowS / 60) +
+                       " minutes: it is masked until the next boot (systemctl unmask --runtime vic-r1 to try "
+                       "again), and the robot's processes restart without it";
     return plan;
   }
   plan.explanation =
@@ -37,8 +36,7 @@ RecoveryPlan plan_recovery(bool was_between, const std::vector<std::uint64_t>& f
   return plan;
 }
 
-std::vector<std::uint64_t> record_failure(const std::string& path, std::uint64_t now_s,
-                                          std::string& error) {
+std::vector<std::uint64_t> record_failure(const std::string& path, std::uint64_t now_s, std::string& error) {
   constexpr std::size_t kKept = 10;
   std::vector<std::uint64_t> failures;
   std::ifstream in(path);

@@ -27,7 +27,7 @@ namespace vic_r1::bridge {
 // processes: after kMaxFailures within kFailureWindowS it is masked for the
 // rest of this boot (systemctl mask --runtime) and the robot runs without it.
 struct RecoveryPlan {
-  bool restart_robot = false;   // systemctl restart --no-block anki-robot.target
+  bool restart_robot = false;      // systemctl restart --no-block anki-robot.target
   bool give_up_on_vic_r1 = false;  // first: systemctl mask --runtime vic-r1.service
   std::string explanation;
 };
@@ -43,7 +43,6 @@ RecoveryPlan plan_recovery(bool was_between, const std::vector<std::uint64_t>& f
 // The failure record in `path` (one number per line: seconds since boot),
 // with `now_s` appended and only the latest few kept; written back. A file
 // that cannot be read starts a new record.
-std::vector<std::uint64_t> record_failure(const std::string& path, std::uint64_t now_s,
-                                          std::string& error);
+std::vector<std::uint64_t> record_failure(const std::string& path, std::uint64_t now_s, std::string& error);
 
 }  // namespace vic_r1::bridge

@@ -42,9 +42,7 @@ extern "C" void note_signal(int signal_number) {
   errno = saved_errno;
 }
 
-std::string describe_errno(const char* what) {
-  return std::string(what) + ": " + std::strerror(errno);
-}
+std::string describe_errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
 using platform::monotonic_ms;
 
@@ -54,8 +52,7 @@ BridgeService::BridgeService(BridgeOptions options, logging::LogSink& sink)
     : options_(std::move(options)),
       log_(sink, "bridge"),
       anim_bridge_(options_.socket_directory, options_.firmware, logging::Logger(sink, "anim-link")),
-      intent_tap_(options_.socket_directory, options_.question_policy,
-                  logging::Logger(sink, "intent-tap")),
+      intent_tap_(options_.socket_directory, options_.question_policy, logging::Logger(sink, "intent-tap")),
       supervisor_(options_.agent, logging::Logger(sink, "supervisor")),
       notifier_(process::ServiceNotifier::from_environment()) {
   anim_bridge_.set_agent_event_sink([this](const channel::Event& event) { send_to_agent(event); });
@@ -131,8 +128,7 @@ int BridgeService::run() {
       run_once(stop);
     } catch (const std::exception& failure) {
       ++internal_errors_;
-      log_.error("internal error (", internal_errors_, " so far), forwarding goes on: ",
-                 failure.what());
+      log_.error("internal error (", internal_errors_, " so far), forwarding goes on: ", failure.what());
     } catch (...) {
       ++internal_errors_;
       log_.error("internal error (", internal_errors_, " so far), forwarding goes on");
@@ -147,9 +143,10 @@ int BridgeService::run() {
   intent_tap_.restore();
   log_counters();
   if (anim_bridge_.engine_connected() || intent_tap_.heard_from_cloud())
-    log_.warning("vic-engine and vic-cloud talked to vic-r1's sockets, which are now gone; "
-                 "neither reconnects by itself. Restart the robot's processes so that they talk "
-                 "to each other directly: systemctl restart anki-robot.target");
+    log_.warning(
+        "vic-engine and vic-cloud talked to vic-r1's sockets, which are now gone; "
+        "neither reconnects by itself. Restart the robot's processes so that they talk "
+        "to each other directly: systemctl restart anki-robot.target");
   return 0;
 }
 
@@ -213,8 +210,8 @@ void BridgeService::notify_ready_when_due(std::uint64_t now_ms) {
   } else if (anim_bridge_.anim_serves_another()) {
     notifier_.ready("vic-engine reached vic-anim first: forwarding nothing until it restarts");
   } else if (now_ms - started_ms_ >= options_.ready_deadline_ms) {
-    log_.warning("vic-anim has not bound ", options_.socket_directory,
-                 "/_engine_anim_server_0 in ", options_.ready_deadline_ms / 1000,
+    log_.warning("vic-anim has not bound ", options_.socket_directory, "/_engine_anim_server_0 in ",
+                 options_.ready_deadline_ms / 1000,
                  " s: telling systemd vic-r1 is ready anyway, so that vic-engine starts; "
                  "vic-r1 steps in if vic-anim binds before vic-engine connects");
     notifier_.ready("waiting for vic-anim");
@@ -260,9 +257,8 @@ void BridgeService::on_directory_events() {
       inotify_event event;
       std::memcpy(&event, buffer + offset, sizeof(event));
       const char* name_bytes = buffer + offset + sizeof(inotify_event);
-      const std::string_view name =
-          event.len > 0 ? std::string_view(name_bytes, strnlen(name_bytes, event.len))
-                        : std::string_view();
+      const std::string_view name = event.len > 0 ? std::string_view(name_bytes, strnlen(name_bytes, event.len))
+                                                  : std::string_view();
       if (event.mask & IN_Q_OVERFLOW) {
         anim_bridge_.on_directory_change("");
         intent_tap_.on_directory_change("");
@@ -310,7 +306,8 @@ void BridgeService::on_channel_readable(std::uint64_t now_ms) {
       }
       continue;
     }
-    if (command.kind == channel::CommandKind::kListenAgain && ::access(options_.mic_muted_file.c_str(), F_OK) == 0) {
+    if (command.kind == channel::CommandKind::kListenAgain &&
+        ::access(options_.mic_muted_file.c_str(), F_OK) == 0) {
       channel::Event refused;
       refused.kind = channel::EventKind::kCommandFailed;
       refused.handle = command.handle;
@@ -376,12 +373,12 @@ void BridgeService::tick(std::uint64_t now_ms) {
   if (confirmation.take_change()) {
     switch (confirmation.status()) {
       case LayoutConfirmation::Status::kConfirmed:
-        log_.info("firmware layout ", confirmation.layout().name, " confirmed: ",
-                  confirmation.explanation());
+        log_.info("firmware layout ", confirmation.layout().name, " confirmed: ", confirmation.explanation());
         if (notifier_.ready_sent()) notifier_.status("answering; firmware layout confirmed");
         break;
       case LayoutConfirmation::Status::kRefused:
-        log_.warning(confirmation.explanation(), "; vic-engine and vic-anim work as without "
+        log_.warning(confirmation.explanation(),
+                     "; vic-engine and vic-anim work as without "
                      "vic-r1, and vic-r1 answers no question");
         break;
       case LayoutConfirmation::Status::kWaiting:
@@ -413,17 +410,14 @@ void BridgeService::log_counters() {
   const AnimBridgeCounters& anim = anim_bridge_.counters();
   const AnimLinkCounters& link = anim_bridge_.router().counters();
   const IntentTapCounters& tap = intent_tap_.counters();
-  log_.info("counters: engine->anim ", anim.engine_to_anim, " (dropped ",
-            anim.dropped_engine_to_anim, "), anim->engine ", anim.anim_to_engine, " (dropped ",
-            anim.dropped_anim_to_engine, "), oversize ", anim.cut_datagrams, ", agent injected ", link.injected,
-            " (dropped ",
-            anim.dropped_agent, ", refused ", link.agent_commands_refused, "), replies to agent ",
-            link.replies_to_agent, ", malformed ",
-            link.malformed_from_engine + link.malformed_from_anim, ", id collisions ",
-            link.id_collisions, ", knowledge streams made normal ", link.knowledge_streams_made_normal,
-            "; intents forwarded ", tap.forwarded, ", questions ",
-            tap.questions, ", injected ", tap.injected, ", dropped ", tap.dropped, ", oversize ", tap.cut_datagrams,
-            "; agent starts ", supervisor_.starts(), ", events dropped ",
+  log_.info("counters: engine->anim ", anim.engine_to_anim, " (dropped ", anim.dropped_engine_to_anim,
+            "), anim->engine ", anim.anim_to_engine, " (dropped ", anim.dropped_anim_to_engine, "), oversize ",
+            anim.cut_datagrams, ", agent injected ", link.injected, " (dropped ", anim.dropped_agent, ", refused ",
+            link.agent_commands_refused, "), replies to agent ", link.replies_to_agent, ", malformed ",
+            link.malformed_from_engine + link.malformed_from_anim, ", id collisions ", link.id_collisions,
+            ", knowledge streams made normal ", link.knowledge_streams_made_normal, "; intents forwarded ",
+            tap.forwarded, ", questions ", tap.questions, ", injected ", tap.injected, ", dropped ", tap.dropped,
+            ", oversize ", tap.cut_datagrams, "; agent starts ", supervisor_.starts(), ", events dropped ",
             channel_counters_.events_dropped, "; heap in use ", heap_in_use_bytes() / 1024, " KiB");
 }
 

@@ -12,8 +12,7 @@ constexpr std::uint64_t kDirectoryLookMs = 500;
 
 }  // namespace
 
-IntentTap::IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy,
-                     logging::Logger log)
+IntentTap::IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy, logging::Logger log)
     : public_path_(socket_directory + "/" + std::string(kSocketName)),
       our_path_(socket_directory + "/" + std::string(kTapName)),
       client_path_(socket_directory + "/" + std::string(kClientName)),
@@ -31,8 +30,8 @@ bool IntentTap::open(std::string& error) {
   // Our names may be left from an earlier run; nothing else uses them.
   ::unlink(our_path_.c_str());
   ::unlink(client_path_.c_str());
-  return tap_socket_.open(error) && tap_socket_.bind(our_path_, error) &&
-         forward_socket_.open(error) && forward_socket_.bind(client_path_, error);
+  return tap_socket_.open(error) && tap_socket_.bind(our_path_, error) && forward_socket_.open(error) &&
+         forward_socket_.bind(client_path_, error);
 }
 
 void IntentTap::on_directory_change(std::string_view name) {
@@ -43,8 +42,7 @@ void IntentTap::on_directory_change(std::string_view name) {
   if (state == ipc::SocketInterposer::State::kFailed && before != state)
     log_.error("cannot take ", public_path_, ": ", interposer_.error());
   if (state == ipc::SocketInterposer::State::kInterposed && (before != state || engine_rebound)) {
-    log_.info("interposed on ", public_path_, " (vic-engine's socket moved to ",
-              interposer_.aside_path(), ")");
+    log_.info("interposed on ", public_path_, " (vic-engine's socket moved to ", interposer_.aside_path(), ")");
     look_for_a_bypassing_cloud(now_ms_);
   }
 }
@@ -207,10 +205,11 @@ void IntentTap::on_tick(std::uint64_t now_ms) {
   if (cloud_suspect_inode_ != 0 && cloud_suspect_since_ms_ == 0) cloud_suspect_since_ms_ = now_ms;
   if (cloud_suspect_inode_ != 0 && now_ms - cloud_suspect_since_ms_ >= kCloudGreetingGraceMs) {
     if (cloud_reported_inode_ != cloud_suspect_inode_) {
-      log_.error("vic-cloud is connected to vic-engine's ai_sock directly: it connected in the "
-                 "moment between vic-engine binding ai_sock and vic-r1 taking it, and it never "
-                 "reconnects. Questions go to vic-engine, not to vic-r1, until vic-cloud "
-                 "restarts: systemctl restart vic-cloud");
+      log_.error(
+          "vic-cloud is connected to vic-engine's ai_sock directly: it connected in the "
+          "moment between vic-engine binding ai_sock and vic-r1 taking it, and it never "
+          "reconnects. Questions go to vic-engine, not to vic-r1, until vic-cloud "
+          "restarts: systemctl restart vic-cloud");
       cloud_reported_inode_ = cloud_suspect_inode_;
     }
     cloud_suspect_inode_ = 0;

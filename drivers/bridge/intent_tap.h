@@ -20,12 +20,12 @@
 namespace vic_r1::bridge {
 
 struct IntentTapCounters {
-  std::uint64_t forwarded = 0;       // unchanged, to vic-engine
-  std::uint64_t questions = 0;       // owned: closed quietly and handed to the agent
-  std::uint64_t injected = 0;        // the agent's intents delivered to vic-engine
-  std::uint64_t malformed = 0;       // results we could not read: forwarded untouched
-  std::uint64_t dropped = 0;         // vic-engine's queue stayed full, or no vic-engine
-  std::uint64_t cut_datagrams = 0;   // longer than our buffer
+  std::uint64_t forwarded = 0;      // unchanged, to vic-engine
+  std::uint64_t questions = 0;      // owned: closed quietly and handed to the agent
+  std::uint64_t injected = 0;       // the agent's intents delivered to vic-engine
+  std::uint64_t malformed = 0;      // results we could not read: forwarded untouched
+  std::uint64_t dropped = 0;        // vic-engine's queue stayed full, or no vic-engine
+  std::uint64_t cut_datagrams = 0;  // longer than our buffer
 };
 
 // Sits on ai_sock, where vic-cloud delivers the intent of each voice request
@@ -66,8 +66,7 @@ class IntentTap {
   static constexpr std::uint64_t kEngineTickSpacingMs = 100;
   static constexpr std::uint64_t kKnowledgeSessionMs = 20000;
 
-  IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy,
-            logging::Logger log);
+  IntentTap(const std::string& socket_directory, intent::QuestionIntentPolicy policy, logging::Logger log);
 
   bool open(std::string& error);
   void on_directory_change(std::string_view name);
@@ -77,9 +76,7 @@ class IntentTap {
   // An intent from the agent for vic-engine (e.g. to listen again).
   bool inject(const clad::IntentResult& result, std::uint64_t now_ms, std::string& error);
 
-  void set_question_sink(std::function<void(const channel::Event&)> sink) {
-    question_sink_ = std::move(sink);
-  }
+  void set_question_sink(std::function<void(const channel::Event&)> sink) { question_sink_ = std::move(sink); }
   // Without a running agent no question is taken: the engine gets each
   // intent unchanged and answers as it always has (fail-open).
   void set_accepting_questions(bool accepting) { accepting_questions_ = accepting; }
@@ -98,9 +95,7 @@ class IntentTap {
   // wait in the socket (and vic-cloud in its send) until there is room.
   bool wants_readable() const { return !to_engine_queue_.full(); }
   bool has_waiting_intents() const { return !to_engine_queue_.empty(); }
-  bool interposed() const {
-    return interposer_.state() == ipc::SocketInterposer::State::kInterposed;
-  }
+  bool interposed() const { return interposer_.state() == ipc::SocketInterposer::State::kInterposed; }
   const IntentTapCounters& counters() const { return counters_; }
   // vic-cloud has sent something to the tap (it is connected through it).
   bool heard_from_cloud() const { return cloud_heard_inode_ != 0; }
@@ -137,17 +132,17 @@ class IntentTap {
   std::uint64_t now_ms_ = 0;  // as of the last call that brought the time
   std::function<void(const channel::Event&)> question_sink_;
   IntentTapCounters counters_;
-  std::string question_;  // reused: its capacity stays after the first question
-  std::string sender_;    // reused likewise: the path of the last datagram's sender
+  std::string question_;       // reused: its capacity stays after the first question
+  std::string sender_;         // reused likewise: the path of the last datagram's sender
   std::string server_answer_;  // reused likewise: a knowledge answer the engine will speak
   // vic-cloud connects to ai_sock once (cloud/main.go:33-43, 112-115): a
   // live vic-cloud socket that has not greeted the tap when it took the
   // path may be connected to vic-engine's socket itself, and then every
   // intent passes the tap by. Inodes tell a restarted vic-cloud apart.
-  ino_t cloud_heard_inode_ = 0;      // the vic-cloud socket the tap has heard from
-  ino_t cloud_suspect_inode_ = 0;    // a live one that has not been heard from yet
+  ino_t cloud_heard_inode_ = 0;    // the vic-cloud socket the tap has heard from
+  ino_t cloud_suspect_inode_ = 0;  // a live one that has not been heard from yet
   std::uint64_t cloud_suspect_since_ms_ = 0;
-  ino_t cloud_reported_inode_ = 0;   // the bypass already logged for this socket
+  ino_t cloud_reported_inode_ = 0;  // the bypass already logged for this socket
   std::uint8_t buffer_[clad::kMaxIntentDatagramBytes * 2];
 };
 

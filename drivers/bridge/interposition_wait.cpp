@@ -16,14 +16,14 @@ constexpr long kLookEveryMs = 20;
 bool same_file(const std::string& a, const std::string& b) {
   struct stat first;
   struct stat second;
-  return ::lstat(a.c_str(), &first) == 0 && ::lstat(b.c_str(), &second) == 0 &&
-         first.st_dev == second.st_dev && first.st_ino == second.st_ino;
+  return ::lstat(a.c_str(), &first) == 0 && ::lstat(b.c_str(), &second) == 0 && first.st_dev == second.st_dev &&
+         first.st_ino == second.st_ino;
 }
 
 }  // namespace
 
-InterpositionWait wait_for_interposition(const std::string& socket_directory,
-                                         std::string_view public_name, std::uint64_t timeout_ms) {
+InterpositionWait wait_for_interposition(const std::string& socket_directory, std::string_view public_name,
+                                         std::uint64_t timeout_ms) {
   std::string_view ours;
   if (public_name == IntentTap::kSocketName) {
     ours = IntentTap::kTapName;

@@ -7,9 +7,9 @@
 namespace vic_r1::bridge {
 
 enum class InterpositionWait {
-  kTaken,      // the public path is vic-r1's socket
-  kNoBridge,   // vic-r1 is not running: no point in waiting
-  kTimedOut,   // vic-r1 runs but has not taken the path in time
+  kTaken,     // the public path is vic-r1's socket
+  kNoBridge,  // vic-r1 is not running: no point in waiting
+  kTimedOut,  // vic-r1 runs but has not taken the path in time
   kUnknownSocket,
 };
 
@@ -22,7 +22,7 @@ enum class InterpositionWait {
 //
 // Fail-open: when vic-r1 is not running (its own socket is not live), it
 // returns at once, and never waits longer than `timeout_ms`.
-InterpositionWait wait_for_interposition(const std::string& socket_directory,
-                                         std::string_view public_name, std::uint64_t timeout_ms);
+InterpositionWait wait_for_interposition(const std::string& socket_directory, std::string_view public_name,
+                                         std::uint64_t timeout_ms);
 
 }  // namespace vic_r1::bridge

@@ -52,20 +52,23 @@ void LayoutConfirmation::on_anim_datagram(const std::uint8_t* bytes, std::size_t
   }
   const bool owner_named = expectation_.source == FirmwareExpectation::Source::kOwner;
   if (owner_named && !same_codebase(codebase, expectation_.family)) {
-    explain_size("vic-anim sends a ", size, "-byte AnimationState, which does not fit the "
+    explain_size("vic-anim sends a ", size,
+                 "-byte AnimationState, which does not fit the "
                  "--firmware given: forwarding only; run with --firmware auto");
     refuse();
     return;
   }
   const bool version_known = expectation_.family != FirmwareFamily::kUnknown;
   if (codebase == FirmwareFamily::kVector18 && (owner_named || version_known)) {
-    explain({"vic-anim's AnimationState is 3 bytes: the 1.8 codebase, whose "
-             "TextToSpeechPrepare has pitchScalar"});
+    explain(
+        {"vic-anim's AnimationState is 3 bytes: the 1.8 codebase, whose "
+         "TextToSpeechPrepare has pitchScalar"});
     confirm(FirmwareFamily::kVector18);
   } else if (codebase == FirmwareFamily::kVector18) {
     // A build vic-r1 has no version for: its TextToSpeechPrepare is asked.
-    explain({"vic-anim's AnimationState is 3 bytes: the 1.8 codebase of a version vic-r1 "
-             "does not know; probing its TextToSpeechPrepare"});
+    explain(
+        {"vic-anim's AnimationState is 3 bytes: the 1.8 codebase of a version vic-r1 "
+         "does not know; probing its TextToSpeechPrepare"});
     probe_layout_ = &layout_for(FirmwareFamily::kVector18);
     status_ = Status::kProbing;
     changed_ = true;
@@ -73,8 +76,9 @@ void LayoutConfirmation::on_anim_datagram(const std::uint8_t* bytes, std::size_t
     explain({"vic-anim's AnimationState is 7 bytes, the 1.6 codebase, as --firmware says"});
     confirm(expectation_.family);
   } else {
-    explain({"vic-anim's AnimationState is 7 bytes: the 1.6 codebase; probing whether its "
-             "TextToSpeechPrepare has pitchScalar"});
+    explain(
+        {"vic-anim's AnimationState is 7 bytes: the 1.6 codebase; probing whether its "
+         "TextToSpeechPrepare has pitchScalar"});
     probe_layout_ = &layout_for(FirmwareFamily::kVector16);
     status_ = Status::kProbing;
     changed_ = true;
@@ -102,8 +106,9 @@ void LayoutConfirmation::on_engine_datagram(const std::uint8_t* bytes, std::size
         explain({"vic-engine's own TextToSpeechPrepare is 1039 bytes, with pitchScalar"});
         confirm(codebase_16 ? FirmwareFamily::kVector16WithPitch : FirmwareFamily::kVector18);
       } else if (engine_prepare_bytes_ == without_pitch && codebase_16) {
-        explain({"the 1.6 codebase; vic-engine's own TextToSpeechPrepare is 1035 bytes, "
-                 "without pitchScalar"});
+        explain(
+            {"the 1.6 codebase; vic-engine's own TextToSpeechPrepare is 1035 bytes, "
+             "without pitchScalar"});
         confirm(FirmwareFamily::kVector16);
       }
       return;
@@ -137,8 +142,9 @@ void LayoutConfirmation::on_probe_unanswered() {
     probe_layout_ = &layout_for(FirmwareFamily::kVector16WithPitch);
     return;
   }
-  explain({"vic-anim answered no TextToSpeechPrepare layout vic-r1 knows (1039 or 1035 "
-           "bytes): forwarding only, nothing is injected"});
+  explain(
+      {"vic-anim answered no TextToSpeechPrepare layout vic-r1 knows (1039 or 1035 "
+       "bytes): forwarding only, nothing is injected"});
   refuse();
 }
 
@@ -171,8 +177,7 @@ void LayoutConfirmation::explain(std::initializer_list<std::string_view> pieces)
   }
 }
 
-void LayoutConfirmation::explain_size(std::string_view before, std::size_t size,
-                                      std::string_view after) {
+void LayoutConfirmation::explain_size(std::string_view before, std::size_t size, std::string_view after) {
   char digits[24];
   explain({before, size_text(size, digits), after});
 }

@@ -2,8 +2,7 @@
 
 namespace vic_r1::bridge {
 
-WireIdLedger::WireIdLedger(std::uint8_t first_usable)
-    : first_usable_(first_usable == 0 ? 1 : first_usable) {}
+WireIdLedger::WireIdLedger(std::uint8_t first_usable) : first_usable_(first_usable == 0 ? 1 : first_usable) {}
 
 bool WireIdLedger::note_engine_use(std::uint8_t id) {
   const bool agent_held = owner_[id] == Owner::kAgent;
@@ -18,8 +17,7 @@ void WireIdLedger::note_engine_done(std::uint8_t id) {
 }
 
 bool WireIdLedger::engine_holds(std::uint8_t id) const {
-  return owner_[id] == Owner::kEngine &&
-         engine_uses_ - engine_use_number_[id] < kEngineUseGoesStaleAfter;
+  return owner_[id] == Owner::kEngine && engine_uses_ - engine_use_number_[id] < kEngineUseGoesStaleAfter;
 }
 
 bool WireIdLedger::take_for_agent(std::uint8_t& id) {

@@ -213,14 +213,13 @@ constexpr const char* kUnknownCommand = "unknown command kind on the channel";
 
 bool encode_event(const Event& event, std::uint8_t* out, std::size_t capacity, std::size_t& size,
                   const char*& error) {
-  return encode_message<Event>(event, event_fields<FieldWriter>, kUnknownEvent, out, capacity, size,
-                                          error);
+  return encode_message<Event>(event, event_fields<FieldWriter>, kUnknownEvent, out, capacity, size, error);
 }
 
 bool encode_command(const Command& command, std::uint8_t* out, std::size_t capacity, std::size_t& size,
                     const char*& error) {
-  return encode_message<Command>(command, command_fields<FieldWriter>, kUnknownCommand, out,
-                                              capacity, size, error);
+  return encode_message<Command>(command, command_fields<FieldWriter>, kUnknownCommand, out, capacity, size,
+                                 error);
 }
 
 bool decode_event(const std::uint8_t* bytes, std::size_t size, Event& event, const char*& error) {

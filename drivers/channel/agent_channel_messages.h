@@ -53,9 +53,9 @@ struct Event {
   EventKind kind = EventKind::kQuestion;
   // kQuestion
   QuestionSource question_source = QuestionSource::kUnmatchedIntent;
-  std::string_view text;  // kQuestion: the question; kCommandFailed: the reason;
-                          // kRobotLink: the firmware description; kEngineSpeech:
-                          // the engine's words; kVoiceServerAnswer: the server's answer
+  std::string_view text;    // kQuestion: the question; kCommandFailed: the reason;
+                            // kRobotLink: the firmware description; kEngineSpeech:
+                            // the engine's words; kVoiceServerAnswer: the server's answer
   std::string_view intent;  // kQuestion, kVoiceServerAnswer: the intent it arrived as
   // kSpeechState, kAnimationState, kCommandFailed
   std::uint32_t handle = 0;
@@ -70,7 +70,7 @@ struct Event {
 // ---------------------------------------------------------- commands (down)
 
 enum class CommandKind : std::uint8_t {
-  kPrepareSpeech = 1,   // TextToSpeechPrepare (Manual: play with kPlaySpeech on Prepared)
+  kPrepareSpeech = 1,  // TextToSpeechPrepare (Manual: play with kPlaySpeech on Prepared)
   kPlaySpeech = 2,
   kCancelSpeech = 3,
   kPlayAnimation = 4,
@@ -123,13 +123,12 @@ inline Command command_for(CommandKind kind, std::uint32_t handle) {
 // may hold part of a message and nothing of it may be sent.
 bool encode_event(const Event& event, std::uint8_t* out, std::size_t capacity, std::size_t& size,
                   const char*& error);
-bool encode_command(const Command& command, std::uint8_t* out, std::size_t capacity,
-                    std::size_t& size, const char*& error);
+bool encode_command(const Command& command, std::uint8_t* out, std::size_t capacity, std::size_t& size,
+                    const char*& error);
 
 // Decode one packet; false (with `error`) when it is not a whole, known
 // message. Views point into `bytes`.
 bool decode_event(const std::uint8_t* bytes, std::size_t size, Event& event, const char*& error);
-bool decode_command(const std::uint8_t* bytes, std::size_t size, Command& command,
-                    const char*& error);
+bool decode_command(const std::uint8_t* bytes, std::size_t size, Command& command, const char*& error);
 
 }  // namespace vic_r1::channel

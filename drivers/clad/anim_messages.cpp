@@ -31,9 +31,8 @@ bool only_spaces(std::string_view text) {
 bool contains_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
 
 // The messages whose whole payload is one uint_8.
-bool encode_one_byte(const FirmwareLayout& layout, std::uint8_t tag, std::uint8_t value,
-                             std::uint8_t* out, std::size_t capacity,
-            std::size_t& size, const char*& error) {
+bool encode_one_byte(const FirmwareLayout& layout, std::uint8_t tag, std::uint8_t value, std::uint8_t* out,
+                     std::size_t capacity, std::size_t& size, const char*& error) {
   if (!layout.can_inject) return refuse(error, "this firmware's layout is unknown; nothing is injected");
   CladWriter writer(out, capacity);
   writer.u8(tag);
@@ -45,8 +44,7 @@ bool encode_one_byte(const FirmwareLayout& layout, std::uint8_t tag, std::uint8_
 
 // PlayAnim: uint_32 numLoops, uint_32 startAt_ms, uint_8 tag,
 // bool renderInEyeHue, string animName.
-bool encode(const FirmwareLayout& layout, const PlayAnim& message, std::uint8_t* out,
-                    std::size_t capacity,
+bool encode(const FirmwareLayout& layout, const PlayAnim& message, std::uint8_t* out, std::size_t capacity,
             std::size_t& size, const char*& error) {
   if (!layout.can_inject) return refuse(error, "this firmware's layout is unknown; nothing is injected");
   if (message.anim_name.empty()) return refuse(error, "PlayAnim needs a clip name");
@@ -62,24 +60,21 @@ bool encode(const FirmwareLayout& layout, const PlayAnim& message, std::uint8_t*
 }
 
 // AbortAnimation: uint_8 tag.
-bool encode(const FirmwareLayout& layout, const AbortAnimation& message,
-                    std::uint8_t* out, std::size_t capacity,
+bool encode(const FirmwareLayout& layout, const AbortAnimation& message, std::uint8_t* out, std::size_t capacity,
             std::size_t& size, const char*& error) {
   return encode_one_byte(layout, layout.abort_animation, message.tag, out, capacity, size, error);
 }
 
 // SetFullAnimTrackLockState: uint_8 trackLockState.
-bool encode(const FirmwareLayout& layout, const SetFullAnimTrackLockState& message,
-                    std::uint8_t* out, std::size_t capacity,
-            std::size_t& size, const char*& error) {
-  return encode_one_byte(layout, layout.set_full_anim_track_lock_state, message.track_lock_state,
-                         out, capacity, size, error);
+bool encode(const FirmwareLayout& layout, const SetFullAnimTrackLockState& message, std::uint8_t* out,
+            std::size_t capacity, std::size_t& size, const char*& error) {
+  return encode_one_byte(layout, layout.set_full_anim_track_lock_state, message.track_lock_state, out, capacity,
+                         size, error);
 }
 
 // DrawTextOnScreen: bool drawNow, ColorRGB textColor, ColorRGB bgColor
 // (3 x uint_8 each), string text.
-bool encode(const FirmwareLayout& layout, const DrawTextOnScreen& message,
-                    std::uint8_t* out, std::size_t capacity,
+bool encode(const FirmwareLayout& layout, const DrawTextOnScreen& message, std::uint8_t* out, std::size_t capacity,
             std::size_t& size, const char*& error) {
   if (!layout.can_inject) return refuse(error, "this firmware's layout is unknown; nothing is injected");
   if (message.text.size() > kMaxShortString) return refuse(error, "screen text longer than 255 bytes");
@@ -98,12 +93,10 @@ bool encode(const FirmwareLayout& layout, const DrawTextOnScreen& message,
 
 // TextToSpeechPrepare: uint_32 style, float_32 durationScalar,
 // [float_32 pitchScalar], uint_8 triggerMode, uint_8 ttsID, int_8 text[1024].
-bool encode(const FirmwareLayout& layout, const TextToSpeechPrepare& message,
-                    std::uint8_t* out, std::size_t capacity,
-            std::size_t& size, const char*& error) {
+bool encode(const FirmwareLayout& layout, const TextToSpeechPrepare& message, std::uint8_t* out,
+            std::size_t capacity, std::size_t& size, const char*& error) {
   if (!layout.can_inject) return refuse(error, "this firmware's layout is unknown; nothing is injected");
-  if (message.text.empty() || only_spaces(message.text))
-    return refuse(error, "TTS text is empty or only spaces");
+  if (message.text.empty() || only_spaces(message.text)) return refuse(error, "TTS text is empty or only spaces");
   if (message.text.size() > kMaxTtsTextBytes) return refuse(error, "TTS text longer than 1023 bytes");
   if (contains_nul(message.text)) return refuse(error, "TTS text contains a NUL byte");
   if (message.tts_id == 0) return refuse(error, "ttsID 0 is not a valid utterance id");
@@ -119,16 +112,14 @@ bool encode(const FirmwareLayout& layout, const TextToSpeechPrepare& message,
 }
 
 // TextToSpeechPlay: uint_8 ttsID.
-bool encode(const FirmwareLayout& layout, const TextToSpeechPlay& message,
-                    std::uint8_t* out, std::size_t capacity,
+bool encode(const FirmwareLayout& layout, const TextToSpeechPlay& message, std::uint8_t* out, std::size_t capacity,
             std::size_t& size, const char*& error) {
   return encode_one_byte(layout, layout.text_to_speech_play, message.tts_id, out, capacity, size, error);
 }
 
 // TextToSpeechCancel: uint_8 ttsID.
-bool encode(const FirmwareLayout& layout, const TextToSpeechCancel& message,
-                    std::uint8_t* out, std::size_t capacity,
-            std::size_t& size, const char*& error) {
+bool encode(const FirmwareLayout& layout, const TextToSpeechCancel& message, std::uint8_t* out,
+            std::size_t capacity, std::size_t& size, const char*& error) {
   return encode_one_byte(layout, layout.text_to_speech_cancel, message.tts_id, out, capacity, size, error);
 }
 
@@ -202,8 +193,7 @@ EngineToAnimMessage decode_engine_to_anim(const FirmwareLayout& layout, const st
   }
   if (!reader.consumed_exactly()) {
     message.kind = Kind::kMalformed;
-    message.error = reader.failed() ? "datagram shorter than its layout"
-                                    : "datagram longer than its layout";
+    message.error = reader.failed() ? "datagram shorter than its layout" : "datagram longer than its layout";
   }
   return message;
 }
@@ -272,8 +262,7 @@ AnimToEngineMessage decode_anim_to_engine(const FirmwareLayout& layout, const st
   }
   if (!reader.consumed_exactly()) {
     message.kind = Kind::kMalformed;
-    message.error = reader.failed() ? "datagram shorter than its layout"
-                                    : "datagram longer than its layout";
+    message.error = reader.failed() ? "datagram shorter than its layout" : "datagram longer than its layout";
   }
   return message;
 }

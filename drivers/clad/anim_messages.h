@@ -110,16 +110,16 @@ struct FakeWakeWord {};
 // message: send nothing from it.
 bool encode(const FirmwareLayout& layout, const PlayAnim& message, std::uint8_t* out, std::size_t capacity,
             std::size_t& size, const char*& error);
-bool encode(const FirmwareLayout& layout, const AbortAnimation& message, std::uint8_t* out,
-            std::size_t capacity, std::size_t& size, const char*& error);
+bool encode(const FirmwareLayout& layout, const AbortAnimation& message, std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error);
 bool encode(const FirmwareLayout& layout, const SetFullAnimTrackLockState& message, std::uint8_t* out,
             std::size_t capacity, std::size_t& size, const char*& error);
-bool encode(const FirmwareLayout& layout, const DrawTextOnScreen& message, std::uint8_t* out,
-            std::size_t capacity, std::size_t& size, const char*& error);
+bool encode(const FirmwareLayout& layout, const DrawTextOnScreen& message, std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error);
 bool encode(const FirmwareLayout& layout, const TextToSpeechPrepare& message, std::uint8_t* out,
             std::size_t capacity, std::size_t& size, const char*& error);
-bool encode(const FirmwareLayout& layout, const TextToSpeechPlay& message, std::uint8_t* out,
-            std::size_t capacity, std::size_t& size, const char*& error);
+bool encode(const FirmwareLayout& layout, const TextToSpeechPlay& message, std::uint8_t* out, std::size_t capacity,
+            std::size_t& size, const char*& error);
 bool encode(const FirmwareLayout& layout, const TextToSpeechCancel& message, std::uint8_t* out,
             std::size_t capacity, std::size_t& size, const char*& error);
 bool encode(const FirmwareLayout& layout, const FakeWakeWord& message, std::uint8_t* out, std::size_t capacity,
@@ -129,8 +129,8 @@ bool encode(const FirmwareLayout& layout, const FakeWakeWord& message, std::uint
 // animation tags and ttsIDs the engine is using, so ours never collide.
 struct EngineToAnimMessage {
   enum class Kind {
-    kOther,       // a message we do not decode; forwarded as it is
-    kMalformed,   // one of ours whose size does not match the layout
+    kOther,      // a message we do not decode; forwarded as it is
+    kMalformed,  // one of ours whose size does not match the layout
     kPlayAnim,
     kAbortAnimation,
     kTextToSpeechPrepare,
@@ -140,12 +140,12 @@ struct EngineToAnimMessage {
     kStartWakeWordlessStreaming,
   };
   Kind kind = Kind::kOther;
-  std::uint8_t tag = 0;     // the union tag (first byte); 0 for an empty datagram
-  std::uint8_t anim_tag = 0;  // PlayAnim, AbortAnimation
-  std::string_view anim_name;  // PlayAnim
-  std::uint8_t tts_id = 0;     // TextToSpeech*
+  std::uint8_t tag = 0;                                    // the union tag (first byte); 0 for an empty datagram
+  std::uint8_t anim_tag = 0;                               // PlayAnim, AbortAnimation
+  std::string_view anim_name;                              // PlayAnim
+  std::uint8_t tts_id = 0;                                 // TextToSpeech*
   TtsTriggerMode trigger_mode = TtsTriggerMode::kInvalid;  // TextToSpeechPrepare
-  std::string_view tts_text;  // TextToSpeechPrepare: up to the first NUL
+  std::string_view tts_text;                               // TextToSpeechPrepare: up to the first NUL
   // SetTriggerWordResponse: a wake word would start a stream to vic-cloud
   // (a valid audio event, and shouldTriggerWordStartStream).
   bool trigger_word_starts_stream = false;

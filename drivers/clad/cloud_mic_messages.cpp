@@ -8,8 +8,7 @@ namespace vic_r1::clad {
 
 CloudMicMessage decode_cloud_mic(const std::uint8_t* bytes, std::size_t size) {
   CloudMicMessage message;
-  if (size == kConnectionGreeting.size() &&
-      std::memcmp(bytes, kConnectionGreeting.data(), size) == 0) {
+  if (size == kConnectionGreeting.size() && std::memcmp(bytes, kConnectionGreeting.data(), size) == 0) {
     message.kind = CloudMicMessage::Kind::kGreeting;
     return message;
   }
@@ -30,15 +29,13 @@ CloudMicMessage decode_cloud_mic(const std::uint8_t* bytes, std::size_t size) {
   return message;
 }
 
-bool encode_intent_result(const IntentResult& result, std::uint8_t* out, std::size_t capacity,
-                          std::size_t& size, const char*& error) {
-  if (result.intent.empty() || result.intent.size() > 255)
-    {
+bool encode_intent_result(const IntentResult& result, std::uint8_t* out, std::size_t capacity, std::size_t& size,
+                          const char*& error) {
+  if (result.intent.empty() || result.intent.size() > 255) {
     error = "intent name must be 1 to 255 bytes";
     return false;
   }
-  if (result.parameters.size() > 0xFFFF || result.metadata.size() > 0xFFFF)
-    {
+  if (result.parameters.size() > 0xFFFF || result.metadata.size() > 0xFFFF) {
     error = "intent parameters or metadata longer than 65535 bytes";
     return false;
   }
@@ -51,8 +48,7 @@ bool encode_intent_result(const IntentResult& result, std::uint8_t* out, std::si
     error = "the output buffer is too small for the intent";
     return false;
   }
-  if (writer.size() > kMaxIntentDatagramBytes)
-    {
+  if (writer.size() > kMaxIntentDatagramBytes) {
     error = "intent longer than vic-engine's 4096-byte receive buffer";
     return false;
   }

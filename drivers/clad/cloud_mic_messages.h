@@ -45,7 +45,7 @@ struct CloudMicMessage {
 CloudMicMessage decode_cloud_mic(const std::uint8_t* bytes, std::size_t size);
 
 // Encodes a `result` message, e.g. to inject an intent into vic-engine.
-bool encode_intent_result(const IntentResult& result, std::uint8_t* out, std::size_t capacity,
-                          std::size_t& size, const char*& error);
+bool encode_intent_result(const IntentResult& result, std::uint8_t* out, std::size_t capacity, std::size_t& size,
+                          const char*& error);
 
 }  // namespace vic_r1::clad

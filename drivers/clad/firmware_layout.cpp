@@ -30,6 +30,8 @@ constexpr std::size_t kRobotStateBackpackTouchOffset = 1 + 212;
 constexpr std::size_t kAnimationState18Bytes = 1 + 2;
 constexpr std::size_t kAnimationState16Bytes = 1 + 4 + 2;
 
+// Each row of a layout below is one group of fields of FirmwareLayout.
+// clang-format off
 constexpr FirmwareLayout kVector18{
     FirmwareFamily::kVector18,
     "1.8",
@@ -86,9 +88,9 @@ constexpr FirmwareLayout kUnknown{
     0xD4, 0xD6, 0xD7, 0xD9, 0xDB, 0xF0, 0xF3, kAnimationState18Bytes,
     kRobotStateDatagramBytes, kRobotStateStatusOffset, kRobotStateBackpackTouchOffset,
 };
+// clang-format on
 
-constexpr const FirmwareLayout* kAllLayouts[] = {&kVector18, &kVector16, &kVector16WithPitch,
-                                                 &kUnknown};
+constexpr const FirmwareLayout* kAllLayouts[] = {&kVector18, &kVector16, &kVector16WithPitch, &kUnknown};
 
 }  // namespace
 

@@ -31,9 +31,7 @@ class MemberName {
     }
     bytes_[size_++] = c;
   }
-  bool is(std::string_view name) const {
-    return !too_long_ && std::string_view(bytes_, size_) == name;
-  }
+  bool is(std::string_view name) const { return !too_long_ && std::string_view(bytes_, size_) == name; }
 
  private:
   char bytes_[64];
@@ -83,14 +81,30 @@ class JsonScanner {
       if (at_ >= text_.size()) return false;
       const char escape = text_[at_++];
       switch (escape) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '/':
+          out.push_back('/');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
         case 'u':
           if (!unicode_escape(out)) return false;
           break;

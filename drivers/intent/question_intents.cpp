@@ -70,8 +70,8 @@ QuestionIntentPolicy question_policy_for(const std::vector<std::string>& intents
 std::vector<QuestionIntentRule> default_question_rules() {
   using channel::QuestionSource;
   return {
-      {"intent_system_unmatched", QuestionField::kTranscriptInMetadata,
-       QuestionSource::kUnmatchedIntent, "intent_system_noaudio"},
+      {"intent_system_unmatched", QuestionField::kTranscriptInMetadata, QuestionSource::kUnmatchedIntent,
+       "intent_system_noaudio"},
       {"intent_knowledge_response_extend_bypass", QuestionField::kQueryTextInParameters,
        QuestionSource::kKnowledgeResponse, "intent_system_noaudio"},
       {"intent_knowledge_response_extend", QuestionField::kQueryTextInParameters,
@@ -90,8 +90,8 @@ std::string_view transcript_from_metadata(std::string_view metadata) {
   return trim(metadata.substr(kPrefix.size(), end - kPrefix.size()));
 }
 
-QuestionVerdict classify_intent(const QuestionIntentPolicy& policy,
-                                const clad::IntentResult& result, std::string& question) {
+QuestionVerdict classify_intent(const QuestionIntentPolicy& policy, const clad::IntentResult& result,
+                                std::string& question) {
   QuestionVerdict verdict;
   question.clear();
   for (const QuestionIntentRule& rule : policy.rules) {

@@ -106,8 +106,8 @@ struct QuestionVerdict {
 // An owned question's text goes to `question`, trimmed. A placeholder
 // transcript (compared without regard to case) is not a question. Nothing is allocated
 // when `question` has the capacity of an intent datagram.
-QuestionVerdict classify_intent(const QuestionIntentPolicy& policy,
-                                const clad::IntentResult& result, std::string& question);
+QuestionVerdict classify_intent(const QuestionIntentPolicy& policy, const clad::IntentResult& result,
+                                std::string& question);
 
 // The transcript in vic-cloud's metadata, "" when it has none.
 std::string_view transcript_from_metadata(std::string_view metadata);

@@ -18,11 +18,8 @@ std::string describe(const char* what, const std::string& path, int error_number
 
 }  // namespace
 
-SocketInterposer::SocketInterposer(std::string public_path, std::string aside_path,
-                                   std::string our_path)
-    : public_path_(std::move(public_path)),
-      aside_path_(std::move(aside_path)),
-      our_path_(std::move(our_path)) {}
+SocketInterposer::SocketInterposer(std::string public_path, std::string aside_path, std::string our_path)
+    : public_path_(std::move(public_path)), aside_path_(std::move(aside_path)), our_path_(std::move(our_path)) {}
 
 bool SocketInterposer::public_path_is_ours(bool& exists) const {
   struct stat public_stat;
@@ -33,8 +30,7 @@ bool SocketInterposer::public_path_is_ours(bool& exists) const {
   return public_stat.st_dev == our_stat.st_dev && public_stat.st_ino == our_stat.st_ino;
 }
 
-SocketInterposer::State SocketInterposer::update(bool& moved_firmware_socket,
-                                                 std::uint64_t now_ms) {
+SocketInterposer::State SocketInterposer::update(bool& moved_firmware_socket, std::uint64_t now_ms) {
   moved_firmware_socket = false;
   bool exists = false;
   if (public_path_is_ours(exists)) {
@@ -123,8 +119,7 @@ bool SocketInterposer::socket_is_live(const std::string& path) {
   return result == 0 || error_number == EPERM;
 }
 
-bool copy_socket_permissions(const std::string& model, const std::string& path,
-                             std::string& error) {
+bool copy_socket_permissions(const std::string& model, const std::string& path, std::string& error) {
   struct stat model_stat;
   if (::stat(model.c_str(), &model_stat) != 0) {
     error = describe("stat", model, errno);

@@ -17,9 +17,9 @@ namespace vic_r1::ipc {
 class SocketInterposer {
  public:
   enum class State {
-    kWaiting,      // the firmware has not bound the public path yet
-    kInterposed,   // the public path is ours, the firmware's socket is aside
-    kFailed,       // a filesystem call failed; error() says which and why
+    kWaiting,     // the firmware has not bound the public path yet
+    kInterposed,  // the public path is ours, the firmware's socket is aside
+    kFailed,      // a filesystem call failed; error() says which and why
   };
 
   // public_path: where the firmware bound (e.g. /dev/socket/ai_sock).

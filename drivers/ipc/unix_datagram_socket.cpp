@@ -53,8 +53,7 @@ SendOutcome classify_send_error(int error_number) {
 
 UnixDatagramSocket::~UnixDatagramSocket() { close(); }
 
-UnixDatagramSocket::UnixDatagramSocket(UnixDatagramSocket&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)) {}
+UnixDatagramSocket::UnixDatagramSocket(UnixDatagramSocket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
 
 UnixDatagramSocket& UnixDatagramSocket::operator=(UnixDatagramSocket&& other) noexcept {
   if (this != &other) {
@@ -119,22 +118,20 @@ void UnixDatagramSocket::disconnect() {
   (void)::connect(fd_, &address, sizeof(address));
 }
 
-ssize_t UnixDatagramSocket::receive(std::uint8_t* buffer, std::size_t capacity,
-                                    std::string* sender) {
+ssize_t UnixDatagramSocket::receive(std::uint8_t* buffer, std::size_t capacity, std::string* sender) {
   sockaddr_un address;
   socklen_t length = sizeof(address);
   for (;;) {
     // MSG_TRUNC makes the kernel return the datagram's real size, so a cut
     // one is noticed instead of forwarded short without a word.
-    const ssize_t size = ::recvfrom(fd_, buffer, capacity, MSG_TRUNC,
-                                    reinterpret_cast<sockaddr*>(&address), &length);
+    const ssize_t size =
+        ::recvfrom(fd_, buffer, capacity, MSG_TRUNC, reinterpret_cast<sockaddr*>(&address), &length);
     if (size < 0 && errno == EINTR) continue;
     if (size < 0) return -1;
     if (sender != nullptr) {
       sender->clear();
       if (length > offsetof(sockaddr_un, sun_path) && address.sun_path[0] != '\0')
-        sender->assign(address.sun_path,
-                       strnlen(address.sun_path, length - offsetof(sockaddr_un, sun_path)));
+        sender->assign(address.sun_path, strnlen(address.sun_path, length - offsetof(sockaddr_un, sun_path)));
     }
     return size;
   }
@@ -147,14 +144,13 @@ SendOutcome UnixDatagramSocket::send(const std::uint8_t* bytes, std::size_t size
   }
 }
 
-SendOutcome UnixDatagramSocket::send_to(const std::string& path, const std::uint8_t* bytes,
-                                        std::size_t size) {
+SendOutcome UnixDatagramSocket::send_to(const std::string& path, const std::uint8_t* bytes, std::size_t size) {
   sockaddr_un address;
   socklen_t length = 0;
   if (!make_address(path, address, length)) return SendOutcome::kFailed;
   for (;;) {
-    if (::sendto(fd_, bytes, size, MSG_DONTWAIT | MSG_NOSIGNAL,
-                 reinterpret_cast<const sockaddr*>(&address), length) >= 0)
+    if (::sendto(fd_, bytes, size, MSG_DONTWAIT | MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&address),
+                 length) >= 0)
       return SendOutcome::kSent;
     if (errno != EINTR) return classify_send_error(errno);
   }

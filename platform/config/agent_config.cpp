@@ -29,14 +29,31 @@ using JsonValue = JsonDocument::ValueType;
 // the stack whatever the file holds.
 constexpr int kMaxNesting = 16;
 
-const std::vector<std::string_view> kTopLevelKeys = {
-    "provider", "base_url", "model", "stream_profile", "api_key_file", "ca_file", "pinned_public_key_sha256",
-    "timeouts_ms", "max_tokens", "temperature", "system_prompt", "socket_dir", "state_dir", "voice", "animations",
-    "emotions", "thinking_animation", "thinking_progress", "conversation_mode", "history", "question_intents",
-    "fallbacks"};
+const std::vector<std::string_view> kTopLevelKeys = {"provider",
+                                                     "base_url",
+                                                     "model",
+                                                     "stream_profile",
+                                                     "api_key_file",
+                                                     "ca_file",
+                                                     "pinned_public_key_sha256",
+                                                     "timeouts_ms",
+                                                     "max_tokens",
+                                                     "temperature",
+                                                     "system_prompt",
+                                                     "socket_dir",
+                                                     "state_dir",
+                                                     "voice",
+                                                     "animations",
+                                                     "emotions",
+                                                     "thinking_animation",
+                                                     "thinking_progress",
+                                                     "conversation_mode",
+                                                     "history",
+                                                     "question_intents",
+                                                     "fallbacks"};
 // What a fallback may set: the per-provider keys of the top level.
 const std::vector<std::string_view> kProviderKeys = {
-    "provider", "base_url", "model", "stream_profile", "api_key_file", "ca_file", "pinned_public_key_sha256",
+    "provider",   "base_url",   "model", "stream_profile", "api_key_file", "ca_file", "pinned_public_key_sha256",
     "max_tokens", "temperature"};
 const std::vector<std::string_view> kVoiceKeys = {"duration_scalar", "pitch_scalar"};
 const std::vector<std::string_view> kHistoryKeys = {"turns", "bytes", "forget_after_s"};
@@ -44,7 +61,7 @@ const std::vector<std::string_view> kThinkingProgressKeys = {"animations", "ever
 constexpr std::size_t kMaxThinkingProgressClips = 8;
 // vic-anim clip names: anim_<feature>_<action>_NN, letters, digits and '_'.
 constexpr std::size_t kMaxClipNameBytes = 64;
-const std::vector<std::string_view> kTimeoutKeys = {"dns",       "connect",   "tls_handshake", "response_headers",
+const std::vector<std::string_view> kTimeoutKeys = {"dns",       "connect", "tls_handshake", "response_headers",
                                                     "data_idle", "overall"};
 
 std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
@@ -109,20 +126,24 @@ std::string joined(const std::vector<std::string_view>& names) {
   return text;
 }
 
-std::string_view string_of(const JsonValue& value) {
-  return {value.GetString(), value.GetStringLength()};
-}
+std::string_view string_of(const JsonValue& value) { return {value.GetString(), value.GetStringLength()}; }
 
 // What a value is, for "must be a string (got a number)".
 const char* kind_of(const JsonValue& value) {
   switch (value.GetType()) {
-    case rapidjson::kNullType: return "null";
+    case rapidjson::kNullType:
+      return "null";
     case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "true/false";
-    case rapidjson::kObjectType: return "an object";
-    case rapidjson::kArrayType: return "an array";
-    case rapidjson::kStringType: return "a string";
-    case rapidjson::kNumberType: return "a number";
+    case rapidjson::kTrueType:
+      return "true/false";
+    case rapidjson::kObjectType:
+      return "an object";
+    case rapidjson::kArrayType:
+      return "an array";
+    case rapidjson::kStringType:
+      return "a string";
+    case rapidjson::kNumberType:
+      return "a number";
   }
   return "a value";
 }
@@ -192,8 +213,7 @@ int hex_digit_value(char c) {
 // ---- base URL ----------------------------------------------------------------
 
 bool is_host_name_character(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
 bool parse_host_name(std::string_view host, std::string& out, std::string& error) {
@@ -374,10 +394,9 @@ class ConfigReader {
       for (std::string_view name : known) is_known = is_known || name == key;
       if (is_known) continue;
       const std::string_view closest = closest_name(key, known);
-      fail(prefix + std::string(key), closest.empty()
-                                          ? "unknown key (known keys: " + joined(known) + ")"
-                                          : "unknown key; did you mean " + quoted(closest) + "? (known keys: " +
-                                                joined(known) + ")");
+      fail(prefix + std::string(key), closest.empty() ? "unknown key (known keys: " + joined(known) + ")"
+                                                      : "unknown key; did you mean " + quoted(closest) +
+                                                            "? (known keys: " + joined(known) + ")");
     }
     return has_api_key;
   }
@@ -385,7 +404,8 @@ class ConfigReader {
   // The per-provider keys of `object` (the top level, or a fallback entry
   // whose errors start with `prefix`, "fallbacks[1]."), over the defaults
   // already in `provider`. The preset fills what the object leaves out.
-  void read_provider(const JsonValue& object, const std::string& prefix, bool has_api_key, ProviderConfig& provider) {
+  void read_provider(const JsonValue& object, const std::string& prefix, bool has_api_key,
+                     ProviderConfig& provider) {
     const ProviderPreset* preset = read_preset(object, prefix, provider);
     read_endpoint(object, prefix, preset, provider);
     read_model(object, prefix, preset, provider);
@@ -423,8 +443,9 @@ class ConfigReader {
       const std::string path = "fallbacks[" + std::to_string(i) + "]";
       const JsonValue& entry = (*list)[i];
       if (!entry.IsObject()) {
-        fail(path, std::string("must be an object with at least a provider, e.g. {\"provider\": \"together\"} (got ") +
-                       kind_of(entry) + ")");
+        fail(path,
+             std::string("must be an object with at least a provider, e.g. {\"provider\": \"together\"} (got ") +
+                 kind_of(entry) + ")");
         continue;
       }
       const std::string prefix = path + ".";
@@ -440,8 +461,8 @@ class ConfigReader {
       // refusal can say where the key goes.
       const JsonValue& provider_name = *member(entry, "provider");
       if (provider_name.IsString() && find_provider_preset(string_of(provider_name)) != nullptr) {
-        fallback.api_key_file = path_in(config.state_dir, std::string(kApiKeyFileName) + "." +
-                                                              std::string(string_of(provider_name)));
+        fallback.api_key_file =
+            path_in(config.state_dir, std::string(kApiKeyFileName) + "." + std::string(string_of(provider_name)));
       }
       read_provider(entry, prefix, has_api_key, fallback);
       config.fallbacks.push_back(std::move(fallback));
@@ -456,7 +477,8 @@ class ConfigReader {
     if (preset == nullptr) {
       std::vector<std::string_view> names;
       for (const ProviderPreset& known : provider_presets()) names.push_back(known.name);
-      fail(prefix + "provider", "unknown provider " + quoted(string_of(*value)) + " (known: " + joined(names) + ")");
+      fail(prefix + "provider",
+           "unknown provider " + quoted(string_of(*value)) + " (known: " + joined(names) + ")");
       return nullptr;
     }
     provider.preset = std::string(preset->name);
@@ -649,7 +671,8 @@ class ConfigReader {
   void read_max_tokens(const JsonValue& object, const std::string& prefix, ProviderConfig& provider) {
     const JsonValue* value = member(object, "max_tokens");
     long long max_tokens = 0;
-    if (value != nullptr && read_integer(prefix + "max_tokens", *value, kMinMaxTokens, kMaxMaxTokens, max_tokens)) {
+    if (value != nullptr &&
+        read_integer(prefix + "max_tokens", *value, kMinMaxTokens, kMaxMaxTokens, max_tokens)) {
       provider.max_tokens = static_cast<int>(max_tokens);
     }
   }
@@ -688,7 +711,8 @@ class ConfigReader {
     }
     const double number = value.GetDouble();
     if (!(number >= min && number <= max)) {
-      fail(path, "must be from " + number_text(min) + " to " + number_text(max) + " (got " + number_text(number) + ")");
+      fail(path,
+           "must be from " + number_text(min) + " to " + number_text(max) + " (got " + number_text(number) + ")");
       return false;
     }
     out = number;
@@ -720,8 +744,9 @@ class ConfigReader {
     const JsonValue* object = member("voice");
     if (object == nullptr) return;
     if (!object->IsObject()) {
-      fail("voice", std::string("must be an object, e.g. {\"duration_scalar\": 1.0, \"pitch_scalar\": 0.0} (got ") +
-                        kind_of(*object) + ")");
+      fail("voice",
+           std::string("must be an object, e.g. {\"duration_scalar\": 1.0, \"pitch_scalar\": 0.0} (got ") +
+               kind_of(*object) + ")");
       return;
     }
     check_keys(*object, "voice.", kVoiceKeys);
@@ -780,8 +805,9 @@ class ConfigReader {
     const JsonValue* list = member("question_intents");
     if (list == nullptr) return;
     if (!list->IsArray() || list->Empty()) {
-      fail("question_intents", "must be a non-empty list of intent names, e.g. [\"intent_system_unmatched\"] "
-                               "(leave it out for the defaults)");
+      fail("question_intents",
+           "must be a non-empty list of intent names, e.g. [\"intent_system_unmatched\"] "
+           "(leave it out for the defaults)");
       return;
     }
     for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
@@ -856,7 +882,8 @@ class ConfigReader {
       if (read_integer("history.turns", *value, 0, 64, number)) config.history_turns = static_cast<int>(number);
     }
     if (const JsonValue* value = found("bytes")) {
-      if (read_integer("history.bytes", *value, 0, 256 * 1024, number)) config.history_bytes = static_cast<int>(number);
+      if (read_integer("history.bytes", *value, 0, 256 * 1024, number))
+        config.history_bytes = static_cast<int>(number);
     }
     if (const JsonValue* value = found("forget_after_s")) {
       if (read_integer("history.forget_after_s", *value, 1, 7 * 24 * 3600, number))
@@ -967,7 +994,8 @@ bool parse_base_url(std::string_view url, Endpoint& endpoint, std::string& error
   }
   const std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    error = "must start with https:// (e.g. https://api.deepseek.com), or http:// for a server on your local network";
+    error =
+        "must start with https:// (e.g. https://api.deepseek.com), or http:// for a server on your local network";
     return false;
   }
   const std::string scheme = lowercase(url.substr(0, scheme_end));
@@ -978,7 +1006,8 @@ bool parse_base_url(std::string_view url, Endpoint& endpoint, std::string& error
   const std::string_view rest = url.substr(scheme_end + 3);
   const std::size_t authority_end = rest.find_first_of("/?#");
   const std::string_view authority = rest.substr(0, authority_end);
-  const std::string_view path = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+  const std::string_view path = authority_end == std::string_view::npos ? std::string_view{}
+                                                                        : rest.substr(authority_end);
   if (authority.find('@') != std::string_view::npos) {
     error = "must not contain a user name or password (user:password@host); the API key belongs in the key file";
     return false;
@@ -1054,14 +1083,14 @@ bool load_agent_config(std::string_view json_text, const std::vector<std::string
   const std::size_t too_deep = find_excess_nesting(json_text);
   if (too_deep != std::string_view::npos) {
     errors.push_back(position_text(json_text, too_deep) + ": JSON nested deeper than " +
-                            std::to_string(kMaxNesting) + " levels");
+                     std::to_string(kMaxNesting) + " levels");
     return false;
   }
   JsonDocument document;
   document.Parse<rapidjson::kParseValidateEncodingFlag>(json_text.data(), json_text.size());
   if (document.HasParseError()) {
     errors.push_back(position_text(json_text, document.GetErrorOffset()) +
-                            ": JSON syntax error: " + rapidjson::GetParseError_En(document.GetParseError()));
+                     ": JSON syntax error: " + rapidjson::GetParseError_En(document.GetParseError()));
     return false;
   }
   if (!document.IsObject()) {

@@ -74,8 +74,8 @@ inline constexpr std::string_view kDefaultSystemPrompt =
 // One server to ask: the config's per-provider keys. The top level holds
 // the main provider's; each entry of `fallbacks` holds one fallback's.
 struct ProviderConfig {
-  std::string preset;        // the `provider` key: a ProviderPreset name (find_provider_preset gives its display name)
-  Endpoint endpoint;         // from base_url, or the preset's URL
+  std::string preset;  // the `provider` key: a ProviderPreset name (find_provider_preset gives its display name)
+  Endpoint endpoint;   // from base_url, or the preset's URL
   std::string model;
   std::string stream_profile;
   // The key itself is never in the config. Main provider: default
@@ -102,10 +102,10 @@ struct AgentConfig {
   // Asked in order when the one before fails before the first answer byte.
   // Everything below (timeouts, prompt, voice, history, ...) is shared.
   std::vector<ProviderConfig> fallbacks;
-  HttpDeadlines timeouts;  // the config's `timeouts_ms`
-  std::string system_prompt;          // empty: no system message is sent
-  std::string socket_dir;             // the robot's IPC sockets
-  std::string state_dir;              // vic-r1's own files
+  HttpDeadlines timeouts;     // the config's `timeouts_ms`
+  std::string system_prompt;  // empty: no system message is sent
+  std::string socket_dir;     // the robot's IPC sockets
+  std::string state_dir;      // vic-r1's own files
 
   // How Vector speaks and moves.
   float voice_duration_scalar = 1.0f;  // voice.duration_scalar: TTS durationScalar

@@ -123,7 +123,7 @@ bool read_api_key_file(const std::string& path, ApiKey& key_out, std::string& er
     // Any access for the group or others, or special bits, means the key
     // may already have been read by someone else: refuse rather than use it.
     error = "the API key file " + path + " has mode " + mode_text(permissions) +
-                   " but must be readable by its owner only (0600 or 0400); run: chmod 600 " + path;
+            " but must be readable by its owner only (0600 or 0400); run: chmod 600 " + path;
     return false;
   }
   if (status.st_size == 0) {
@@ -132,7 +132,7 @@ bool read_api_key_file(const std::string& path, ApiKey& key_out, std::string& er
   }
   if (status.st_size > static_cast<off_t>(kMaxApiKeyFileBytes)) {
     error = "the API key file " + path + " is larger than 4 KiB (" + std::to_string(status.st_size) +
-                   " bytes); it must hold only the API key";
+            " bytes); it must hold only the API key";
     return false;
   }
 

@@ -12,10 +12,10 @@ namespace vic_r1::platform {
 // http:// the client connects only when every address the host name has is
 // on the local network (local_network.h), and refuses otherwise.
 struct Endpoint {
-  std::string host;          // lower case, no brackets around an IPv6 literal, no trailing dot
+  std::string host;  // lower case, no brackets around an IPv6 literal, no trailing dot
   std::uint16_t port = 443;
-  std::string path_prefix;   // "" or e.g. "/v1"; never ends in '/'
-  bool encrypted = true;     // false: http://, local network only
+  std::string path_prefix;  // "" or e.g. "/v1"; never ends in '/'
+  bool encrypted = true;    // false: http://, local network only
 
   // "https://host[:port]/prefix", the normalised base URL (for logs).
   std::string base_url() const;

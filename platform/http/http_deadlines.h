@@ -15,7 +15,7 @@ struct HttpDeadlines {
   // Longest wait between two data events, reset only by data, never by
   // comments: DeepSeek may hold a busy request with keep-alive comments for minutes.
   std::chrono::milliseconds data_idle{120000};
-  std::chrono::milliseconds overall{300000};    // the whole answer, retries included
+  std::chrono::milliseconds overall{300000};  // the whole answer, retries included
   // How long a TLS connection waits for the wall clock to be set (right
   // after boot Vector's is not, and no certificate can verify): about as
   // long as someone waits for an answer. Not in the config: the robot sets

@@ -147,8 +147,8 @@ struct Connection {
   TlsStream stream;
   const bool plaintext;
   asio::steady_timer clock_timer;  // waiting for the wall clock to be set
-  beast::flat_buffer buffer;  // bytes read from the stream, not yet parsed
-  bool established = false;   // the TLS handshake completed
+  beast::flat_buffer buffer;       // bytes read from the stream, not yet parsed
+  bool established = false;        // the TLS handshake completed
   Abort abort = Abort::kNone;
   bool resumed = false;
   std::string tls_version;
@@ -172,8 +172,8 @@ struct Exchange {
   bool on_old_connection = false;  // this attempt went out on a connection opened before it
   bool waiting_for_connection = false;
   bool waiting_to_retry = false;
-  bool draining = false;           // the sink saw the end; reading the rest of the HTTP message
-  Abort abort = Abort::kNone;      // the overall deadline or cancel(), whichever came first
+  bool draining = false;       // the sink saw the end; reading the rest of the HTTP message
+  Abort abort = Abort::kNone;  // the overall deadline or cancel(), whichever came first
   std::optional<http::response_parser<http::buffer_body>> parser;
   std::size_t bytes_since_data = 0;  // body bytes that completed no data event
   std::string error_body;
@@ -211,7 +211,8 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
 
   void preconnect(PreconnectHandler done) {
     if (shut_down_) return;
-    const bool idle_and_alive = connection_ && !opening_ && connection_->established && !connection_->closed_by_peer();
+    const bool idle_and_alive = connection_ && !opening_ && connection_->established &&
+                                !connection_->closed_by_peer();
     if (exchange_ || idle_and_alive) {
       asio::post(io_, [self = shared_from_this(), done = std::move(done)] {
         if (!self->shut_down_) done(RequestFailure{});
@@ -483,8 +484,9 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
 
     arm_phase_deadline(RequestPhase::kSendRequest, deadlines_.response_headers);
     conn->with_stream([&](auto& stream) {
-      http::async_write(stream, exchange.request,
-                        [self = shared_from_this(), conn](error_code ec, std::size_t) { self->on_write(conn, ec); });
+      http::async_write(stream, exchange.request, [self = shared_from_this(), conn](error_code ec, std::size_t) {
+        self->on_write(conn, ec);
+      });
     });
   }
 
@@ -664,8 +666,7 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
   // request, and one new connection is tried.
   bool may_reconnect(const Connection& conn) const {
     const Exchange& exchange = *exchange_;
-    const bool nothing_received =
-        conn.buffer.size() == 0 && (!exchange.parser || !exchange.parser->got_some());
+    const bool nothing_received = conn.buffer.size() == 0 && (!exchange.parser || !exchange.parser->got_some());
     return exchange.on_old_connection && !exchange.timing.reconnected && nothing_received;
   }
 

@@ -34,8 +34,8 @@ struct RequestTiming {
   // The kept-alive connection had been closed by the server while idle, and
   // a new one was opened without the caller noticing.
   bool reconnected = false;
-  int attempts = 1;              // HTTP requests sent (retries after 429/503 add one each)
-  std::string tls_version;       // "TLSv1.3", "TLSv1.2"
+  int attempts = 1;         // HTTP requests sent (retries after 429/503 add one each)
+  std::string tls_version;  // "TLSv1.3", "TLSv1.2"
   // How long the connection this request went out on waited for the wall
   // clock to be set before its handshake (just after boot); unset when it
   // did not wait, or when an earlier request already reported it.

@@ -24,8 +24,8 @@ bool is_local_v6(const boost::asio::ip::address_v6& address) {
     return is_local_v4(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address));
   }
   const auto bytes = address.to_bytes();
-  return address.is_loopback()                       // ::1
-         || (bytes[0] & 0xFE) == 0xFC                // fc00::/7 unique local
+  return address.is_loopback()                                // ::1
+         || (bytes[0] & 0xFE) == 0xFC                         // fc00::/7 unique local
          || (bytes[0] == 0xFE && (bytes[1] & 0xC0) == 0x80);  // fe80::/10 link-local
 }
 

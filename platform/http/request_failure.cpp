@@ -52,16 +52,16 @@ std::string describe_tls(const TlsFailure& tls, std::string_view host) {
       return "TLS verification failed: the certificate of " + std::string(host) +
              " is not signed by a CA in the configured ca_file" + detail;
     case TlsFailureKind::kHostNameMismatch:
-      return "TLS verification failed: the certificate is not valid for the host name " +
-             std::string(host) + detail;
+      return "TLS verification failed: the certificate is not valid for the host name " + std::string(host) +
+             detail;
     case TlsFailureKind::kCertificateExpired:
       return "TLS verification failed: certificate expired or the robot's clock is wrong" + detail;
     case TlsFailureKind::kCertificateNotYetValid:
       return "TLS verification failed: certificate not yet valid; the robot's clock is probably "
-             "wrong" + detail;
+             "wrong" +
+             detail;
     case TlsFailureKind::kPinMismatch:
-      return "TLS verification failed: the public key of " + std::string(host) +
-             " is not the pinned one" + detail;
+      return "TLS verification failed: the public key of " + std::string(host) + " is not the pinned one" + detail;
     case TlsFailureKind::kOtherVerifyFailure:
       return "TLS verification failed for " + std::string(host) + detail;
     case TlsFailureKind::kConfiguration:
@@ -103,29 +103,46 @@ std::string describe_timeout(const RequestFailure& failure, std::string_view hos
 
 std::string_view phase_name(RequestPhase phase) {
   switch (phase) {
-    case RequestPhase::kDns: return "dns";
-    case RequestPhase::kConnect: return "connect";
-    case RequestPhase::kTlsHandshake: return "tls";
-    case RequestPhase::kSendRequest: return "send";
-    case RequestPhase::kResponseHeaders: return "headers";
-    case RequestPhase::kBody: return "body";
+    case RequestPhase::kDns:
+      return "dns";
+    case RequestPhase::kConnect:
+      return "connect";
+    case RequestPhase::kTlsHandshake:
+      return "tls";
+    case RequestPhase::kSendRequest:
+      return "send";
+    case RequestPhase::kResponseHeaders:
+      return "headers";
+    case RequestPhase::kBody:
+      return "body";
   }
   return "unknown";
 }
 
 std::string_view failure_kind_name(RequestFailureKind kind) {
   switch (kind) {
-    case RequestFailureKind::kNone: return "none";
-    case RequestFailureKind::kDns: return "dns";
-    case RequestFailureKind::kConnectionRefused: return "refused";
-    case RequestFailureKind::kNetworkUnreachable: return "unreachable";
-    case RequestFailureKind::kTls: return "tls";
-    case RequestFailureKind::kTimeout: return "timeout";
-    case RequestFailureKind::kHttpStatus: return "http-status";
-    case RequestFailureKind::kStreamBroken: return "stream-broken";
-    case RequestFailureKind::kCancelled: return "cancelled";
-    case RequestFailureKind::kUnencryptedToInternet: return "unencrypted-to-internet";
-    case RequestFailureKind::kClockNotSet: return "clock-not-set";
+    case RequestFailureKind::kNone:
+      return "none";
+    case RequestFailureKind::kDns:
+      return "dns";
+    case RequestFailureKind::kConnectionRefused:
+      return "refused";
+    case RequestFailureKind::kNetworkUnreachable:
+      return "unreachable";
+    case RequestFailureKind::kTls:
+      return "tls";
+    case RequestFailureKind::kTimeout:
+      return "timeout";
+    case RequestFailureKind::kHttpStatus:
+      return "http-status";
+    case RequestFailureKind::kStreamBroken:
+      return "stream-broken";
+    case RequestFailureKind::kCancelled:
+      return "cancelled";
+    case RequestFailureKind::kUnencryptedToInternet:
+      return "unencrypted-to-internet";
+    case RequestFailureKind::kClockNotSet:
+      return "clock-not-set";
   }
   return "unknown";
 }
@@ -137,9 +154,8 @@ std::string provider_error_message(std::string_view body) {
   std::string message;
   const auto error = document.FindMember("error");
   if (error != document.MemberEnd()) {
-    message = error->value.IsString()
-                  ? std::string(error->value.GetString(), error->value.GetStringLength())
-                  : string_member(error->value, "message");
+    message = error->value.IsString() ? std::string(error->value.GetString(), error->value.GetStringLength())
+                                      : string_member(error->value, "message");
   }
   if (message.empty()) message = string_member(document, "message");
   if (message.empty()) message = string_member(document, "detail");

@@ -17,7 +17,7 @@ enum class RequestPhase { kDns, kConnect, kTlsHandshake, kSendRequest, kResponse
 // into a spoken sentence. Each class has its own remedy, so none is merged.
 enum class RequestFailureKind {
   kNone,
-  kDns,                 // name not found / resolver failure
+  kDns,  // name not found / resolver failure
   kConnectionRefused,
   kNetworkUnreachable,  // no route, host unreachable, network down
   kTls,                 // see RequestFailure::tls (verify reason, handshake failure)
@@ -56,7 +56,7 @@ struct RequestFailure {
 
 inline constexpr std::size_t kMaxErrorBodyBytes = 64 * 1024;
 
-std::string_view phase_name(RequestPhase phase);          // "dns", "connect", "tls", ...
+std::string_view phase_name(RequestPhase phase);              // "dns", "connect", "tls", ...
 std::string_view failure_kind_name(RequestFailureKind kind);  // "dns", "refused", "timeout", ...
 
 // The message a provider put in an error body, whatever its shape:

@@ -57,8 +57,8 @@ LogSink::LogSink(std::string_view program, Options options) : options_(options) 
   }
 }
 
-std::size_t LogSink::format(Level level, std::string_view source, std::string_view text,
-                            std::string_view suffix, char* out) const {
+std::size_t LogSink::format(Level level, std::string_view source, std::string_view text, std::string_view suffix,
+                            char* out) const {
   std::size_t size = 0;
   const auto put = [&](std::string_view piece) {
     const std::size_t room = kMaxLineBytes - size;
@@ -88,8 +88,7 @@ std::size_t LogSink::format(Level level, std::string_view source, std::string_vi
 
 bool LogSink::is_repeat(Level level, std::string_view source, std::string_view text) const {
   return have_last_ && level == last_level_ &&
-         source.substr(0, sizeof(last_source_)) ==
-             std::string_view(last_source_, last_source_size_) &&
+         source.substr(0, sizeof(last_source_)) == std::string_view(last_source_, last_source_size_) &&
          text.substr(0, sizeof(last_text_)) == std::string_view(last_text_, last_text_size_);
 }
 
@@ -113,8 +112,7 @@ void LogSink::write(Level level, std::string_view source, std::string_view text)
       std::memcpy(notice + notice_size, piece.data(), piece.size());
       notice_size += piece.size();
     }
-    const std::size_t size =
-        format(Level::kWarning, source, std::string_view(notice, notice_size), "", line_);
+    const std::size_t size = format(Level::kWarning, source, std::string_view(notice, notice_size), "", line_);
     if (write_whole(line_, size)) lines_lost_reported_ = lines_lost_;
   }
   const std::size_t size = format(level, source, text, "", line_);
@@ -126,8 +124,7 @@ void LogSink::write(Level level, std::string_view source, std::string_view text)
 }
 
 void LogSink::report_repeats_if_due() {
-  if (repeats_ > 0 && options_.clock() - repeats_since_ms_ >= options_.repeat_report_ms)
-    report_repeats();
+  if (repeats_ > 0 && options_.clock() - repeats_since_ms_ >= options_.repeat_report_ms) report_repeats();
 }
 
 void LogSink::report_repeats() {
@@ -139,10 +136,9 @@ void LogSink::report_repeats() {
   const std::string_view times = repeats_ == 1 ? " time" : " times";
   std::memcpy(suffix + suffix_size, times.data(), times.size());
   suffix_size += times.size();
-  const std::size_t size =
-      format(last_level_, std::string_view(last_source_, last_source_size_),
-             std::string_view(last_text_, last_text_size_), std::string_view(suffix, suffix_size),
-             line_);
+  const std::size_t size = format(last_level_, std::string_view(last_source_, last_source_size_),
+                                  std::string_view(last_text_, last_text_size_),
+                                  std::string_view(suffix, suffix_size), line_);
   if (!write_whole(line_, size)) ++lines_lost_;
   repeats_ = 0;
 }

@@ -59,8 +59,8 @@ class LogSink {
 
  private:
   // Formats one line into `out` (at least kMaxLineBytes); returns its size.
-  std::size_t format(Level level, std::string_view source, std::string_view text,
-                     std::string_view suffix, char* out) const;
+  std::size_t format(Level level, std::string_view source, std::string_view text, std::string_view suffix,
+                     char* out) const;
   bool is_repeat(Level level, std::string_view source, std::string_view text) const;
   void report_repeats();
   bool write_whole(const char* bytes, std::size_t size);

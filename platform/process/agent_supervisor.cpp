@@ -25,8 +25,7 @@ void sleep_ms(long milliseconds) {
 AgentSupervisor::AgentSupervisor(Options options, logging::Logger log)
     : options_(std::move(options)),
       log_(log),
-      backoff_(options_.first_restart_delay_ms, options_.max_restart_delay_ms,
-               options_.stable_after_ms) {
+      backoff_(options_.first_restart_delay_ms, options_.max_restart_delay_ms, options_.stable_after_ms) {
   // The child's argv is built once: a restart allocates nothing, and after
   // fork() only async-signal-safe calls are made.
   arguments_ = options_.command;
@@ -109,8 +108,7 @@ void AgentSupervisor::on_lost(std::uint64_t now_ms, std::string_view why) {
   if (pid_ > 0) log_.warning("agent (pid ", pid_, ") lost: ", why);
   reap_and_close();
   next_start_ms_ = backoff_.on_ended(now_ms);
-  if (next_start_ms_ > now_ms)
-    log_.info("agent restarts in ", next_start_ms_ - now_ms, " ms");
+  if (next_start_ms_ > now_ms) log_.info("agent restarts in ", next_start_ms_ - now_ms, " ms");
 }
 
 void AgentSupervisor::reap_and_close() {

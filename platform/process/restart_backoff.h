@@ -10,11 +10,8 @@ namespace vic_r1::process {
 // `max_delay_ms`, never a busy loop. Time comes in as a parameter.
 class RestartBackoff {
  public:
-  RestartBackoff(std::uint64_t first_delay_ms, std::uint64_t max_delay_ms,
-                 std::uint64_t stable_after_ms)
-      : first_delay_ms_(first_delay_ms),
-        max_delay_ms_(max_delay_ms),
-        stable_after_ms_(stable_after_ms) {}
+  RestartBackoff(std::uint64_t first_delay_ms, std::uint64_t max_delay_ms, std::uint64_t stable_after_ms)
+      : first_delay_ms_(first_delay_ms), max_delay_ms_(max_delay_ms), stable_after_ms_(stable_after_ms) {}
 
   void on_started(std::uint64_t now_ms) { started_at_ms_ = now_ms; }
 

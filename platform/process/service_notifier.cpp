@@ -64,8 +64,8 @@ void ServiceNotifier::send(std::string_view first_line, std::string_view status)
     ++failed_sends_;
     return;
   }
-  if (::sendto(fd, message, size, MSG_DONTWAIT | MSG_NOSIGNAL,
-               reinterpret_cast<const sockaddr*>(&address), length) < 0)
+  if (::sendto(fd, message, size, MSG_DONTWAIT | MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&address),
+               length) < 0)
     ++failed_sends_;
   ::close(fd);
 }

@@ -94,7 +94,8 @@ TlsClientContext::TlsClientContext(std::unique_ptr<Internals> internals) : inter
 
 TlsClientContext::~TlsClientContext() = default;
 
-std::unique_ptr<TlsClientContext> TlsClientContext::create(const TlsClientSettings& settings, TlsFailure& failure) {
+std::unique_ptr<TlsClientContext> TlsClientContext::create(const TlsClientSettings& settings,
+                                                           TlsFailure& failure) {
   failure = {};
   auto fail = [&failure](std::string detail) {
     failure = {TlsFailureKind::kConfiguration, std::move(detail)};
@@ -106,7 +107,8 @@ std::unique_ptr<TlsClientContext> TlsClientContext::create(const TlsClientSettin
   // 1. The trusted CAs. Opening the file ourselves first gives the user the
   //    errno reason ("No such file or directory"), which Mbed TLS's own
   //    file error ("Read/write of file failed") does not.
-  if (settings.ca_file.empty()) return fail("no CA file is configured; server certificates cannot be verified without one");
+  if (settings.ca_file.empty())
+    return fail("no CA file is configured; server certificates cannot be verified without one");
   if (std::FILE* probe = std::fopen(settings.ca_file.c_str(), "rb")) {
     std::fclose(probe);
   } else {
@@ -116,7 +118,8 @@ std::unique_ptr<TlsClientContext> TlsClientContext::create(const TlsClientSettin
   // Whoever may add a certificate to it may make vic-r1 trust a server of
   // theirs, and hand it the API key.
   struct stat ca_file_status {};
-  if (::stat(settings.ca_file.c_str(), &ca_file_status) == 0 && (ca_file_status.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+  if (::stat(settings.ca_file.c_str(), &ca_file_status) == 0 &&
+      (ca_file_status.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(ca_file_status.st_mode & 07777));
     return fail("the CA file " + settings.ca_file + " can be changed by users other than its owner (mode " + mode +
@@ -162,7 +165,8 @@ std::unique_ptr<TlsClientContext> TlsClientContext::create(const TlsClientSettin
   mbedtls_ssl_conf_ca_chain(config, &internals->ca_chain, nullptr);
   mbedtls_ssl_conf_rng(config, mbedtls_ctr_drbg_random, &internals->random);
   mbedtls_ssl_conf_sig_algs(config, kSignatureSchemes);
-  if (const int ret = mbedtls_ssl_conf_alpn_protocols(config, const_cast<const char**>(kAlpnProtocols)); ret != 0) {
+  if (const int ret = mbedtls_ssl_conf_alpn_protocols(config, const_cast<const char**>(kAlpnProtocols));
+      ret != 0) {
     return fail("cannot configure ALPN: " + tls_library_error_text(ret));
   }
   mbedtls_ssl_conf_session_tickets(config, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);

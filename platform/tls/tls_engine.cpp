@@ -181,7 +181,8 @@ TlsEngine::TlsEngine(TlsClientContext& context, std::string host_name)
   // One call sets both the SNI sent in the ClientHello and the name the
   // certificate must carry (SAN DNS or IP entry).
   if (const int ret = mbedtls_ssl_set_hostname(&in.ssl, in.host_name.c_str()); ret != 0) {
-    fail(TlsFailureKind::kConfiguration, "the host name '" + in.host_name + "' cannot be used: " + tls_library_error_text(ret));
+    fail(TlsFailureKind::kConfiguration,
+         "the host name '" + in.host_name + "' cannot be used: " + tls_library_error_text(ret));
     return;
   }
   mbedtls_ssl_set_bio(&in.ssl, &in, &Internals::send, &Internals::receive, nullptr);
@@ -267,7 +268,9 @@ TlsEngine::Status TlsEngine::write(std::string_view plaintext, std::size_t& writ
     // worth (MBEDTLS_SSL_OUT_CONTENT_LEN) and never asks to be repeated.
     const int ret = mbedtls_ssl_write(&in.ssl, reinterpret_cast<const unsigned char*>(plaintext.data()) + taken,
                                       plaintext.size() - taken);
-    if (ret < 0) return fail(TlsFailureKind::kProtocolError, "sending to " + in.host_name + " failed: " + tls_library_error_text(ret));
+    if (ret < 0)
+      return fail(TlsFailureKind::kProtocolError,
+                  "sending to " + in.host_name + " failed: " + tls_library_error_text(ret));
     taken += static_cast<std::size_t>(ret);
   }
   written = taken;
@@ -305,7 +308,8 @@ TlsEngine::Status TlsEngine::read(char* buffer, std::size_t capacity, std::size_
         // callback never does; it counts as a protocol error with the rest.
         return fail(TlsFailureKind::kProtocolError,
                     "the TLS connection to " + in.host_name + " broke: " +
-                        (ret == 0 ? std::string("unexpected end of the record stream") : tls_library_error_text(ret)));
+                        (ret == 0 ? std::string("unexpected end of the record stream")
+                                  : tls_library_error_text(ret)));
     }
   }
 }
@@ -360,8 +364,8 @@ TlsEngine::Status TlsEngine::fail_handshake(int mbedtls_error) {
                 "the TLS handshake with " + in.host_name + " failed: " + tls_library_error_text(mbedtls_error));
   }
 
-  const std::string certificate =
-      "the certificate of " + in.host_name + (in.leaf_subject.empty() ? "" : " (" + in.leaf_subject + ")");
+  const std::string certificate = "the certificate of " + in.host_name +
+                                  (in.leaf_subject.empty() ? "" : " (" + in.leaf_subject + ")");
   // One reason is reported, the most basic first: a certificate from an
   // unknown CA says nothing trustworthy about its dates or names, and a
   // wrong clock makes dates fail before anything else is worth a look.
@@ -371,13 +375,13 @@ TlsEngine::Status TlsEngine::fail_handshake(int mbedtls_error) {
   }
   if (flags & MBEDTLS_X509_BADCERT_FUTURE) {
     return fail(TlsFailureKind::kCertificateNotYetValid,
-                certificate + " is valid only from " + utc_text(in.leaf_valid_from) + ", but this device's clock says " +
-                    clock_text() + "; the robot's clock may be wrong after boot (no network time yet)");
+                certificate + " is valid only from " + utc_text(in.leaf_valid_from) +
+                    ", but this device's clock says " + clock_text() +
+                    "; the robot's clock may be wrong after boot (no network time yet)");
   }
   if (flags & MBEDTLS_X509_BADCERT_EXPIRED) {
-    return fail(TlsFailureKind::kCertificateExpired,
-                certificate + " expired on " + utc_text(in.leaf_valid_to) + " (this device's clock says " +
-                    clock_text() + ")");
+    return fail(TlsFailureKind::kCertificateExpired, certificate + " expired on " + utc_text(in.leaf_valid_to) +
+                                                         " (this device's clock says " + clock_text() + ")");
   }
   if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) {
     return fail(TlsFailureKind::kHostNameMismatch, certificate + " is not valid for the name " + in.host_name);

@@ -61,8 +61,8 @@ class TlsEngine {
   // test for both TLS 1.2 and TLS 1.3).
   bool session_resumed() const;
   bool close_notify_received() const;
-  std::string negotiated_protocol() const;  // "TLSv1.3", "TLSv1.2"; "" before the handshake
-  std::string negotiated_alpn() const;      // "http/1.1" or ""
+  std::string negotiated_protocol() const;      // "TLSv1.3", "TLSv1.2"; "" before the handshake
+  std::string negotiated_alpn() const;          // "http/1.1" or ""
   std::string negotiated_cipher_suite() const;  // e.g. "TLS1-3-AES-128-GCM-SHA256"
   const TlsFailure& failure() const { return failure_; }
 

@@ -22,18 +22,26 @@ class TlsErrorCategory final : public boost::system::error_category {
   // library text) are in TlsEngine::failure().detail.
   std::string message(int value) const override {
     switch (static_cast<TlsFailureKind>(value)) {
-      case TlsFailureKind::kNone: return "no TLS failure";
-      case TlsFailureKind::kConfiguration: return "TLS is not configured correctly";
+      case TlsFailureKind::kNone:
+        return "no TLS failure";
+      case TlsFailureKind::kConfiguration:
+        return "TLS is not configured correctly";
       case TlsFailureKind::kUnknownCertificateAuthority:
         return "the server's certificate is not issued by a trusted certificate authority";
-      case TlsFailureKind::kHostNameMismatch: return "the server's certificate is for another host name";
-      case TlsFailureKind::kCertificateExpired: return "the server's certificate has expired";
+      case TlsFailureKind::kHostNameMismatch:
+        return "the server's certificate is for another host name";
+      case TlsFailureKind::kCertificateExpired:
+        return "the server's certificate has expired";
       case TlsFailureKind::kCertificateNotYetValid:
         return "the server's certificate is not valid yet (is the clock right?)";
-      case TlsFailureKind::kPinMismatch: return "the server's public key is not the pinned one";
-      case TlsFailureKind::kOtherVerifyFailure: return "the server's certificate was rejected";
-      case TlsFailureKind::kHandshakeFailed: return "the TLS handshake failed";
-      case TlsFailureKind::kProtocolError: return "the TLS connection broke";
+      case TlsFailureKind::kPinMismatch:
+        return "the server's public key is not the pinned one";
+      case TlsFailureKind::kOtherVerifyFailure:
+        return "the server's certificate was rejected";
+      case TlsFailureKind::kHandshakeFailed:
+        return "the TLS handshake failed";
+      case TlsFailureKind::kProtocolError:
+        return "the TLS connection broke";
     }
     return "unknown TLS failure";
   }

@@ -111,8 +111,8 @@ constexpr std::array<const MessageKind*, 3> kTimedEngineToAnim{&kSetBackpackLigh
                                                                &kTextToSpeechPrepare};
 
 template <std::size_t N>
-const MessageKind* timed_kind(const std::array<const MessageKind*, N>& kinds,
-                              const std::uint8_t* bytes, std::size_t size) {
+const MessageKind* timed_kind(const std::array<const MessageKind*, N>& kinds, const std::uint8_t* bytes,
+                              std::size_t size) {
   if (size == 0) return nullptr;
   for (const MessageKind* kind : kinds)
     if (kind->tag == bytes[0] && kind->size == size) return kind;
@@ -160,8 +160,7 @@ std::vector<std::uint8_t> make_datagram(const MessageKind& kind) {
 std::uint64_t now_ns() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::uint64_t>(now.tv_sec) * 1000000000u +
-         static_cast<std::uint64_t>(now.tv_nsec);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1000000000u + static_cast<std::uint64_t>(now.tv_nsec);
 }
 
 void sleep_until_ns(std::uint64_t deadline) {
@@ -329,19 +328,18 @@ class RobotSocket {
 
   // The next datagram within `timeout_ms`, with its sender's path; -1 on
   // timeout or error (with `error`).
-  ssize_t receive_from(std::uint8_t* buffer, std::size_t capacity, std::string& sender,
-                       int timeout_ms, std::string& error) {
+  ssize_t receive_from(std::uint8_t* buffer, std::size_t capacity, std::string& sender, int timeout_ms,
+                       std::string& error) {
     const std::uint64_t deadline = now_ns() + static_cast<std::uint64_t>(timeout_ms) * 1000000u;
     for (;;) {
       sockaddr_un address;
       socklen_t length = sizeof(address);
-      const ssize_t size = ::recvfrom(fd_, buffer, capacity, MSG_DONTWAIT,
-                                      reinterpret_cast<sockaddr*>(&address), &length);
+      const ssize_t size =
+          ::recvfrom(fd_, buffer, capacity, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address), &length);
       if (size >= 0) {
         sender.clear();
         if (length > offsetof(sockaddr_un, sun_path) && address.sun_path[0] != '\0')
-          sender.assign(address.sun_path,
-                        strnlen(address.sun_path, length - offsetof(sockaddr_un, sun_path)));
+          sender.assign(address.sun_path, strnlen(address.sun_path, length - offsetof(sockaddr_un, sun_path)));
         return size;
       }
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -519,8 +517,7 @@ class LatencyBench {
 
     // 3. vic-engine binds its client path, connects to the server path (the
     //    bridge's socket if it took the path, anim's otherwise) and greets.
-    if (!engine_.open_and_bind(client_path_, error) || !engine_.connect_to(server_path_, error))
-      return false;
+    if (!engine_.open_and_bind(client_path_, error) || !engine_.connect_to(server_path_, error)) return false;
     std::uint8_t greeting[kGreeting.size()];
     std::memcpy(greeting, kGreeting.data(), kGreeting.size());
     if (!engine_.send(greeting, sizeof(greeting), 0, error)) {
@@ -550,8 +547,7 @@ class LatencyBench {
     // As vic-anim: the first datagram's sender becomes the client (an
     // unbound sender cannot be connected back to, so it is skipped).
     for (;;) {
-      const ssize_t size =
-          anim_.receive_from(buffer, kReceiveBufferBytes, anim_client_, timeout_ms, error);
+      const ssize_t size = anim_.receive_from(buffer, kReceiveBufferBytes, anim_client_, timeout_ms, error);
       if (size < 0) return false;
       if (!anim_client_.empty()) break;
     }
@@ -604,13 +600,7 @@ class LatencyBench {
     constexpr std::uint64_t kMs = 1000000u;
     const std::uint64_t start = now_ns() + 10 * kMs;
     const std::uint64_t end = start + static_cast<std::uint64_t>(arguments_.seconds * 1e9);
-    enum {
-      kRobotStateStream,
-      kMicDirectionStream,
-      kAnimationStateStream,
-      kMicDataStateStream,
-      kEngineStream
-    };
+    enum { kRobotStateStream, kMicDirectionStream, kAnimationStateStream, kMicDataStateStream, kEngineStream };
     Stream streams[] = {
         {30 * kMs, start, 0},       // anim -> engine RobotState, 33 Hz
         {10 * kMs, start, 0},       // anim -> engine MicDirection, 100 Hz
@@ -620,8 +610,7 @@ class LatencyBench {
     };
     PhaseCounts counts;
     begin_phase(counts);
-    const ProcessCpu before =
-        through_bridge() ? read_process_cpu(arguments_.bridge_pid) : ProcessCpu{};
+    const ProcessCpu before = through_bridge() ? read_process_cpu(arguments_.bridge_pid) : ProcessCpu{};
     const std::uint64_t cpu_start = now_ns();
     for (;;) {
       Stream* due = &streams[0];
@@ -651,14 +640,12 @@ class LatencyBench {
       ++due->sends;
       due->next_ns += due->period_ns;
     }
-    const ProcessCpu after =
-        through_bridge() ? read_process_cpu(arguments_.bridge_pid) : ProcessCpu{};
+    const ProcessCpu after = through_bridge() ? read_process_cpu(arguments_.bridge_pid) : ProcessCpu{};
     const std::uint64_t cpu_wall = now_ns() - cpu_start;
     drain();
     std::printf("robot.seconds %.2f\n", static_cast<double>(end - start) * 1e-9);
     report("robot", counts, start, end);
-    if (through_bridge())
-      print_cpu("robot", before, after, cpu_wall, counts.sent[0] + counts.sent[1]);
+    if (through_bridge()) print_cpu("robot", before, after, cpu_wall, counts.sent[0] + counts.sent[1]);
     return true;
   }
 
@@ -690,16 +677,15 @@ class LatencyBench {
     bool has_schedstat = true;
     std::uint64_t burst_wall = 0;
     for (int burst = 0; burst < arguments_.bursts; ++burst) {
-      const ProcessCpu before =
-          through_bridge() ? read_process_cpu(arguments_.bridge_pid) : ProcessCpu{};
+      const ProcessCpu before = through_bridge() ? read_process_cpu(arguments_.bridge_pid) : ProcessCpu{};
       const std::uint64_t burst_start = now_ns();
       for (int i = 0; i < arguments_.burst_size; ++i) {
         const bool odd = (i & 1) != 0;
         if (odd) play_anim_[9] = static_cast<std::uint8_t>(1 + (i / 2) % 255);
-        if (!send(kAnimToEngine, odd ? mic_direction_ : robot_state_,
-                  odd ? kMicDirection : kRobotState, counts, error) ||
-            !send(kEngineToAnim, odd ? play_anim_ : backpack_lights_,
-                  odd ? kPlayAnim : kSetBackpackLights, counts, error))
+        if (!send(kAnimToEngine, odd ? mic_direction_ : robot_state_, odd ? kMicDirection : kRobotState, counts,
+                  error) ||
+            !send(kEngineToAnim, odd ? play_anim_ : backpack_lights_, odd ? kPlayAnim : kSetBackpackLights, counts,
+                  error))
           return false;
       }
       drain();
@@ -715,24 +701,21 @@ class LatencyBench {
       sleep_until_ns(now_ns() + 100000000u);
     }
     report("burst", counts, start, now_ns());
-    std::printf("burst.count %d\nburst.size_each_way %d\n", arguments_.bursts,
-                arguments_.burst_size);
-    std::printf("burst.wall_ms_per_burst %.2f\n",
-                static_cast<double>(burst_wall) * 1e-6 / arguments_.bursts);
+    std::printf("burst.count %d\nburst.size_each_way %d\n", arguments_.bursts, arguments_.burst_size);
+    std::printf("burst.wall_ms_per_burst %.2f\n", static_cast<double>(burst_wall) * 1e-6 / arguments_.bursts);
     if (cpu_ok) {
       const double datagrams = static_cast<double>(counts.sent[0] + counts.sent[1]);
       std::printf("burst.bridge_cpu_us_per_datagram %.2f\n", cpu_seconds * 1e6 / datagrams);
       if (has_schedstat)
-        std::printf("burst.bridge_cpu_us_per_datagram_schedstat %.2f\n",
-                    schedstat_seconds * 1e6 / datagrams);
+        std::printf("burst.bridge_cpu_us_per_datagram_schedstat %.2f\n", schedstat_seconds * 1e6 / datagrams);
     }
     return true;
   }
 
   // --------------------------------------------------------- helpers
 
-  bool send(Direction direction, std::vector<std::uint8_t>& bytes, const MessageKind& kind,
-            PhaseCounts& counts, std::string& error) {
+  bool send(Direction direction, std::vector<std::uint8_t>& bytes, const MessageKind& kind, PhaseCounts& counts,
+            std::string& error) {
     RobotSocket& socket = direction == kAnimToEngine ? anim_ : engine_;
     if (!socket.send(bytes.data(), bytes.size(), kind.time_offset, error)) {
       error = std::string(kind.name) + " " + kDirectionNames[direction] + ": " + error;
@@ -761,8 +744,7 @@ class LatencyBench {
     counts.found_full_before[kEngineToAnim] = engine_.found_full();
   }
 
-  void report(const char* phase, const PhaseCounts& counts, std::uint64_t from_ns,
-              std::uint64_t to_ns) {
+  void report(const char* phase, const PhaseCounts& counts, std::uint64_t from_ns, std::uint64_t to_ns) {
     for (int direction = 0; direction < 2; ++direction) {
       Receiver& receiver = direction == kAnimToEngine ? engine_receiver_ : anim_receiver_;
       std::vector<Sample> samples = receiver.samples_sent_between(from_ns, to_ns);
@@ -771,19 +753,16 @@ class LatencyBench {
       for (const Sample& sample : samples) latencies.push_back(sample.latency_ns);
       std::sort(latencies.begin(), latencies.end());
       const std::string prefix = std::string(phase) + "." + kDirectionNames[direction] + ".";
-      std::printf("%ssent %llu\n", prefix.c_str(),
-                  static_cast<unsigned long long>(counts.sent[direction]));
+      std::printf("%ssent %llu\n", prefix.c_str(), static_cast<unsigned long long>(counts.sent[direction]));
       std::printf("%stimed_sent %llu\n", prefix.c_str(),
                   static_cast<unsigned long long>(counts.sent_timed[direction]));
       std::printf("%stimed_received %zu\n", prefix.c_str(), latencies.size());
       std::printf("%slost %lld\n", prefix.c_str(),
-                  static_cast<long long>(counts.sent_timed[direction]) -
-                      static_cast<long long>(latencies.size()));
+                  static_cast<long long>(counts.sent_timed[direction]) - static_cast<long long>(latencies.size()));
       if (latencies.empty()) continue;
       // Nearest rank: the smallest figure at or above the given share.
       const auto percentile = [&latencies](double share) {
-        const auto rank =
-            static_cast<std::size_t>(std::ceil(share * static_cast<double>(latencies.size())));
+        const auto rank = static_cast<std::size_t>(std::ceil(share * static_cast<double>(latencies.size())));
         return static_cast<double>(latencies[std::max<std::size_t>(rank, 1) - 1]) * 1e-3;
       };
       std::printf("%sp50_us %.1f\n", prefix.c_str(), percentile(0.50));
@@ -792,29 +771,25 @@ class LatencyBench {
       std::printf("%smax_us %.1f\n", prefix.c_str(), static_cast<double>(latencies.back()) * 1e-3);
       // When the worst one was sent: a maximum at the very start of a phase
       // is a cold path, one anywhere else the machine or the link stalling.
-      const auto worst = std::max_element(
-          samples.begin(), samples.end(),
-          [](const Sample& a, const Sample& b) { return a.latency_ns < b.latency_ns; });
-      std::printf("%smax_at_s %.3f\n", prefix.c_str(),
-                  static_cast<double>(worst->sent_ns - from_ns) * 1e-9);
+      const auto worst = std::max_element(samples.begin(), samples.end(), [](const Sample& a, const Sample& b) {
+        return a.latency_ns < b.latency_ns;
+      });
+      std::printf("%smax_at_s %.3f\n", prefix.c_str(), static_cast<double>(worst->sent_ns - from_ns) * 1e-9);
     }
     for (int direction = 0; direction < 2; ++direction) {
       const Receiver& receiver = direction == kAnimToEngine ? engine_receiver_ : anim_receiver_;
-      std::printf(
-          "%s.%s.untimed_sent %llu\n", phase, kDirectionNames[direction],
-          static_cast<unsigned long long>(counts.sent[direction] - counts.sent_timed[direction]));
-      std::printf(
-          "%s.%s.untimed_received %llu\n", phase, kDirectionNames[direction],
-          static_cast<unsigned long long>(receiver.untimed() - counts.untimed_before[direction]));
+      std::printf("%s.%s.untimed_sent %llu\n", phase, kDirectionNames[direction],
+                  static_cast<unsigned long long>(counts.sent[direction] - counts.sent_timed[direction]));
+      std::printf("%s.%s.untimed_received %llu\n", phase, kDirectionNames[direction],
+                  static_cast<unsigned long long>(receiver.untimed() - counts.untimed_before[direction]));
       const RobotSocket& sender = direction == kAnimToEngine ? anim_ : engine_;
       std::printf("%s.%s.sends_found_queue_full %llu\n", phase, kDirectionNames[direction],
-                  static_cast<unsigned long long>(sender.found_full() -
-                                                  counts.found_full_before[direction]));
+                  static_cast<unsigned long long>(sender.found_full() - counts.found_full_before[direction]));
     }
   }
 
-  void print_cpu(const char* phase, const ProcessCpu& before, const ProcessCpu& after,
-                 std::uint64_t wall_ns, std::uint64_t datagrams) {
+  void print_cpu(const char* phase, const ProcessCpu& before, const ProcessCpu& after, std::uint64_t wall_ns,
+                 std::uint64_t datagrams) {
     if (!before.ok || !after.ok) {
       std::printf("%s.bridge_cpu_percent n/a\n", phase);
       return;
@@ -832,8 +807,7 @@ class LatencyBench {
       const unsigned long long runs = after.runs - before.runs;
       std::printf("%s.bridge_runs %llu\n", phase, runs);
       if (runs > 0) {
-        std::printf("%s.bridge_cpu_us_per_run %.2f\n", phase,
-                    exact * 1e6 / static_cast<double>(runs));
+        std::printf("%s.bridge_cpu_us_per_run %.2f\n", phase, exact * 1e6 / static_cast<double>(runs));
         std::printf("%s.bridge_runqueue_wait_us_per_run %.2f\n", phase,
                     (after.runqueue_wait_seconds - before.runqueue_wait_seconds) * 1e6 /
                         static_cast<double>(runs));
@@ -884,8 +858,7 @@ bool parse_arguments(int argc, char** argv, Arguments& arguments) {
       continue;
     }
     if (!parse_number(text, value)) {
-      std::fprintf(stderr, "anim_bridge_latency: %s takes a number >= 0, not '%s'\n", argv[i - 1],
-                   text);
+      std::fprintf(stderr, "anim_bridge_latency: %s takes a number >= 0, not '%s'\n", argv[i - 1], text);
       return false;
     }
     if (flag == "--through-bridge") {
@@ -906,11 +879,10 @@ bool parse_arguments(int argc, char** argv, Arguments& arguments) {
     }
   }
   if (arguments.socket_directory.empty()) {
-    std::fprintf(
-        stderr,
-        "usage: anim_bridge_latency --socket-dir DIR [--through-bridge PID] [--seconds S]\n"
-        "         [--bursts N] [--burst-size N] [--idle-seconds S] [--connect-timeout-seconds "
-        "S]\n");
+    std::fprintf(stderr,
+                 "usage: anim_bridge_latency --socket-dir DIR [--through-bridge PID] [--seconds S]\n"
+                 "         [--bursts N] [--burst-size N] [--idle-seconds S] [--connect-timeout-seconds "
+                 "S]\n");
     return false;
   }
   return true;

@@ -152,16 +152,14 @@ int main(int argc, char** argv) {
   CountingSink first_sink;
   const StreamSummary summary = read_once(body, arguments.read_bytes, first_sink);
   if (summary.outcome != StreamOutcome::kCompleted || first_sink.answer_bytes_ == 0) {
-    std::cerr << "stream_reader_throughput: the reader did not complete "
-              << arguments.transcript_path << " (outcome "
-              << vic_r1::stream::outcome_name(summary.outcome) << ", " << first_sink.answer_bytes_
+    std::cerr << "stream_reader_throughput: the reader did not complete " << arguments.transcript_path
+              << " (outcome " << vic_r1::stream::outcome_name(summary.outcome) << ", " << first_sink.answer_bytes_
               << " answer bytes): " << summary.explanation
               << (first_sink.first_error_.empty() ? "" : " (" + first_sink.first_error_ + ")") << "\n";
     return kExitCannotMeasure;
   }
-  const long long answer_tokens = arguments.answer_tokens > 0
-                                      ? arguments.answer_tokens
-                                      : static_cast<long long>(first_sink.answer_pieces_);
+  const long long answer_tokens = arguments.answer_tokens > 0 ? arguments.answer_tokens
+                                                              : static_cast<long long>(first_sink.answer_pieces_);
 
   // Rounds of passes, and figures from the median round: other processes on
   // the machine (a build, say) slow some rounds, never speed one up.

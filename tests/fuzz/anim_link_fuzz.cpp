@@ -54,10 +54,9 @@ class CheckingSink final : public bridge::AnimLinkSink {
     const clad::FirmwareLayout& layout = probing ? confirmation.probe_layout() : confirmation.layout();
     const clad::EngineToAnimMessage message = clad::decode_engine_to_anim(layout, bytes, size);
     using Kind = clad::EngineToAnimMessage::Kind;
-    const bool silencing = (message.kind == Kind::kTextToSpeechCancel ||
-                            message.kind == Kind::kAbortAnimation) && size == 2;
-    require(confirmation.confirmed() || silencing ||
-                (probing && message.kind == Kind::kTextToSpeechPrepare),
+    const bool silencing = (message.kind == Kind::kTextToSpeechCancel || message.kind == Kind::kAbortAnimation) &&
+                           size == 2;
+    require(confirmation.confirmed() || silencing || (probing && message.kind == Kind::kTextToSpeechPrepare),
             "injected without a confirmed layout");
     // The wake word we fake for a follow-up question is its tag alone
     // (anim_messages.cpp): anything longer is not what vic-anim expects.
@@ -99,13 +98,12 @@ void fuzz_intent(const std::uint8_t* bytes, std::size_t size) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   // The first byte: what vic-r1 was told of the firmware, and by whom.
-  constexpr clad::FirmwareFamily kFamilies[] = {
-      clad::FirmwareFamily::kVector18, clad::FirmwareFamily::kVector16,
-      clad::FirmwareFamily::kVector16WithPitch, clad::FirmwareFamily::kUnknown};
+  constexpr clad::FirmwareFamily kFamilies[] = {clad::FirmwareFamily::kVector18, clad::FirmwareFamily::kVector16,
+                                                clad::FirmwareFamily::kVector16WithPitch,
+                                                clad::FirmwareFamily::kUnknown};
   const bridge::FirmwareExpectation expectation{
-      kFamilies[data[0] % 4], (data[0] / 4) % 2 == 0
-                                  ? bridge::FirmwareExpectation::Source::kOwner
-                                  : bridge::FirmwareExpectation::Source::kVersionFile};
+      kFamilies[data[0] % 4], (data[0] / 4) % 2 == 0 ? bridge::FirmwareExpectation::Source::kOwner
+                                                     : bridge::FirmwareExpectation::Source::kVersionFile};
   CheckingSink sink;
   bridge::AnimLinkRouter router(expectation, sink);
   sink.watch(&router);
@@ -147,8 +145,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 2: {
         channel::Command command;
         const char* error = nullptr;
-        if (channel::decode_command(record, length, command, error))
-          router.on_agent_command(command, now_ms);
+        if (channel::decode_command(record, length, command, error)) router.on_agent_command(command, now_ms);
         break;
       }
       case 3:

@@ -67,8 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Command command;
     const char* error = nullptr;
     if (decode_command(packet, packet_size, command, error)) {
-      for (std::string_view text : {command.text, command.anim_name, command.intent, command.parameters,
-                                    command.metadata}) {
+      for (std::string_view text :
+           {command.text, command.anim_name, command.intent, command.parameters, command.metadata}) {
         check_inside(text, packet, packet_size);
       }
     }

@@ -66,11 +66,11 @@ struct Decoded {
 std::string describe(const StreamChunk& c) {
   auto text = [](const std::string& s) { return std::to_string(s.size()) + ":" + s; };
   return "model=" + text(c.model) + " content=" + text(c.content) + " reasoning=" + text(c.reasoning) +
-         " has_reasoning_field=" + std::to_string(c.has_reasoning_field) +
-         " finish=" + text(c.finish_reason) + " has_usage=" + std::to_string(c.has_usage) +
-         " usage=" + std::to_string(c.usage.prompt_tokens) + "/" + std::to_string(c.usage.completion_tokens) +
-         "/" + std::to_string(c.usage.total_tokens) + "/" + std::to_string(c.usage.reasoning_tokens) +
-         " is_error=" + std::to_string(c.is_error) + " error_message=" + text(c.error_message);
+         " has_reasoning_field=" + std::to_string(c.has_reasoning_field) + " finish=" + text(c.finish_reason) +
+         " has_usage=" + std::to_string(c.has_usage) + " usage=" + std::to_string(c.usage.prompt_tokens) + "/" +
+         std::to_string(c.usage.completion_tokens) + "/" + std::to_string(c.usage.total_tokens) + "/" +
+         std::to_string(c.usage.reasoning_tokens) + " is_error=" + std::to_string(c.is_error) +
+         " error_message=" + text(c.error_message);
 }
 
 std::string describe(const Decoded& d) {
@@ -320,9 +320,7 @@ class ReferenceReader {
       if (!sent(type)) continue;
       if (!type->IsString() || !clean(*type)) return false;
       const std::string_view name(type->GetString(), type->GetStringLength());
-      const char* member = name == "reasoning.text"      ? "text"
-                           : name == "reasoning.summary" ? "summary"
-                                                         : nullptr;
+      const char* member = name == "reasoning.text" ? "text" : name == "reasoning.summary" ? "summary" : nullptr;
       if (member == nullptr) continue;
       const Value* value = first(element, member);
       if (!sent(value)) continue;
@@ -408,8 +406,7 @@ std::string unshifted(const std::string& error, std::size_t shift) {
     while (digits_end < error.size() && error[digits_end] >= '0' && error[digits_end] <= '9') ++digits_end;
     const std::string digits = error.substr(at + kAtByte.size(), digits_end - at - kAtByte.size());
     result += error.substr(from, at + kAtByte.size() - from);
-    result +=
-        digits.empty() || std::stoull(digits) < shift ? digits : std::to_string(std::stoull(digits) - shift);
+    result += digits.empty() || std::stoull(digits) < shift ? digits : std::to_string(std::stoull(digits) - shift);
     from = digits_end;
   }
   return result + error.substr(from);
@@ -430,8 +427,7 @@ void check_fast_parser_against_rapidjson(Format format, std::string_view payload
   Decoded by_rapidjson;
   decode_with(decoder, format, forced, by_rapidjson);
   if (by_rapidjson.accepted != fresh.accepted || describe(by_rapidjson.chunk) != describe(fresh.chunk)) {
-    fail("the fast parser and RapidJSON read it differently", payload, describe(fresh),
-         describe(by_rapidjson));
+    fail("the fast parser and RapidJSON read it differently", payload, describe(fresh), describe(by_rapidjson));
   }
   // A syntax error may be named differently once a member precedes it (a
   // missing name becomes a missing comma); any other error is the same.
@@ -522,8 +518,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   StreamChunk expected;
   const bool expected_accepted = ReferenceReader().read(format, payload, expected);
-  if (expected_accepted != fresh.accepted ||
-      (expected_accepted && describe(expected) != describe(fresh.chunk))) {
+  if (expected_accepted != fresh.accepted || (expected_accepted && describe(expected) != describe(fresh.chunk))) {
     fail("differs from the header's rules read on RapidJSON's DOM", payload,
          std::string(expected_accepted ? "expected accepted " : "expected refused ") + describe(expected),
          describe(fresh));

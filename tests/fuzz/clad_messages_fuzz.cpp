@@ -101,8 +101,7 @@ constexpr std::size_t kDrawTextFixedBytes = 1 + 1 + 3 + 3 + 1;      // then the 
 constexpr std::size_t kMaxShortString = 255;
 
 std::size_t prepare_bytes(const FirmwareLayout& layout) {
-  const std::size_t size =
-      1 + 4 + 4 + (layout.tts_prepare_has_pitch_scalar ? 4 : 0) + 1 + 1 + kTtsTextFieldBytes;
+  const std::size_t size = 1 + 4 + 4 + (layout.tts_prepare_has_pitch_scalar ? 4 : 0) + 1 + 1 + kTtsTextFieldBytes;
   require(size == text_to_speech_prepare_datagram_bytes(layout), "TextToSpeechPrepare's size disagrees");
   return size;
 }
@@ -115,9 +114,7 @@ std::size_t prepare_mode_offset(const FirmwareLayout& layout) {
 
 // vic-anim walks back over trailing spaces and runs off the start of text
 // that has nothing else (anim_messages.cpp), so such text is refused.
-bool only_spaces(std::string_view text) {
-  return text.find_first_not_of(" \t\n\r") == std::string_view::npos;
-}
+bool only_spaces(std::string_view text) { return text.find_first_not_of(" \t\n\r") == std::string_view::npos; }
 
 bool tts_text_allowed(std::string_view text) {
   return !text.empty() && !only_spaces(text) && text.size() <= kMaxTtsTextBytes &&
@@ -230,7 +227,8 @@ void round_trip_engine_to_anim(const FirmwareLayout& layout, const EngineToAnimM
     case Kind::kTextToSpeechCancel:
       again = encode_into(layout, TextToSpeechCancel{decoded.tts_id}, kMaxAnimDatagramBytes);
       break;
-    default: return;  // decoded only: vic-r1 never sends these
+    default:
+      return;  // decoded only: vic-r1 never sends these
   }
   check_verdict(again, allowed, size, kMaxAnimDatagramBytes);
   if (!again.ok) return;
@@ -276,7 +274,9 @@ void check_engine_to_anim(const FirmwareLayout& layout, const std::uint8_t* byte
       break;
     case Kind::kAbortAnimation:
     case Kind::kTextToSpeechPlay:
-    case Kind::kTextToSpeechCancel: expected_size = 2; break;
+    case Kind::kTextToSpeechCancel:
+      expected_size = 2;
+      break;
     case Kind::kTextToSpeechPrepare:
       require(message.tts_text.size() <= kTtsTextFieldBytes &&
                   message.tts_text.find('\0') == std::string_view::npos,
@@ -292,7 +292,8 @@ void check_engine_to_anim(const FirmwareLayout& layout, const std::uint8_t* byte
       require(reads_stream_requests, "a stream request read where its layout is unverified", bytes, size);
       expected_size = 3;
       break;
-    default: fail("a message of our tags decoded as another kind", bytes, size);
+    default:
+      fail("a message of our tags decoded as another kind", bytes, size);
   }
   require(size == expected_size, "decoded, though not exactly as long as its fields", bytes, size);
   round_trip_engine_to_anim(layout, message, bytes, size);
@@ -336,7 +337,9 @@ void check_anim_to_engine(const FirmwareLayout& layout, const std::uint8_t* byte
   require(message.error == nullptr, "a decoded message with an error", bytes, size);
   std::size_t expected_size = 0;
   switch (message.kind) {
-    case Kind::kRobotAvailable: expected_size = 1; break;
+    case Kind::kRobotAvailable:
+      expected_size = 1;
+      break;
     case Kind::kAnimationStarted:  // uint_8 tag, string animName
       expected_size = 1 + 1 + 1 + message.anim_name.size();
       break;
@@ -344,14 +347,14 @@ void check_anim_to_engine(const FirmwareLayout& layout, const std::uint8_t* byte
       expected_size = 1 + 4 + 1 + 1 + 1 + message.anim_name.size();
       break;
     case Kind::kTextToSpeechEvent:  // float_32, uint_8 ttsID, uint_8 state
-      require(message.tts_state <= TtsState::kFinished, "a TTS state the firmware does not have", bytes,
-              size);
+      require(message.tts_state <= TtsState::kFinished, "a TTS state the firmware does not have", bytes, size);
       expected_size = 1 + 4 + 1 + 1;
       break;
     case Kind::kTriggerWordDetected:  // uint_32, uint_16, 3 x bool
       expected_size = 1 + 4 + 2 + 3;
       break;
-    default: fail("a message of our tags decoded as another kind", bytes, size);
+    default:
+      fail("a message of our tags decoded as another kind", bytes, size);
   }
   require(size == expected_size, "decoded, though not exactly as long as its fields", bytes, size);
 }
@@ -378,16 +381,16 @@ void check_cloud_mic(const std::uint8_t* bytes, std::size_t size) {
   require(inside(result.intent, bytes, size) && inside(result.parameters, bytes, size) &&
               inside(result.metadata, bytes, size),
           "a text outside the datagram", bytes, size);
-  const std::size_t clad_size =
-      1 + 1 + result.intent.size() + 2 + result.parameters.size() + 2 + result.metadata.size();
+  const std::size_t clad_size = 1 + 1 + result.intent.size() + 2 + result.parameters.size() + 2 +
+                                result.metadata.size();
   require(size == clad_size, "decoded, though not exactly as long as its fields", bytes, size);
 
   const std::size_t capacity = kMaxIntentDatagramBytes + 16;
   const Encoded again = encode_into(result, capacity);
   check_verdict(again, !result.intent.empty() && clad_size <= kMaxIntentDatagramBytes, clad_size, capacity);
   if (!again.ok) return;
-  require(std::memcmp(again.bytes.data(), bytes, size) == 0, "a result encodes to other bytes",
-          again.bytes.data(), again.bytes.size());
+  require(std::memcmp(again.bytes.data(), bytes, size) == 0, "a result encodes to other bytes", again.bytes.data(),
+          again.bytes.size());
   const CloudMicMessage redecoded = decode_cloud_mic(again.bytes.data(), again.bytes.size());
   require(redecoded.kind == Kind::kResult && same(redecoded.result, result),
           "encoded again, a result decodes to another", again.bytes.data(), again.bytes.size());
@@ -438,8 +441,7 @@ class FieldSource {
 void check_canonical(const FirmwareLayout& layout, const Encoded& encoded, const char* what) {
   // A canonical datagram decodes, and encoding the decoded message gives it
   // back: round_trip_engine_to_anim checks exactly that.
-  const EngineToAnimMessage decoded =
-      decode_engine_to_anim(layout, encoded.bytes.data(), encoded.bytes.size());
+  const EngineToAnimMessage decoded = decode_engine_to_anim(layout, encoded.bytes.data(), encoded.bytes.size());
   require(decoded.kind != EngineToAnimMessage::Kind::kMalformed &&
               decoded.kind != EngineToAnimMessage::Kind::kOther,
           what, encoded.bytes.data(), encoded.bytes.size());
@@ -488,9 +490,8 @@ void check_encodings(const FirmwareLayout& layout, const std::uint8_t* bytes, st
   const Encoded locked = encode_into(layout, lock, capacity);
   check_verdict(locked, injects, 2, capacity);
   if (locked.ok) {
-    require(
-        locked.bytes[0] == layout.set_full_anim_track_lock_state && locked.bytes[1] == lock.track_lock_state,
-        "SetFullAnimTrackLockState is not its tag and bits", locked.bytes.data(), 2);
+    require(locked.bytes[0] == layout.set_full_anim_track_lock_state && locked.bytes[1] == lock.track_lock_state,
+            "SetFullAnimTrackLockState is not its tag and bits", locked.bytes.data(), 2);
     require(decode_engine_to_anim(layout, locked.bytes.data(), 2).kind == Kind::kOther,
             "SetFullAnimTrackLockState decodes as another message", locked.bytes.data(), 2);
   }
@@ -505,9 +506,8 @@ void check_encodings(const FirmwareLayout& layout, const std::uint8_t* bytes, st
                 capacity);
   if (drawn.ok) {
     const std::uint8_t* d = drawn.bytes.data();
-    const std::uint8_t colours[6] = {draw.text_color.r,       draw.text_color.g,
-                                     draw.text_color.b,       draw.background_color.r,
-                                     draw.background_color.g, draw.background_color.b};
+    const std::uint8_t colours[6] = {draw.text_color.r,       draw.text_color.g,       draw.text_color.b,
+                                     draw.background_color.r, draw.background_color.g, draw.background_color.b};
     require(d[0] == layout.draw_text_on_screen && d[1] == 0 && std::memcmp(d + 2, colours, 6) == 0 &&
                 d[8] == draw.text.size() && std::memcmp(d + 9, draw.text.data(), draw.text.size()) == 0,
             "DrawTextOnScreen is not drawNow 0, its colours and its text", d, drawn.bytes.size());
@@ -524,8 +524,8 @@ void check_encodings(const FirmwareLayout& layout, const std::uint8_t* bytes, st
   prepare.text = fields.text(kTtsTextFieldBytes + 8);
   capacity = fields.capacity(kMaxAnimDatagramBytes);
   const Encoded prepared = encode_into(layout, prepare, capacity);
-  check_verdict(prepared, injects && tts_text_allowed(prepare.text) && prepare.tts_id != 0,
-                prepare_bytes(layout), capacity);
+  check_verdict(prepared, injects && tts_text_allowed(prepare.text) && prepare.tts_id != 0, prepare_bytes(layout),
+                capacity);
   if (prepared.ok) {
     const std::uint8_t* d = prepared.bytes.data();
     const EngineToAnimMessage decoded = decode_engine_to_anim(layout, d, prepared.bytes.size());
@@ -563,8 +563,7 @@ void check_encodings(const FirmwareLayout& layout, const std::uint8_t* bytes, st
   const Encoded woken = encode_into(layout, FakeWakeWord{}, capacity);
   check_verdict(woken, injects, 1, capacity);
   if (woken.ok) {
-    require(woken.bytes[0] == layout.fake_wake_word, "FakeWakeWord is not its tag alone", woken.bytes.data(),
-            1);
+    require(woken.bytes[0] == layout.fake_wake_word, "FakeWakeWord is not its tag alone", woken.bytes.data(), 1);
     require(decode_engine_to_anim(layout, woken.bytes.data(), 1).kind == Kind::kOther,
             "FakeWakeWord decodes as another message", woken.bytes.data(), 1);
   }
@@ -577,8 +576,8 @@ void check_intent_encoding(const std::uint8_t* bytes, std::size_t size) {
   result.metadata = fields.text(kMaxIntentDatagramBytes);
   result.parameters = fields.text(kMaxIntentDatagramBytes);
   const std::size_t capacity = fields.capacity(kMaxIntentDatagramBytes + 16);
-  const std::size_t clad_size =
-      1 + 1 + result.intent.size() + 2 + result.parameters.size() + 2 + result.metadata.size();
+  const std::size_t clad_size = 1 + 1 + result.intent.size() + 2 + result.parameters.size() + 2 +
+                                result.metadata.size();
   const Encoded encoded = encode_into(result, capacity);
   const bool allowed = !result.intent.empty() && result.intent.size() <= kMaxShortString &&
                        clad_size <= kMaxIntentDatagramBytes;
@@ -611,9 +610,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t index = 0; index < count; ++index) {
     g_layout = all[index];
     switch (what) {
-      case 0: check_engine_to_anim(*all[index], rest, rest_size); break;
-      case 1: check_anim_to_engine(*all[index], rest, rest_size); break;
-      default: check_encodings(*all[index], rest, rest_size); break;
+      case 0:
+        check_engine_to_anim(*all[index], rest, rest_size);
+        break;
+      case 1:
+        check_anim_to_engine(*all[index], rest, rest_size);
+        break;
+      default:
+        check_encodings(*all[index], rest, rest_size);
+        break;
     }
   }
   return 0;

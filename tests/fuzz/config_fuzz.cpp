@@ -83,7 +83,8 @@ void check_usable(const ProviderConfig& provider) {
   if (provider.endpoint.host.empty()) fail("a provider without a host", provider.model);
   if (provider.endpoint.port == 0) fail("a provider on port 0", provider.endpoint.host);
   if (provider.model.empty()) fail("a provider without a model", provider.endpoint.host);
-  if (provider.api_key_file.empty() || provider.ca_file.empty()) fail("a provider without its files", provider.model);
+  if (provider.api_key_file.empty() || provider.ca_file.empty())
+    fail("a provider without its files", provider.model);
 }
 
 }  // namespace
@@ -92,7 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view json(reinterpret_cast<const char*>(data), size);
   AgentConfig config;
   std::vector<std::string> errors;
-  const bool loaded = vic_r1::platform::load_agent_config(json, vic_r1::stream::server_profile_names(), config, errors);
+  const bool loaded =
+      vic_r1::platform::load_agent_config(json, vic_r1::stream::server_profile_names(), config, errors);
   if (loaded == !errors.empty()) fail("a config and errors, or neither", json);
   const std::string planted = with_canary_keys(json);
   if (!planted.empty()) {

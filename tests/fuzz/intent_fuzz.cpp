@@ -222,8 +222,7 @@ bool checked_member(std::string_view json, const char* name, bool escape_every, 
     const auto member = document.FindMember(name);
     const bool expected = member != document.MemberEnd() && member->value.IsString();
     if (found != expected) {
-      fail(expected ? "missed a string member RapidJSON reads" : "found a member RapidJSON does not", json,
-           name);
+      fail(expected ? "missed a string member RapidJSON reads" : "found a member RapidJSON does not", json, name);
     }
     if (expected && value != std::string_view(member->value.GetString(), member->value.GetStringLength())) {
       fail("a member's value differs from RapidJSON's", json, value);
@@ -272,9 +271,9 @@ void check_classification(const intent::QuestionIntentPolicy& policy, const clad
   std::string text;
   if (rule != nullptr && rule->field == intent::QuestionField::kTranscriptInMetadata) {
     const std::string_view transcript = intent::transcript_from_metadata(result.metadata);
-    const bool inside = transcript.empty() || (transcript.data() >= result.metadata.data() &&
-                                               transcript.data() + transcript.size() <=
-                                                   result.metadata.data() + result.metadata.size());
+    const bool inside = transcript.empty() ||
+                        (transcript.data() >= result.metadata.data() &&
+                         transcript.data() + transcript.size() <= result.metadata.data() + result.metadata.size());
     if (!inside) fail("a transcript from outside the metadata", result.metadata, transcript);
     if (transcript != trimmed(transcript)) fail("an untrimmed transcript", transcript);
     text = transcript;

@@ -71,7 +71,8 @@ std::string run(const vic_r1::test::Pieces& pieces, const SentenceSegmenter::Opt
           transcript += "C" + std::to_string(static_cast<int>(piece.command)) + ":" + piece.argument + "|";
           break;
         case MarkupPiece::Kind::kDropped:
-          if (piece.text.size() > MarkupParser::kMaxDroppedBytes) fail("dropped markup over its bound", piece.text);
+          if (piece.text.size() > MarkupParser::kMaxDroppedBytes)
+            fail("dropped markup over its bound", piece.text);
           take_sentences();
           transcript += "D:" + piece.text + "|";
           break;

@@ -33,8 +33,7 @@ using vic_r1::stream::SseDecoder;
 using vic_r1::stream::SseEvent;
 
 [[noreturn]] void fail(const char* what, const std::string& first, const std::string& second) {
-  std::fprintf(stderr, "sse_decoder_fuzz: broken promise: %s\n  %s\n  %s\n", what, first.c_str(),
-               second.c_str());
+  std::fprintf(stderr, "sse_decoder_fuzz: broken promise: %s\n  %s\n  %s\n", what, first.c_str(), second.c_str());
   std::abort();
 }
 
@@ -51,8 +50,8 @@ struct Outcome {
     std::string text;
     for (const SseEvent& event : events) {
       text += "[type " + std::to_string(event.type.size()) + ":" + event.type + " data " +
-              std::to_string(event.data.size()) + ":" + event.data + " id " +
-              std::to_string(event.id.size()) + ":" + event.id + "]";
+              std::to_string(event.data.size()) + ":" + event.data + " id " + std::to_string(event.id.size()) +
+              ":" + event.id + "]";
     }
     text += " comments=" + std::to_string(comments) + " retry=" + std::to_string(retry_ms) +
             " pending=" + std::to_string(pending_data.size()) + ":" + pending_data +

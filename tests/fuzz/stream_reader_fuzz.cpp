@@ -47,14 +47,25 @@ class TranscriptSink final : public StreamSink {
 StreamReader::Options options_from(std::uint8_t selector) {
   StreamReader::Options options;
   switch (selector & 3) {
-    case 1: options.wire_format = WireFormat::kServerSentEvents; break;
-    case 2: options.wire_format = WireFormat::kNdjson; break;
-    default: break;  // told from the first byte
+    case 1:
+      options.wire_format = WireFormat::kServerSentEvents;
+      break;
+    case 2:
+      options.wire_format = WireFormat::kNdjson;
+      break;
+    default:
+      break;  // told from the first byte
   }
   switch ((selector >> 2) % 3) {
-    case 0: options.missing_opener = MissingOpenerPolicy::kForReasoningModels; break;
-    case 1: options.missing_opener = MissingOpenerPolicy::kNever; break;
-    default: options.missing_opener = MissingOpenerPolicy::kAlways; break;
+    case 0:
+      options.missing_opener = MissingOpenerPolicy::kForReasoningModels;
+      break;
+    case 1:
+      options.missing_opener = MissingOpenerPolicy::kNever;
+      break;
+    default:
+      options.missing_opener = MissingOpenerPolicy::kAlways;
+      break;
   }
   // A small cap now and then, so the oversize paths are explored too.
   if (selector & 0x40) options.max_event_bytes = 48;
@@ -69,11 +80,10 @@ std::string run(const StreamReader::Options& options, const vic_r1::test::Pieces
   for (std::string_view piece : pieces) reader.feed(piece, sink);
   const StreamSummary summary = reader.finish(sink);
   sink.transcript += "|outcome=" + std::string(outcome_name(summary.outcome)) +
-                     "|finish=" + summary.finish_reason + "|answer_bytes=" +
-                     std::to_string(summary.answer_bytes) + "|unclosed=" +
-                     std::to_string(summary.reasoning_unclosed) + "|stray=" +
-                     std::to_string(summary.stray_close_tag_removed) + "|unopened=" +
-                     std::to_string(static_cast<int>(summary.unopened_text)) + "/" +
+                     "|finish=" + summary.finish_reason + "|answer_bytes=" + std::to_string(summary.answer_bytes) +
+                     "|unclosed=" + std::to_string(summary.reasoning_unclosed) +
+                     "|stray=" + std::to_string(summary.stray_close_tag_removed) +
+                     "|unopened=" + std::to_string(static_cast<int>(summary.unopened_text)) + "/" +
                      std::to_string(summary.unopened_text_bytes) + "|" + summary.explanation;
   return sink.transcript;
 }

@@ -87,8 +87,8 @@ struct Rig {
     settings.thinking.progress_every = kThinkingProgressEvery;
     settings.clock = [this] { return now; };
     settings.config_problem = std::move(config_problem);
-    machine = std::make_unique<AnswerOrchestrator>(settings, std::move(providers), speech::EmotionClips::defaults(),
-                                                   robot, captured.log());
+    machine = std::make_unique<AnswerOrchestrator>(settings, std::move(providers),
+                                                   speech::EmotionClips::defaults(), robot, captured.log());
   }
 
   void ask(std::string_view question) { machine->ask(question, "control", nullptr, now); }
@@ -303,7 +303,8 @@ TEST(AnswerOrchestrator, AnimateWhileSpeakingStartsWithItsSentence) {
   CHECK_EQUAL(2u, clips.size());  // the thinking loop, then the emotion
   STRCMP_EQUAL("anim_feedback_goodrobot_01", clips[1].text.c_str());
   // It starts with the sentence's Play, not before.
-  CHECK(rig.robot.index_of(CommandKind::kPlaySpeech) < rig.robot.index_of(CommandKind::kPlayAnimation, clips[1].handle));
+  CHECK(rig.robot.index_of(CommandKind::kPlaySpeech) <
+        rig.robot.index_of(CommandKind::kPlayAnimation, clips[1].handle));
 }
 
 TEST(AnswerOrchestrator, BlockingAnimationPlaysBetweenSentences) {
@@ -521,7 +522,8 @@ TEST(AnswerOrchestrator, ListenerHearsTheReasoningAndTheTextApartAndTheSentences
   Rig rig;
   RecordingListener listener;
   rig.machine->ask("q", "control", &listener, rig.now);
-  rig.transport().respond(reasoning("Let me think.") + content("{{playAnimationWI||happy}}It is **far**. ") + finish());
+  rig.transport().respond(reasoning("Let me think.") + content("{{playAnimationWI||happy}}It is **far**. ") +
+                          finish());
   rig.transport().end();
   rig.speak_everything();
   check_texts(strings({"think: Let me think.", "text: It is **far**. ", "say: It is far.", "done: answered"}),
@@ -583,7 +585,8 @@ TEST(AnswerOrchestrator, StopWhenIdleDoesNothing) {
 TEST(AnswerOrchestrator, HistoryCarriesTheSpokenAnswerWithoutMarkupOrReasoning) {
   Rig rig;
   rig.ask("first question");
-  rig.transport().respond(reasoning("SECRET-REASONING") + content("{{playAnimationWI||happy}}Sure thing. ") + finish());
+  rig.transport().respond(reasoning("SECRET-REASONING") + content("{{playAnimationWI||happy}}Sure thing. ") +
+                          finish());
   rig.transport().end();
   rig.speak_everything();
   rig.ask("second question");
@@ -659,7 +662,8 @@ Event server_answers(std::string_view answer) {
 void engine_answers_at_length(Rig& rig) {
   rig.hear(engine_says("Great question!"));
   rig.pass(milliseconds(3000));
-  rig.hear(engine_says("Sunlight is made of every color, and the tiny molecules of air scatter blue light the most."));
+  rig.hear(
+      engine_says("Sunlight is made of every color, and the tiny molecules of air scatter blue light the most."));
   rig.pass(milliseconds(4000));
   rig.hear(engine_says("So blue light reaches your eyes from every direction of the sky, which looks blue."));
 }
@@ -692,7 +696,8 @@ TEST(AnswerOrchestrator, EngineSpeakingAtLengthAfterAWakeWordWithNoQuestionWarns
 TEST(AnswerOrchestrator, ShortEngineUtterancesAfterAWakeWordAreNormalAndNeverWarn) {
   Rig rig;
   // The time, the weather, a name, "I don't know": a turn each.
-  for (const char* said : {"It's 3:15 PM.", "It's 72 degrees and sunny in Seattle.", "Hi Anna!", "I don't know."}) {
+  for (const char* said :
+       {"It's 3:15 PM.", "It's 72 degrees and sunny in Seattle.", "Hi Anna!", "I don't know."}) {
     rig.pass(milliseconds(60000));
     rig.hear(robot_event(EventKind::kWakeWord));
     rig.pass(milliseconds(2000));

@@ -139,7 +139,7 @@ TEST(ChatRequest, MessagesCarryOnlyRoleAndContent) {
 
 TEST(ChatRequest, RolesAlternateAfterTheSystemPromptAndEndWithTheQuestion) {
   // R1 refuses two successive messages of the same role.
-  const std::vector<ConversationTurn> history = {assistant("a0"), user("u1"), assistant("a1"), user("u2"),
+  const std::vector<ConversationTurn> history = {assistant("a0"), user("u1"),      assistant("a1"), user("u2"),
                                                  user("u3"),      assistant("a3"), user("u4")};
   JsonDocument document;
   parse(build_chat_request_body(settings, history, "u5"), document);
@@ -176,11 +176,10 @@ TEST(ChatRequest, HistoryNeverSplitsAnExchange) {
 
 TEST(ChatRequest, HistoryLeavesOutLoneTurns) {
   // u2 got no answer (the request failed); a0 answers nothing we kept.
-  STRCMP_EQUAL("u1 a1 u3 a3",
-               describe(bounded_history({assistant("a0"), user("u1"), assistant("a1"), user("u2"), user("u3"),
-                                         assistant("a3"), user("u4")},
-                                        8))
-                   .c_str());
+  STRCMP_EQUAL("u1 a1 u3 a3", describe(bounded_history({assistant("a0"), user("u1"), assistant("a1"), user("u2"),
+                                                        user("u3"), assistant("a3"), user("u4")},
+                                                       8))
+                                  .c_str());
   STRCMP_EQUAL("u1 a1", describe(bounded_history({user("u1"), assistant("a1"), assistant("a1b")}, 8)).c_str());
   STRCMP_EQUAL("", describe(bounded_history({user("u1")}, 8)).c_str());
   STRCMP_EQUAL("", describe(bounded_history({}, 8)).c_str());
@@ -223,10 +222,13 @@ TEST(ChatRequest, InvalidUtf8BecomesReplacementCharacters) {
   // Overlong '/', a UTF-16 surrogate, a code point above U+10FFFF, a stray
   // continuation byte, and a sequence cut short at the end.
   STRCMP_EQUAL((replacement + replacement + "/").c_str(), question_after_round_trip("\xC0\xAF/").c_str());
-  STRCMP_EQUAL((replacement + replacement + replacement).c_str(), question_after_round_trip("\xED\xA0\x80").c_str());
+  STRCMP_EQUAL((replacement + replacement + replacement).c_str(),
+               question_after_round_trip("\xED\xA0\x80").c_str());
   STRCMP_EQUAL((replacement + replacement + replacement + replacement).c_str(),
                question_after_round_trip("\xF4\x90\x80\x80").c_str());
-  STRCMP_EQUAL(("a" + replacement + "b").c_str(), question_after_round_trip("a\x80" "b").c_str());
+  STRCMP_EQUAL(("a" + replacement + "b").c_str(), question_after_round_trip("a\x80"
+                                                                            "b")
+                                                      .c_str());
   STRCMP_EQUAL(("ok " + replacement + replacement).c_str(), question_after_round_trip("ok \xE2\x82").c_str());
   // The first and last code points of each length stay as they are.
   const std::string edges = "\x7F \xC2\x80 \xDF\xBF \xE0\xA0\x80 \xEF\xBF\xBF \xF0\x90\x80\x80 \xF4\x8F\xBF\xBF";

@@ -33,8 +33,8 @@ TEST(ConversationHistory, KeepsWithinTheByteLimitDroppingTheOldestFirst) {
   limits.max_bytes = 40;
   ConversationHistory history(limits);
   const Clock::time_point now{};
-  history.add_exchange("first question", "first answer", now);      // 26 bytes
-  history.add_exchange("second question", "second answer", now);    // 28 bytes
+  history.add_exchange("first question", "first answer", now);    // 26 bytes
+  history.add_exchange("second question", "second answer", now);  // 28 bytes
   CHECK(history.bytes() <= 40);
   CHECK_EQUAL(2u, history.turns(now).size());
   STRCMP_EQUAL("second question", history.turns(now)[0].content.c_str());

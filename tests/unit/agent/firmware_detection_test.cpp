@@ -55,8 +55,7 @@ TEST(FirmwareDetection, WireOsVictorDevBuildIsThe18Layout) {
 }
 
 TEST(FirmwareDetection, OtherVersionsAreUnknownAndNamed) {
-  for (const char* version : {"1.7.0", "garbage", "0.10.1234d", "1.60.0", "4.0.0.1",
-                              "v1.8.1"}) {
+  for (const char* version : {"1.7.0", "garbage", "0.10.1234d", "1.60.0", "4.0.0.1", "v1.8.1"}) {
     if (family(version) != FirmwareFamily::kUnknown) FAIL((std::string("knew ") + version).c_str());
     check_mentions(reason, "'" + std::string(version) + "'");
     check_mentions(reason, "not one whose layout vic-r1 knows");

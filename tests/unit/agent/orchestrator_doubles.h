@@ -74,10 +74,10 @@ class RecordingRobot final : public orchestrator::RobotPort {
     std::uint32_t num_loops;
   };
   void send(const channel::Command& command) override {
-    sent.push_back(Sent{command.kind, command.handle,
-                        std::string(command.kind == channel::CommandKind::kPlayAnimation ? command.anim_name
-                                                                                        : command.text),
-                        command.num_loops});
+    sent.push_back(
+        Sent{command.kind, command.handle,
+             std::string(command.kind == channel::CommandKind::kPlayAnimation ? command.anim_name : command.text),
+             command.num_loops});
   }
   std::vector<Sent> of_kind(channel::CommandKind kind) const {
     std::vector<Sent> found;
@@ -116,7 +116,8 @@ class CapturedLog {
   const std::string& text() {
     char buffer[4096];
     ssize_t size = 0;
-    while ((size = ::read(fds_[0], buffer, sizeof buffer)) > 0) text_.append(buffer, static_cast<std::size_t>(size));
+    while ((size = ::read(fds_[0], buffer, sizeof buffer)) > 0)
+      text_.append(buffer, static_cast<std::size_t>(size));
     return text_;
   }
   std::size_t count(std::string_view needle) {

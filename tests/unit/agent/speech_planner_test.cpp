@@ -33,7 +33,9 @@ channel::Event speech_event(std::uint32_t handle, TtsState state, float duration
 }
 
 struct PlannerRig {
-  PlannerRig() : planner(voice(), speech::SpeechDeadlines{}, observer) { planner.start(next_handle, std::nullopt); }
+  PlannerRig() : planner(voice(), speech::SpeechDeadlines{}, observer) {
+    planner.start(next_handle, std::nullopt);
+  }
   static speech::VoiceSettings voice() {
     speech::VoiceSettings settings;
     settings.duration_scalar = 1.25f;

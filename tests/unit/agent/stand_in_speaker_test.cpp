@@ -105,7 +105,8 @@ TEST(StandInSpeaker, WhatNeedsARobotIsRefusedWithTheReason) {
 TEST(StandInSpeaker, EventsCausedDuringDeliveryWaitForTheNextOne) {
   SpeakerRig rig;
   rig.speaker.send(channel::command_for(CommandKind::kPrepareSpeech, 1));
-  rig.speaker.deliver([&rig](const Event&) { rig.speaker.send(channel::command_for(CommandKind::kPlaySpeech, 1)); });
+  rig.speaker.deliver(
+      [&rig](const Event&) { rig.speaker.send(channel::command_for(CommandKind::kPlaySpeech, 1)); });
   CHECK(rig.speaker.has_pending());
   CHECK_EQUAL(2, rig.wakes);
 }

@@ -32,8 +32,7 @@ TEST(VersionReport, NamesSanitizersWhenTheBuildHasThem) {
   BuildDescription build;
   build.build_type = "Debug";
   build.sanitizers = "address,undefined";
-  STRCMP_CONTAINS("build: Debug, sanitizers address,undefined\n",
-                  format_version_report(build).c_str());
+  STRCMP_CONTAINS("build: Debug, sanitizers address,undefined\n", format_version_report(build).c_str());
 }
 
 TEST(VersionReport, ThisBuildReportsTheLinkedMbedTls36) {

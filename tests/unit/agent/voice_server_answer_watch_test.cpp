@@ -69,7 +69,8 @@ TEST(VoiceServerAnswerWatch, SpeechDuringOurAnswerCountsOncePerQuestionAndWarnsO
   watch.on_question();
   CHECK_FALSE(watch.on_engine_speech(words(VoiceServerAnswerWatch::kSpeechDuringAnswerWords - 1), true, now));
   auto finding = watch.on_engine_speech("More.", true, now);
-  CHECK_TRUE(finding && finding->kind == VoiceServerAnswerKind::kSpeechDuringOurAnswer && finding->first_of_its_kind);
+  CHECK_TRUE(finding && finding->kind == VoiceServerAnswerKind::kSpeechDuringOurAnswer &&
+             finding->first_of_its_kind);
   CHECK_FALSE(watch.on_engine_speech(words(20), true, now));
   watch.on_question();
   finding = watch.on_engine_speech(words(20), true, now);
@@ -89,9 +90,10 @@ TEST_GROUP(VoiceServerAnswersInStatus){};
 TEST(VoiceServerAnswersInStatus, NoneSaysNeverAndHasAnEmptyWarning) {
   StatusSnapshot status;
   STRCMP_CONTAINS("voice server answers: never by itself\n", format_status_text(status).c_str());
-  STRCMP_CONTAINS("\"voice_server_answers\":{\"long_speech_after_wake_word\":0,\"speech_during_our_answer\":0,"
-                  "\"knowledge_answers\":0,\"last_heard\":\"\",\"warning\":\"\"}",
-                  format_status_json(status).c_str());
+  STRCMP_CONTAINS(
+      "\"voice_server_answers\":{\"long_speech_after_wake_word\":0,\"speech_during_our_answer\":0,"
+      "\"knowledge_answers\":0,\"last_heard\":\"\",\"warning\":\"\"}",
+      format_status_json(status).c_str());
 }
 
 TEST(VoiceServerAnswersInStatus, CountsTheLastWordsAndTheFixAreShown) {
@@ -100,12 +102,14 @@ TEST(VoiceServerAnswersInStatus, CountsTheLastWordsAndTheFixAreShown) {
   status.voice_server_answers.knowledge_answers = 1;
   status.voice_server_answers.last_heard = "Great question!";
   const std::string text = format_status_text(status);
-  STRCMP_CONTAINS("voice server answers: by itself 3 time(s): turn off the LLM / knowledge graph in wire-pod's "
-                  "settings, or Vector answers twice",
-                  text.c_str());
+  STRCMP_CONTAINS(
+      "voice server answers: by itself 3 time(s): turn off the LLM / knowledge graph in wire-pod's "
+      "settings, or Vector answers twice",
+      text.c_str());
   STRCMP_CONTAINS("long speech after a wake word 2, during our answer 0, knowledge answers 1", text.c_str());
   STRCMP_CONTAINS("last: \"Great question!\"", text.c_str());
-  STRCMP_CONTAINS("\"long_speech_after_wake_word\":2,\"speech_during_our_answer\":0,\"knowledge_answers\":1,"
-                  "\"last_heard\":\"Great question!\",\"warning\":\"turn off the LLM",
-                  format_status_json(status).c_str());
+  STRCMP_CONTAINS(
+      "\"long_speech_after_wake_word\":2,\"speech_during_our_answer\":0,\"knowledge_answers\":1,"
+      "\"last_heard\":\"Great question!\",\"warning\":\"turn off the LLM",
+      format_status_json(status).c_str());
 }

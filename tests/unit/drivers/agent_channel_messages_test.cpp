@@ -107,8 +107,8 @@ std::vector<Command> one_command_of_every_kind() {
   prepare.trigger_mode = TtsTriggerMode::kKeyframe;
   prepare.text = "The sky is blue because of Rayleigh scattering.";
   commands.push_back(prepare);
-  for (CommandKind kind : {CommandKind::kPlaySpeech, CommandKind::kCancelSpeech,
-                           CommandKind::kAbortAnimation, CommandKind::kHeartbeat}) {
+  for (CommandKind kind : {CommandKind::kPlaySpeech, CommandKind::kCancelSpeech, CommandKind::kAbortAnimation,
+                           CommandKind::kHeartbeat}) {
     Command by_handle;
     by_handle.kind = kind;
     by_handle.handle = 0xA0B0C0D0;

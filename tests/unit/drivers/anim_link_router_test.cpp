@@ -141,8 +141,7 @@ Bytes trigger_word_detected() {
 // RobotState (0xF0): 219 bytes; uint_32 status at 181, uint_16
 // backpackTouchSensorRaw at 213. Every other byte is filler that must not be read.
 constexpr std::size_t kRobotStateBytes = 219;
-Bytes robot_state(std::uint16_t touch_raw, std::uint32_t status = 0,
-                  std::size_t size = kRobotStateBytes) {
+Bytes robot_state(std::uint16_t touch_raw, std::uint32_t status = 0, std::size_t size = kRobotStateBytes) {
   Bytes bytes(kRobotStateBytes, 0xA5);
   bytes[0] = 0xF0;
   for (int i = 0; i < 4; ++i) bytes[181 + i] = static_cast<std::uint8_t>(status >> (8 * i));
@@ -292,7 +291,8 @@ TEST_GROUP(AnimLinkRouter) {
 TEST(AnimLinkRouter, PrepareSpeechInjectsOneTtsPrepareWithAnIdTheEngineIsNotUsing) {
   // The engine has counted ttsIDs 1..40; 36..40 still await their last event.
   for (std::uint8_t id = 1; id <= 40; ++id) from_engine(engine_tts_prepare(id));
-  for (std::uint8_t id = 1; id <= 35; ++id) STRCMP_EQUAL("to engine", from_anim(tts_event(id, TtsState::kFinished)));
+  for (std::uint8_t id = 1; id <= 35; ++id)
+    STRCMP_EQUAL("to engine", from_anim(tts_event(id, TtsState::kFinished)));
 
   prepare_speech(7, "Hello there.");
 
@@ -593,8 +593,7 @@ TEST(AnimLinkRouter, HandleZeroIsRefusedForUtterancesAndClips) {
 }
 
 TEST(AnimLinkRouter, UtteranceBeyondTheTableIsRefused) {
-  for (std::uint32_t handle = 1; handle <= AnimLinkRouter::kMaxAgentUtterances; ++handle)
-    prepare_speech(handle);
+  for (std::uint32_t handle = 1; handle <= AnimLinkRouter::kMaxAgentUtterances; ++handle) prepare_speech(handle);
   CHECK_TRUE(sink.events.empty());
   prepare_speech(100);
   check_command_failed(only_event(), 100, "too many utterances");
@@ -650,8 +649,8 @@ TEST(AnimLinkRouter, OlderFirmwarePrepareHasNoPitchScalar) {
   UNSIGNED_LONGS_EQUAL(1, old_sink.injected.size());
   const Bytes& datagram = old_sink.injected[0];
   UNSIGNED_LONGS_EQUAL(1035, datagram.size());
-  LONGS_EQUAL(0x02, datagram[9]);   // Manual, right after durationScalar
-  LONGS_EQUAL(255, datagram[10]);   // ttsID
+  LONGS_EQUAL(0x02, datagram[9]);  // Manual, right after durationScalar
+  LONGS_EQUAL(255, datagram[10]);  // ttsID
   LONGS_EQUAL('H', datagram[11]);
 }
 
@@ -683,7 +682,8 @@ TEST(AnimLinkRouter, AgentTagsAreSixOrMoreAndWalkBackFromTheEngines) {
 }
 
 TEST(AnimLinkRouter, TriggerWordTagsAreSkippedEvenWhenTheyAreTheNearestFree) {
-  for (unsigned tag = 6; tag <= 133; ++tag) from_engine(engine_play_anim(static_cast<std::uint8_t>(tag), "anim_x"));
+  for (unsigned tag = 6; tag <= 133; ++tag)
+    from_engine(engine_play_anim(static_cast<std::uint8_t>(tag), "anim_x"));
   play_animation(1, "anim_blink_01");
   UNSIGNED_LONGS_EQUAL(255, last_injected_tag());
 }
@@ -898,8 +898,7 @@ TEST(AnimLinkRouter, DrawTextKeepsTheFaceAnimatingAndTrackLocksAreInjectedAsThey
 
 TEST_GROUP(AnimLinkRouterLayoutProbe) {
   RecordingSink sink;
-  AnimLinkRouter router{FirmwareExpectation{FirmwareFamily::kVector16,
-                                            FirmwareExpectation::Source::kVersionFile},
+  AnimLinkRouter router{FirmwareExpectation{FirmwareFamily::kVector16, FirmwareExpectation::Source::kVersionFile},
                         sink};
 
   void from_anim(const Bytes& datagram) { router.on_anim_datagram(datagram.data(), datagram.size()); }
@@ -931,14 +930,12 @@ TEST(AnimLinkRouterLayoutProbe, AManualPrepareWithoutPitchIsTriedFirstAndCancell
   // vic-anim answers: the layout is confirmed, and the probe cancelled. The
   // answer goes to no one.
   const Bytes playable = tts_event(probe_id, TtsState::kPlayable);
-  CHECK_TRUE(router.on_anim_datagram(playable.data(), playable.size()) ==
-             AnimDatagramRoute::kToAgentOnly);
+  CHECK_TRUE(router.on_anim_datagram(playable.data(), playable.size()) == AnimDatagramRoute::kToAgentOnly);
   CHECK_TRUE(status() == LayoutConfirmation::Status::kConfirmed);
   CHECK_TRUE(router.layout().family == FirmwareFamily::kVector16);
   CHECK_TRUE(sink.injected.back() == (Bytes{0x95, probe_id}));
   const Bytes invalid = tts_event(probe_id, TtsState::kInvalid);
-  CHECK_TRUE(router.on_anim_datagram(invalid.data(), invalid.size()) ==
-             AnimDatagramRoute::kToAgentOnly);
+  CHECK_TRUE(router.on_anim_datagram(invalid.data(), invalid.size()) == AnimDatagramRoute::kToAgentOnly);
   CHECK_TRUE(sink.events.empty());
 
   // The agent now speaks in the confirmed layout, and the probe's id is free.
@@ -980,9 +977,10 @@ TEST(AnimLinkRouter, UnknownFirmwareRefusesEveryCommandAndInjectsNothing) {
   RecordingSink unknown_sink;
   AnimLinkRouter unknown(owner_says(FirmwareFamily::kUnknown), unknown_sink);
   const CommandKind refused[] = {
-      CommandKind::kPrepareSpeech,  CommandKind::kPlaySpeech, CommandKind::kCancelSpeech,
-      CommandKind::kPlayAnimation,  CommandKind::kAbortAnimation, CommandKind::kDrawText,
-      CommandKind::kLockTracks,     CommandKind::kInjectIntent, CommandKind::kReleaseAll, CommandKind::kListenAgain,
+      CommandKind::kPrepareSpeech, CommandKind::kPlaySpeech,     CommandKind::kCancelSpeech,
+      CommandKind::kPlayAnimation, CommandKind::kAbortAnimation, CommandKind::kDrawText,
+      CommandKind::kLockTracks,    CommandKind::kInjectIntent,   CommandKind::kReleaseAll,
+      CommandKind::kListenAgain,
   };
   std::uint32_t handle = 1;
   for (CommandKind kind : refused) {

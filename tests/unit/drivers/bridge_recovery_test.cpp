@@ -15,9 +15,7 @@ using vic_r1::bridge::record_failure;
 using vic_r1::bridge::RecoveryPlan;
 using vic_r1::test::TemporaryDirectory;
 
-TEST_GROUP(BridgeRecovery) {
-  TemporaryDirectory directory;
-};
+TEST_GROUP(BridgeRecovery) { TemporaryDirectory directory; };
 
 TEST(BridgeRecovery, AVicR1ThatNeverGotInNeedsNoRestart) {
   const RecoveryPlan plan = plan_recovery(false, {100});
@@ -78,8 +76,7 @@ TEST(BridgeRecovery, TheRecordStaysShort) {
 
 TEST(BridgeRecovery, AnUnwritableRecordIsReportedAndTheFailureStillCounts) {
   std::string error;
-  const std::vector<std::uint64_t> failures =
-      record_failure(directory.file("no/such/dir/failures"), 5, error);
+  const std::vector<std::uint64_t> failures = record_failure(directory.file("no/such/dir/failures"), 5, error);
   LONGS_EQUAL(1, failures.size());
   STRCMP_CONTAINS("cannot write", error.c_str());
 }

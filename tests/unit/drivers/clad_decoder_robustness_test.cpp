@@ -154,10 +154,13 @@ std::vector<Sample> anim_to_engine_samples() {
     const std::string on = std::string(" on ") + std::string(layout.name);
     samples.push_back({"RobotAvailable" + on, anim_to_engine(layout), {0xD4}});
     samples.push_back({"AnimationStarted" + on, anim_to_engine(layout), {0xD6, 0xC8, 0x03, 0x61, 0x62, 0x63}});
-    samples.push_back({"AnimationEnded" + on, anim_to_engine(layout),
+    samples.push_back({"AnimationEnded" + on,
+                       anim_to_engine(layout),
                        {0xD7, 0x40, 0xE2, 0x01, 0x00, 0xC8, 0x01, 0x02, 0x61, 0x62}});
-    samples.push_back({"TextToSpeechEvent" + on, anim_to_engine(layout), {0xDB, 0x00, 0x40, 0x9C, 0x44, 0x2A, 0x02}});
-    samples.push_back({"TriggerWordDetected" + on, anim_to_engine(layout),
+    samples.push_back(
+        {"TextToSpeechEvent" + on, anim_to_engine(layout), {0xDB, 0x00, 0x40, 0x9C, 0x44, 0x2A, 0x02}});
+    samples.push_back({"TriggerWordDetected" + on,
+                       anim_to_engine(layout),
                        {0xD9, 0x70, 0x11, 0x01, 0x00, 0x0C, 0x00, 0x00, 0x01, 0x01}});
     samples.push_back({"RobotState" + on, anim_to_engine(layout), robot_state});
   }
@@ -229,7 +232,8 @@ TEST(EngineToAnimDecoderRobustness, EveryOversizedMessageIsMalformed) {
 TEST(EngineToAnimDecoderRobustness, TextFieldWithoutNulIsReadToTheFieldsEndOnly) {
   // int_8 text[1024] with no NUL at all: the text is the 1024 bytes, not a
   // byte more (the firmware itself would read on; we must not).
-  Bytes datagram = encoded([](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), hello_prepare(), o, n); });
+  Bytes datagram =
+      encoded([](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), hello_prepare(), o, n); });
   std::fill(datagram.begin() + 15, datagram.end(), static_cast<std::uint8_t>('z'));
   const Bytes copy = exact_copy(datagram.data(), datagram.size());
   const EngineToAnimMessage m = clad::decode_engine_to_anim(v18(), copy.data(), copy.size());
@@ -306,27 +310,37 @@ TEST(CloudMicDecoderRobustness, LengthsThatOverrunOrUnderrunTheDatagramAreMalfor
   // length or the size changed.
   const Case cases[] = {
       {"intent length 255 in 12 bytes",
-       {0x09, 0xFF, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x01, 0x00, 0x6D}, "shorter"},
+       {0x09, 0xFF, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x01, 0x00, 0x6D},
+       "shorter"},
       {"intent length 4 swallows the parameters length",
-       {0x09, 0x04, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x01, 0x00, 0x6D}, "shorter"},
+       {0x09, 0x04, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x01, 0x00, 0x6D},
+       "shorter"},
       {"intent length 2 leaves 'c' as a length byte",
-       {0x09, 0x02, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x01, 0x00, 0x6D}, "shorter"},
+       {0x09, 0x02, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x01, 0x00, 0x6D},
+       "shorter"},
       {"parameters length big-endian 0x0200",
-       {0x09, 0x03, 0x61, 0x62, 0x63, 0x00, 0x02, 0x7B, 0x7D, 0x01, 0x00, 0x6D}, "shorter"},
+       {0x09, 0x03, 0x61, 0x62, 0x63, 0x00, 0x02, 0x7B, 0x7D, 0x01, 0x00, 0x6D},
+       "shorter"},
       {"parameters length 0xFFFF",
-       {0x09, 0x03, 0x61, 0x62, 0x63, 0xFF, 0xFF, 0x7B, 0x7D, 0x01, 0x00, 0x6D}, "shorter"},
+       {0x09, 0x03, 0x61, 0x62, 0x63, 0xFF, 0xFF, 0x7B, 0x7D, 0x01, 0x00, 0x6D},
+       "shorter"},
       {"metadata length 2 with 1 byte left",
-       {0x09, 0x03, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x02, 0x00, 0x6D}, "shorter"},
+       {0x09, 0x03, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x02, 0x00, 0x6D},
+       "shorter"},
       {"metadata length 0x0100",
-       {0x09, 0x03, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x00, 0x01, 0x6D}, "shorter"},
+       {0x09, 0x03, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x00, 0x01, 0x6D},
+       "shorter"},
       {"metadata length byte missing", {0x09, 0x03, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x01}, "shorter"},
       {"tag alone", {0x09}, "shorter"},
       {"metadata length 0 with 1 byte left",
-       {0x09, 0x03, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x00, 0x00, 0x6D}, "longer"},
+       {0x09, 0x03, 0x61, 0x62, 0x63, 0x02, 0x00, 0x7B, 0x7D, 0x00, 0x00, 0x6D},
+       "longer"},
       {"parameters length 1 then a metadata length that ends early",
-       {0x09, 0x03, 0x61, 0x62, 0x63, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x6D}, "longer"},
+       {0x09, 0x03, 0x61, 0x62, 0x63, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x6D},
+       "longer"},
       {"two results in one datagram",
-       {0x09, 0x01, 0x61, 0x00, 0x00, 0x00, 0x00, 0x09, 0x01, 0x61, 0x00, 0x00, 0x00, 0x00}, "longer"},
+       {0x09, 0x01, 0x61, 0x00, 0x00, 0x00, 0x00, 0x09, 0x01, 0x61, 0x00, 0x00, 0x00, 0x00},
+       "longer"},
   };
   for (const Case& c : cases) {
     const Bytes copy = exact_copy(c.datagram.data(), c.datagram.size());
@@ -509,9 +523,9 @@ void check_engine_to_anim(const FirmwareLayout& layout, const Bytes& d, Tally& t
   using Kind = EngineToAnimMessage::Kind;
   if (m.kind == Kind::kOther) {
     CHECK(m.error == nullptr);
-    CHECK(d.empty() || (d[0] != layout.play_anim && d[0] != layout.abort_animation &&
-                        d[0] != layout.text_to_speech_prepare && d[0] != layout.text_to_speech_play &&
-                        d[0] != layout.text_to_speech_cancel));
+    CHECK(d.empty() ||
+          (d[0] != layout.play_anim && d[0] != layout.abort_animation && d[0] != layout.text_to_speech_prepare &&
+           d[0] != layout.text_to_speech_play && d[0] != layout.text_to_speech_cancel));
     return;
   }
   if (m.kind == Kind::kMalformed) {
@@ -687,8 +701,8 @@ TEST(CladDecoderCorpus, SeededRandomDatagramsNeverCrashAndKnownOnesReencodeToThe
   // Every kind was reached often enough for the checks above to mean something.
   using E = EngineToAnimMessage::Kind;
   using A = AnimToEngineMessage::Kind;
-  for (E kind : {E::kPlayAnim, E::kAbortAnimation, E::kTextToSpeechPrepare, E::kTextToSpeechPlay,
-                 E::kTextToSpeechCancel}) {
+  for (E kind :
+       {E::kPlayAnim, E::kAbortAnimation, E::kTextToSpeechPrepare, E::kTextToSpeechPlay, E::kTextToSpeechCancel}) {
     CHECK_TEXT(tally.engine_known[static_cast<int>(kind)] >= 500, "an engine -> anim kind was rarely reached");
   }
   for (A kind : {A::kRobotAvailable, A::kAnimationStarted, A::kAnimationEnded, A::kTextToSpeechEvent,

@@ -82,9 +82,7 @@ const FirmwareLayout& v18() { return clad::layout_for(FirmwareFamily::kVector18)
 const FirmwareLayout& v16() { return clad::layout_for(FirmwareFamily::kVector16); }
 const FirmwareLayout& unknown() { return clad::layout_for(FirmwareFamily::kUnknown); }
 
-const char* why(const EncodeOutcome& result) {
-  return result.error != nullptr ? result.error : "(no error)";
-}
+const char* why(const EncodeOutcome& result) { return result.error != nullptr ? result.error : "(no error)"; }
 
 // Bytes an encoder must not leave behind: every output buffer starts full of
 // them, so padding the encoder forgets to write shows up as 0xEE.
@@ -175,8 +173,7 @@ constexpr std::uint8_t kLockHeadLiftBody[] = {0x51, 0x07};
 //   ColorRGB textColor = (255, 128, 0)                  -> FF 80 00
 //   ColorRGB bgColor   = (0, 0, 64)                     -> 00 00 40
 //   string   text "Hi!": length 3, 'H' 'i' '!'          -> 03 48 69 21
-constexpr std::uint8_t kDrawHi[] = {0x55, 0x00, 0xFF, 0x80, 0x00, 0x00,
-                                    0x00, 0x40, 0x03, 0x48, 0x69, 0x21};
+constexpr std::uint8_t kDrawHi[] = {0x55, 0x00, 0xFF, 0x80, 0x00, 0x00, 0x00, 0x40, 0x03, 0x48, 0x69, 0x21};
 
 // TextToSpeechPrepare, 1.8 layout, textToSpeechPrepare = 0x92 (E2R:884),
 // E2R:616-623:
@@ -189,12 +186,12 @@ constexpr std::uint8_t kDrawHi[] = {0x55, 0x00, 0xFF, 0x80, 0x00, 0x00,
 //   int_8    text[1024] = "Hello." 48 65 6C 6C 6F 2E, then 1018 x 00
 // 1 + 4 + 4 + 4 + 1 + 1 + 1024 = 1039 bytes.
 constexpr std::uint8_t kPrepare18Head[] = {
-    0x92,                    // tag
-    0x59, 0x92, 0xA7, 0x71,  // style
-    0x00, 0x00, 0x80, 0x3F,  // durationScalar
-    0x00, 0x00, 0x80, 0xBE,  // pitchScalar
-    0x02,                    // triggerMode
-    0x2A,                    // ttsID
+    0x92,                                // tag
+    0x59, 0x92, 0xA7, 0x71,              // style
+    0x00, 0x00, 0x80, 0x3F,              // durationScalar
+    0x00, 0x00, 0x80, 0xBE,              // pitchScalar
+    0x02,                                // triggerMode
+    0x2A,                                // ttsID
     0x48, 0x65, 0x6C, 0x6C, 0x6F, 0x2E,  // "Hello.", the rest of text[1024] is zeros
 };
 
@@ -234,9 +231,8 @@ constexpr std::uint8_t kRobotAvailable[] = {0xD4};
 //   uint_8 tag = 200                                    -> C8
 //   string animName "anim_greeting_hello_01" (22)      -> 16 61 6E ... 30 31
 constexpr std::uint8_t kAnimationStarted[] = {
-    0xD6, 0xC8, 0x16,
-    0x61, 0x6E, 0x69, 0x6D, 0x5F, 0x67, 0x72, 0x65, 0x65, 0x74, 0x69,  // "anim_greeti"
-    0x6E, 0x67, 0x5F, 0x68, 0x65, 0x6C, 0x6C, 0x6F, 0x5F, 0x30, 0x31,  // "ng_hello_01"
+    0xD6, 0xC8, 0x16, 0x61, 0x6E, 0x69, 0x6D, 0x5F, 0x67, 0x72, 0x65, 0x65, 0x74, 0x69,  // "anim_greeti"
+    0x6E, 0x67, 0x5F, 0x68, 0x65, 0x6C, 0x6C, 0x6F, 0x5F, 0x30, 0x31,                    // "ng_hello_01"
 };
 
 // AnimationEnded, animEnded = 0xD7 (R2E:233), FAP:52-58:
@@ -258,8 +254,7 @@ constexpr std::uint8_t kTtsEventPlayable[] = {0xDB, 0x00, 0x40, 0x9C, 0x44, 0x2A
 //   uint_16 direction = 12                              -> 0C 00
 //   bool isButtonPress = 0, fromMute = 1, willOpenStream = 1 -> 00 01 01
 // 1 + 4 + 2 + 3 = 10 bytes.
-constexpr std::uint8_t kTriggerWordDetected[] = {0xD9, 0x70, 0x11, 0x01, 0x00,
-                                                 0x0C, 0x00, 0x00, 0x01, 0x01};
+constexpr std::uint8_t kTriggerWordDetected[] = {0xD9, 0x70, 0x11, 0x01, 0x00, 0x0C, 0x00, 0x00, 0x01, 0x01};
 
 // RobotState, state = 0xF0 (R2E:275), `structure RobotState` RSA:111-134.
 // Datagram offsets (the tag is byte 0). Neighbours of the two fields we read
@@ -293,8 +288,8 @@ constexpr std::uint8_t kRobotState[] = {
     0x00, 0x00, 0x80, 0x40,  // 173 float_32 batteryVoltage = 4.0f
     0x00, 0x00, 0xA0, 0x40,  // 177 float_32 chargerVoltage = 5.0f
     // 181 uint_32 status = IS_BUTTON_PRESSED 0x10 (RSA:19) | IS_ON_CHARGER 0x1000 (RSA:27)
-    0x10, 0x10, 0x00, 0x00,
-    0xE8, 0x03, 0xE8, 0x03, 0xE8, 0x03, 0xE8, 0x03,  // 185 uint_16 cliffDataRaw[4] = 1000 each
+    0x10, 0x10, 0x00, 0x00, 0xE8, 0x03, 0xE8, 0x03, 0xE8, 0x03, 0xE8,
+    0x03,  // 185 uint_16 cliffDataRaw[4] = 1000 each
     // ProxSensorDataRaw proxData (PROX:56-64):
     0x00, 0x00, 0xC0, 0x3F,  // 193 float_32 signalIntensity = 1.5f
     0x00, 0x00, 0x00, 0x3F,  // 197 float_32 ambientIntensity = 0.5f
@@ -388,9 +383,9 @@ TEST(AnimMessageEncoding, AbortAnimationIsTagThenAnimationTag) {
   check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), message, out, n); },
                    kAbortAnimation200, sizeof(kAbortAnimation200));
   const AbortAnimation whatever_is_playing;
-  check_encodes_to(
-      [&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), whatever_is_playing, out, n); },
-      kAbortAnimationAny, sizeof(kAbortAnimationAny));
+  check_encodes_to([&](std::uint8_t* out,
+                       std::size_t n) { return encode_outcome(v18(), whatever_is_playing, out, n); },
+                   kAbortAnimationAny, sizeof(kAbortAnimationAny));
 }
 
 TEST(AnimMessageEncoding, TrackBitsAreTheAnimTrackFlagValues) {
@@ -461,8 +456,8 @@ TEST(AnimMessageEncoding, TtsStylesAreTheAudioSwitchStateValues) {
 TEST(AnimMessageEncoding, TextToSpeechPlayAndCancelAreTagThenTtsId) {
   TextToSpeechPlay play;
   play.tts_id = 42;
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), play, out, n); },
-                   kPlay42, sizeof(kPlay42));
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), play, out, n); }, kPlay42,
+                   sizeof(kPlay42));
   TextToSpeechCancel cancel;
   cancel.tts_id = 42;
   check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v18(), cancel, out, n); },
@@ -477,8 +472,8 @@ TEST(AnimMessageEncoding, The16LayoutSharesThe18TagsForEveryOtherMessage) {
                    kPlayAnimGreeting, sizeof(kPlayAnimGreeting));
   TextToSpeechPlay play;
   play.tts_id = 42;
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v16(), play, out, n); },
-                   kPlay42, sizeof(kPlay42));
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v16(), play, out, n); }, kPlay42,
+                   sizeof(kPlay42));
   TextToSpeechCancel cancel;
   cancel.tts_id = 42;
   check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(v16(), cancel, out, n); },
@@ -487,16 +482,17 @@ TEST(AnimMessageEncoding, The16LayoutSharesThe18TagsForEveryOtherMessage) {
 
 TEST(AnimMessageEncoding, IntentResultIsTagNineThenThreeLengthPrefixedStrings) {
   const IntentResult result{"intent_greeting_hello", R"({"a":1})", "m"};
-  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(result, out, n); },
-                   kIntentResult, sizeof(kIntentResult));
+  check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(result, out, n); }, kIntentResult,
+                   sizeof(kIntentResult));
 }
 
 TEST(AnimMessageEncoding, IntentResultParametersLengthIsLittleEndianU16) {
   const std::string parameters(300, 'p');
   const IntentResult result{"i", parameters, ""};
-  const auto expected = joined({std::vector<std::uint8_t>(std::begin(kLongParametersHead),
-                                                          std::end(kLongParametersHead)),
-                                bytes_of(parameters), {0x00, 0x00}});
+  const auto expected =
+      joined({std::vector<std::uint8_t>(std::begin(kLongParametersHead), std::end(kLongParametersHead)),
+              bytes_of(parameters),
+              {0x00, 0x00}});
   check_encodes_to([&](std::uint8_t* out, std::size_t n) { return encode_outcome(result, out, n); },
                    expected.data(), expected.size());
 }
@@ -637,8 +633,7 @@ TEST(AnimMessageEncoderLimits, BufferOneByteTooSmallIsRefusedForEveryMessage) {
       {"SetFullAnimTrackLockState",
        [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), SetFullAnimTrackLockState{}, o, n); },
        2},
-      {"DrawTextOnScreen", [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), draw, o, n); },
-       12},
+      {"DrawTextOnScreen", [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), draw, o, n); }, 12},
       {"TextToSpeechPrepare 1.8",
        [&](std::uint8_t* o, std::size_t n) { return encode_outcome(v18(), hello, o, n); }, 1039},
       {"TextToSpeechPrepare 1.6",
@@ -710,9 +705,11 @@ TEST(AnimMessageDecoding, StartWakeWordlessStreamingGivesItsStreamTypeIn18Only) 
   CHECK(m.kind == EngineToAnimMessage::Kind::kStartWakeWordlessStreaming);
   CHECK(m.stream_type == clad::StreamType::kKnowledgeGraph);
   const std::uint8_t short_one[] = {0x99, 0x02};
-  CHECK(clad::decode_engine_to_anim(v18(), short_one, sizeof(short_one)).kind == EngineToAnimMessage::Kind::kMalformed);
+  CHECK(clad::decode_engine_to_anim(v18(), short_one, sizeof(short_one)).kind ==
+        EngineToAnimMessage::Kind::kMalformed);
   // Unverified in the 1.6 rebuilds: not read there.
-  CHECK(clad::decode_engine_to_anim(v16(), knowledge, sizeof(knowledge)).kind == EngineToAnimMessage::Kind::kOther);
+  CHECK(clad::decode_engine_to_anim(v16(), knowledge, sizeof(knowledge)).kind ==
+        EngineToAnimMessage::Kind::kOther);
 }
 
 TEST(AnimMessageDecoding, AbortPlayAndCancelGiveTheirIds) {
@@ -780,8 +777,7 @@ TEST(AnimMessageDecoding, RobotAvailableIsTheTagAlone) {
 }
 
 TEST(AnimMessageDecoding, AnimationStartedGivesTagAndClipName) {
-  const AnimToEngineMessage m =
-      clad::decode_anim_to_engine(v18(), kAnimationStarted, sizeof(kAnimationStarted));
+  const AnimToEngineMessage m = clad::decode_anim_to_engine(v18(), kAnimationStarted, sizeof(kAnimationStarted));
   CHECK(m.kind == AnimToEngineMessage::Kind::kAnimationStarted);
   POINTERS_EQUAL(nullptr, m.error);
   BYTES_EQUAL(200, m.anim_tag);
@@ -800,8 +796,7 @@ TEST(AnimMessageDecoding, AnimationEndedGivesStreamTimeTagAbortAndClipName) {
 }
 
 TEST(AnimMessageDecoding, TextToSpeechEventGivesDurationIdAndState) {
-  const AnimToEngineMessage m =
-      clad::decode_anim_to_engine(v18(), kTtsEventPlayable, sizeof(kTtsEventPlayable));
+  const AnimToEngineMessage m = clad::decode_anim_to_engine(v18(), kTtsEventPlayable, sizeof(kTtsEventPlayable));
   CHECK(m.kind == AnimToEngineMessage::Kind::kTextToSpeechEvent);
   POINTERS_EQUAL(nullptr, m.error);
   DOUBLES_EQUAL(1250.0, m.expected_duration_ms, 0.0);
@@ -873,9 +868,10 @@ TEST(CloudMicDecoding, ResultTagNineGivesIntentParametersAndMetadata) {
 
 TEST(CloudMicDecoding, ResultWithParametersOver255BytesReadsBothLengthBytes) {
   const std::string parameters(300, 'p');
-  const auto datagram = joined(
-      {std::vector<std::uint8_t>(std::begin(kLongParametersHead), std::end(kLongParametersHead)),
-       bytes_of(parameters), {0x00, 0x00}});
+  const auto datagram =
+      joined({std::vector<std::uint8_t>(std::begin(kLongParametersHead), std::end(kLongParametersHead)),
+              bytes_of(parameters),
+              {0x00, 0x00}});
   const CloudMicMessage m = clad::decode_cloud_mic(datagram.data(), datagram.size());
   CHECK(m.kind == CloudMicMessage::Kind::kResult);
   CHECK(m.result.intent == "i");
@@ -916,8 +912,8 @@ TEST(FirmwareFamilies, NamesOfTheThreeFamiliesAreRecognised) {
 
 TEST(FirmwareFamilies, GarbageNamesAreRejectedAndLeaveTheFamilyAlone) {
   using namespace std::string_view_literals;
-  const std::string_view garbage[] = {"",     "1.7",      "1.8.0", " 1.8",     "1.8 ",  "v1.8", "18",
-                                      "1,8",  "UNKNOWN",  "1.6\0"sv, "\xff\xfe", "1.88", "1."};
+  const std::string_view garbage[] = {"",    "1.7",     "1.8.0",   " 1.8",     "1.8 ", "v1.8", "18",
+                                      "1,8", "UNKNOWN", "1.6\0"sv, "\xff\xfe", "1.88", "1."};
   for (std::string_view name : garbage) {
     FirmwareFamily family = FirmwareFamily::kVector16;
     CHECK_FALSE_TEXT(clad::firmware_family_from_name(name, family), std::string(name).c_str());
@@ -978,8 +974,8 @@ TEST(FirmwareFamilies, AnimationStateIs3BytesOn18And7On16) {
 TEST(FirmwareFamilies, TextToSpeechPrepareIs1039BytesOn18And1035On16) {
   UNSIGNED_LONGS_EQUAL(1039, clad::text_to_speech_prepare_datagram_bytes(v18()));
   UNSIGNED_LONGS_EQUAL(1035, clad::text_to_speech_prepare_datagram_bytes(v16()));
-  UNSIGNED_LONGS_EQUAL(1039, clad::text_to_speech_prepare_datagram_bytes(
-                                 clad::layout_for(FirmwareFamily::kVector16WithPitch)));
+  UNSIGNED_LONGS_EQUAL(
+      1039, clad::text_to_speech_prepare_datagram_bytes(clad::layout_for(FirmwareFamily::kVector16WithPitch)));
   CHECK_TRUE(v18().tts_prepare_has_pitch_scalar);
   CHECK_FALSE(v16().tts_prepare_has_pitch_scalar);
 }

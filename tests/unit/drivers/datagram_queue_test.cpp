@@ -26,9 +26,7 @@ std::string pop(DatagramQueue& queue) {
 
 }  // namespace
 
-TEST_GROUP(DatagramQueue) {
-  DatagramQueue queue{8, 3};
-};
+TEST_GROUP(DatagramQueue) { DatagramQueue queue{8, 3}; };
 
 TEST(DatagramQueue, NewQueueIsEmpty) {
   CHECK_TRUE(queue.empty());

@@ -89,8 +89,7 @@ TEST_GROUP(IntentTap) {
 
   void cloud_sends(const IntentResult& result) {
     const std::vector<std::uint8_t> bytes = encoded(result);
-    CHECK_TRUE(cloud.send_to(directory.file("ai_sock"), bytes.data(), bytes.size()) ==
-               SendOutcome::kSent);
+    CHECK_TRUE(cloud.send_to(directory.file("ai_sock"), bytes.data(), bytes.size()) == SendOutcome::kSent);
     tap->on_readable(now_ms);
   }
 
@@ -116,8 +115,8 @@ TEST(IntentTap, ForwardedIntentsComeFromTheTapsBoundClientName) {
 }
 
 TEST(IntentTap, ATakenQuestionIsClosedFromTheBoundNameAndGoesToTheAgent) {
-  cloud_sends(IntentResult{"intent_system_unmatched", "",
-                           "text: why is the sky blue  confidence: 0.000000  handler: "});
+  cloud_sends(
+      IntentResult{"intent_system_unmatched", "", "text: why is the sky blue  confidence: 0.000000  handler: "});
   const Received received = engine_receives();
   STRCMP_EQUAL("intent_system_noaudio", received.intent.c_str());
   STRCMP_EQUAL(directory.file("vic-r1.ai_sock_client").c_str(), received.sender.c_str());
@@ -140,23 +139,22 @@ TEST(IntentTap, AnIntentGraphKnowledgeAnswerIsTakenAndClosedWithNoAudio) {
 TEST(IntentTap, AQuestionInsideTheKnowledgeSessionIsClosedWithNoResponse) {
   tap->expect_knowledge_session_answer(now_ms);
   now_ms += 6000;
-  cloud_sends(IntentResult{"intent_system_unmatched", "",
-                           "text: what is a quasar  confidence: 0.000000  handler: "});
+  cloud_sends(
+      IntentResult{"intent_system_unmatched", "", "text: what is a quasar  confidence: 0.000000  handler: "});
   STRCMP_EQUAL("intent_knowledge_no_response", engine_receives().intent.c_str());
   LONGS_EQUAL(1, questions.size());
   STRCMP_EQUAL("what is a quasar", questions[0].c_str());
   // The session took the first intent; the next question is an ordinary one.
   now_ms += 1000;
-  cloud_sends(IntentResult{"intent_system_unmatched", "",
-                           "text: and a pulsar  confidence: 0.000000  handler: "});
+  cloud_sends(IntentResult{"intent_system_unmatched", "", "text: and a pulsar  confidence: 0.000000  handler: "});
   STRCMP_EQUAL("intent_system_noaudio", engine_receives().intent.c_str());
 }
 
 TEST(IntentTap, AKnowledgeSessionLongOverIsNotTakenForOne) {
   tap->expect_knowledge_session_answer(now_ms);
   now_ms += IntentTap::kKnowledgeSessionMs;
-  cloud_sends(IntentResult{"intent_system_unmatched", "",
-                           "text: what is a quasar  confidence: 0.000000  handler: "});
+  cloud_sends(
+      IntentResult{"intent_system_unmatched", "", "text: what is a quasar  confidence: 0.000000  handler: "});
   STRCMP_EQUAL("intent_system_noaudio", engine_receives().intent.c_str());
 }
 
@@ -232,7 +230,8 @@ TEST(IntentTap, AFloodIsHeldBackNotDropped) {
     tap->on_tick(now_ms);
   }
   LONGS_EQUAL(kIntents, arrived.size());
-  for (int i = 0; i < kIntents; ++i) STRCMP_EQUAL(("intent_flood_" + std::to_string(i)).c_str(), arrived[i].c_str());
+  for (int i = 0; i < kIntents; ++i)
+    STRCMP_EQUAL(("intent_flood_" + std::to_string(i)).c_str(), arrived[i].c_str());
   LONGS_EQUAL(0, tap->counters().dropped);
   LONGS_EQUAL(kIntents, tap->counters().forwarded);
 }

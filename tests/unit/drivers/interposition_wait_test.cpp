@@ -20,9 +20,7 @@ using vic_r1::test::bound_socket;
 // Real sockets arranged as vic-r1 leaves them: its tap socket bound under
 // vic-r1.ai_sock, and ai_sock a hard link to it once it took the path.
 
-TEST_GROUP(InterpositionWait) {
-  TemporaryDirectory directory;
-};
+TEST_GROUP(InterpositionWait) { TemporaryDirectory directory; };
 
 TEST(InterpositionWait, ReturnsAtOnceWhenVicR1HoldsThePath) {
   UnixDatagramSocket tap = bound_socket(directory.file("vic-r1.ai_sock"));
@@ -59,8 +57,6 @@ TEST(InterpositionWait, KnowsTheAnimSocketAndNoOther) {
   UnixDatagramSocket ours = bound_socket(directory.file("vic-r1.engine_anim_server"));
   CHECK_EQUAL(0, ::link(directory.file("vic-r1.engine_anim_server").c_str(),
                         directory.file("_engine_anim_server_0").c_str()));
-  CHECK_TRUE(wait_for_interposition(directory.path(), "_engine_anim_server_0", 1000) ==
-             InterpositionWait::kTaken);
-  CHECK_TRUE(wait_for_interposition(directory.path(), "mic_sock", 1000) ==
-             InterpositionWait::kUnknownSocket);
+  CHECK_TRUE(wait_for_interposition(directory.path(), "_engine_anim_server_0", 1000) == InterpositionWait::kTaken);
+  CHECK_TRUE(wait_for_interposition(directory.path(), "mic_sock", 1000) == InterpositionWait::kUnknownSocket);
 }

@@ -53,27 +53,24 @@ std::string nested(int containers, bool objects, std::string_view innermost) {
 
 }  // namespace
 
-TEST_GROUP(JsonStringMember) {};
+TEST_GROUP(JsonStringMember){};
 
 // ---- Finding the member ----------------------------------------------------------
 
-TEST(JsonStringMember, FindsTheOnlyMember) {
-  STRCMP_EQUAL("v", member_or_absent(R"({"q":"v"})").c_str());
-}
+TEST(JsonStringMember, FindsTheOnlyMember) { STRCMP_EQUAL("v", member_or_absent(R"({"q":"v"})").c_str()); }
 
 TEST(JsonStringMember, FindsTheFirstOfSeveralMembers) {
   STRCMP_EQUAL("first", member_or_absent(R"({"q":"first","r":1,"s":[true]})").c_str());
 }
 
 TEST(JsonStringMember, FindsAMemberAfterMembersOfEveryType) {
-  const std::string json =
-      R"({"object":{"a":[1,{"b":"}"}],"c":{},"d":[]},)"
-      R"("array":[[],[1,2],"]",{"x":null},[[["deep"]]]],)"
-      R"("int":-12,"zero":0,"frac":3.25,"neg_zero":-0.0,)"
-      R"("exp":6.02e23,"exp_upper":1E-7,"exp_signed":-0.5e+3,"exp_plain":2e5,)"
-      R"("yes":true,"no":false,"nothing":null,)"
-      R"("string":"a \"quoted\" } , ] value","empty":"",)"
-      R"("q":"found","after":{"q":"not this one"}})";
+  const std::string json = R"({"object":{"a":[1,{"b":"}"}],"c":{},"d":[]},)"
+                           R"("array":[[],[1,2],"]",{"x":null},[[["deep"]]]],)"
+                           R"("int":-12,"zero":0,"frac":3.25,"neg_zero":-0.0,)"
+                           R"("exp":6.02e23,"exp_upper":1E-7,"exp_signed":-0.5e+3,"exp_plain":2e5,)"
+                           R"("yes":true,"no":false,"nothing":null,)"
+                           R"("string":"a \"quoted\" } , ] value","empty":"",)"
+                           R"("q":"found","after":{"q":"not this one"}})";
   STRCMP_EQUAL("found", member_or_absent(json).c_str());
 }
 
@@ -98,9 +95,8 @@ TEST(JsonStringMember, VicCloudKnowledgeParametersGiveTheQueryText) {
 TEST(JsonStringMember, VicCloudAnswerHasGoHtmlEscapesUndone) {
   std::string answer;
   CHECK_TRUE(member(kVicCloudParameters, "answer", answer));
-  STRCMP_EQUAL(
-      "Sunlight is scattered by the air <mostly> at short, blue wavelengths & so the sky looks blue.",
-      answer.c_str());
+  STRCMP_EQUAL("Sunlight is scattered by the air <mostly> at short, blue wavelengths & so the sky looks blue.",
+               answer.c_str());
   std::string domain;
   CHECK_TRUE(member(kVicCloudParameters, "domains.0", domain));
   STRCMP_EQUAL("science", domain.c_str());
@@ -131,8 +127,7 @@ TEST(JsonStringMember, MissingMemberIsFalse) {
 }
 
 TEST(JsonStringMember, WhitespaceIsAllowedEverywhere) {
-  const std::string json =
-      " \t\r\n{ \"a\" :\n[ 1 ,\t{ } , [ ] , \"s\" , true ] ,\r\n\"q\"\t:\r \"v w\" \n}\n ";
+  const std::string json = " \t\r\n{ \"a\" :\n[ 1 ,\t{ } , [ ] , \"s\" , true ] ,\r\n\"q\"\t:\r \"v w\" \n}\n ";
   STRCMP_EQUAL("v w", member_or_absent(json).c_str());
 }
 
@@ -146,12 +141,12 @@ TEST(JsonStringMember, WhitespaceOutsideJsonsFourIsRejected) {
 // ---- Unescaping ------------------------------------------------------------------
 
 TEST(JsonStringMember, EveryShortEscapeIsUnescaped) {
-  STRCMP_EQUAL("\" \\ / \b \f \n \r \t",
-               member_or_absent(R"({"q":"\" \\ \/ \b \f \n \r \t"})").c_str());
+  STRCMP_EQUAL("\" \\ / \b \f \n \r \t", member_or_absent(R"({"q":"\" \\ \/ \b \f \n \r \t"})").c_str());
 }
 
 TEST(JsonStringMember, GoHtmlEscapesBecomeTheirCharacters) {
-  STRCMP_EQUAL("is 1 < 2 && 3 > 2?", member_or_absent(R"({"q":"is 1 \u003c 2 \u0026\u0026 3 \u003e 2?"})").c_str());
+  STRCMP_EQUAL("is 1 < 2 && 3 > 2?",
+               member_or_absent(R"({"q":"is 1 \u003c 2 \u0026\u0026 3 \u003e 2?"})").c_str());
 }
 
 TEST(JsonStringMember, UnicodeEscapesBecomeUtf8OfEveryLength) {
@@ -188,15 +183,15 @@ TEST(JsonStringMember, RawUtf8PassesThroughUnchanged) {
 }
 
 TEST(JsonStringMember, LoneSurrogatesAreRejected) {
-  CHECK_FALSE(has_member(R"({"q":"\ud83d"})"));         // high, then the closing quote
-  CHECK_FALSE(has_member(R"({"q":"\ud83dx"})"));        // high, then a plain character
-  CHECK_FALSE(has_member(R"({"q":"\ud83d\n"})"));       // high, then another escape
-  CHECK_FALSE(has_member(R"({"q":"\ud83d\u0041"})"));   // high, then no surrogate
-  CHECK_FALSE(has_member(R"({"q":"\ud83d\ud83d"})"));   // high, then high
-  CHECK_FALSE(has_member(R"({"q":"\ude00"})"));         // low alone
-  CHECK_FALSE(has_member(R"({"q":"\ude00\ud83d"})"));   // a pair in the wrong order
+  CHECK_FALSE(has_member(R"({"q":"\ud83d"})"));        // high, then the closing quote
+  CHECK_FALSE(has_member(R"({"q":"\ud83dx"})"));       // high, then a plain character
+  CHECK_FALSE(has_member(R"({"q":"\ud83d\n"})"));      // high, then another escape
+  CHECK_FALSE(has_member(R"({"q":"\ud83d\u0041"})"));  // high, then no surrogate
+  CHECK_FALSE(has_member(R"({"q":"\ud83d\ud83d"})"));  // high, then high
+  CHECK_FALSE(has_member(R"({"q":"\ude00"})"));        // low alone
+  CHECK_FALSE(has_member(R"({"q":"\ude00\ud83d"})"));  // a pair in the wrong order
   CHECK_FALSE(has_member(R"({"q":"\uDFFF"})"));
-  CHECK_FALSE(has_member(R"({"q":"\ud83d\ude0"})"));    // low cut short
+  CHECK_FALSE(has_member(R"({"q":"\ud83d\ude0"})"));  // low cut short
 }
 
 TEST(JsonStringMember, BadEscapesAreRejected) {
@@ -223,7 +218,12 @@ TEST(JsonStringMember, RawControlCharactersAreRejected) {
     CHECK_FALSE(has_member("{\"q" + control + "\":\"v\"}", "q" + control));
   }
   // DEL is no control character to JSON.
-  STRCMP_EQUAL("a\x7f" "b", member_or_absent("{\"q\":\"a\x7f" "b\"}").c_str());
+  STRCMP_EQUAL(
+      "a\x7f"
+      "b",
+      member_or_absent("{\"q\":\"a\x7f"
+                       "b\"}")
+          .c_str());
 }
 
 // ---- What is not a readable object -----------------------------------------------
@@ -252,11 +252,11 @@ TEST(JsonStringMember, NonStringMemberValueIsRejected) {
 }
 
 TEST(JsonStringMember, MalformedStructureBeforeTheMemberIsRejected) {
-  CHECK_FALSE(has_member(R"({"a" "b","q":"v"})"));    // no colon
-  CHECK_FALSE(has_member(R"({"a":"b" "q":"v"})"));    // no comma
+  CHECK_FALSE(has_member(R"({"a" "b","q":"v"})"));  // no colon
+  CHECK_FALSE(has_member(R"({"a":"b" "q":"v"})"));  // no comma
   CHECK_FALSE(has_member(R"({"a":"b",,"q":"v"})"));
   CHECK_FALSE(has_member(R"({,"q":"v"})"));
-  CHECK_FALSE(has_member(R"({a:"b","q":"v"})"));      // unquoted key
+  CHECK_FALSE(has_member(R"({a:"b","q":"v"})"));  // unquoted key
   CHECK_FALSE(has_member(R"({'a':"b","q":"v"})"));
   CHECK_FALSE(has_member(R"({1:"b","q":"v"})"));
   CHECK_FALSE(has_member(R"({"a":[1,],"q":"v"})"));
@@ -264,18 +264,17 @@ TEST(JsonStringMember, MalformedStructureBeforeTheMemberIsRejected) {
   CHECK_FALSE(has_member(R"({"a":[1 2],"q":"v"})"));
   CHECK_FALSE(has_member(R"({"a":{"b"},"q":"v"})"));
   CHECK_FALSE(has_member(R"({"a":{"b":1,},"q":"v"})"));
-  CHECK_FALSE(has_member(R"({"a":[1},"q":"v"})"));    // mismatched brackets
+  CHECK_FALSE(has_member(R"({"a":[1},"q":"v"})"));  // mismatched brackets
   CHECK_FALSE(has_member(R"({"a":{"b":1],"q":"v"})"));
-  CHECK_FALSE(has_member(R"({"a":"b"},"q":"v"})"));   // the object ended before the member
+  CHECK_FALSE(has_member(R"({"a":"b"},"q":"v"})"));  // the object ended before the member
   CHECK_FALSE(has_member(R"({"a":"b","q")"));
 }
 
 TEST(JsonStringMember, MalformedNumbersAndLiteralsBeforeTheMemberAreRejected) {
-  const char* const bad_values[] = {
-      "tru",  "nul",   "fals", "True", "NULL", "truex", "nullnull", "abc", "undefined",
-      "NaN",  "Infinity", "-",  "+1",   ".5",   "1.",    "1.e5",     "01", "-01",
-      "00",   "1e",    "1e+",  "1E-",  "0x10", "1.2.3", "1e5e5",    "--1", "1-",
-      "- 1",  "e5",    "E5"};
+  const char* const bad_values[] = {"tru",       "nul", "fals",     "True", "NULL", "truex", "nullnull", "abc",
+                                    "undefined", "NaN", "Infinity", "-",    "+1",   ".5",    "1.",       "1.e5",
+                                    "01",        "-01", "00",       "1e",   "1e+",  "1E-",   "0x10",     "1.2.3",
+                                    "1e5e5",     "--1", "1-",       "- 1",  "e5",   "E5"};
   for (const char* value : bad_values) {
     const std::string json = std::string(R"({"a":)") + value + R"(,"q":"v"})";
     if (has_member(json)) FAIL(("accepted " + json).c_str());
@@ -285,9 +284,8 @@ TEST(JsonStringMember, MalformedNumbersAndLiteralsBeforeTheMemberAreRejected) {
 }
 
 TEST(JsonStringMember, EveryNumberFormJsonAllowsIsPassedOver) {
-  const char* const good_values[] = {"0",    "-0",     "7",       "-7",   "1234567890", "0.5",
-                                     "-0.5", "10.25",  "1e5",     "1E5",  "1e+5",       "1e-5",
-                                     "1E+05", "-2.5E-3", "0e0",   "123.456e789"};
+  const char* const good_values[] = {"0",   "-0",  "7",    "-7",   "1234567890", "0.5",     "-0.5", "10.25",
+                                     "1e5", "1E5", "1e+5", "1e-5", "1E+05",      "-2.5E-3", "0e0",  "123.456e789"};
   for (const char* value : good_values) {
     const std::string json = std::string(R"({"a":)") + value + R"(,"q":"v"})";
     if (!has_member(json)) FAIL(("rejected " + json).c_str());
@@ -298,7 +296,8 @@ TEST(JsonStringMember, EveryNumberFormJsonAllowsIsPassedOver) {
 
 TEST(JsonStringMember, TruncatedTextIsRejectedAtEveryOffsetBeforeTheValueEnds) {
   const std::string_view full = kVicCloudParameters;
-  const std::size_t value_end = full.find("why is the sky blue?\"") + std::string_view("why is the sky blue?\"").size();
+  const std::size_t value_end = full.find("why is the sky blue?\"") +
+                                std::string_view("why is the sky blue?\"").size();
   for (std::size_t length = 0; length < value_end; ++length) {
     std::string query;
     if (member(full.substr(0, length), "query_text", query))
@@ -371,10 +370,18 @@ TEST(JsonStringMember, RandomAndMutatedInputsNeverReadOutsideTheText) {
       for (int m = 0; m < mutations && !input.empty(); ++m) {
         const std::size_t at = generator() % input.size();
         switch (generator() % 4) {
-          case 0: input[at] = alphabet[generator() % alphabet.size()]; break;
-          case 1: input.insert(at, 1, alphabet[generator() % alphabet.size()]); break;
-          case 2: input.erase(at, 1); break;
-          default: input.resize(at); break;
+          case 0:
+            input[at] = alphabet[generator() % alphabet.size()];
+            break;
+          case 1:
+            input.insert(at, 1, alphabet[generator() % alphabet.size()]);
+            break;
+          case 2:
+            input.erase(at, 1);
+            break;
+          default:
+            input.resize(at);
+            break;
         }
       }
     }

@@ -30,27 +30,23 @@ Bytes engine_prepare(std::size_t size) {
 FirmwareExpectation version_says(FirmwareFamily family) {
   return {family, FirmwareExpectation::Source::kVersionFile};
 }
-FirmwareExpectation owner_says(FirmwareFamily family) {
-  return {family, FirmwareExpectation::Source::kOwner};
-}
+FirmwareExpectation owner_says(FirmwareFamily family) { return {family, FirmwareExpectation::Source::kOwner}; }
 
 }  // namespace
 
-TEST_GROUP(LayoutConfirmation) {
-  void anim(LayoutConfirmation & confirmation, const Bytes& datagram) {
+TEST_GROUP(LayoutConfirmation){void anim(LayoutConfirmation & confirmation, const Bytes& datagram){
     confirmation.on_anim_datagram(datagram.data(), datagram.size());
-  }
-  void engine(LayoutConfirmation & confirmation, const Bytes& datagram) {
-    confirmation.on_engine_datagram(datagram.data(), datagram.size());
-  }
-  void check_family(const LayoutConfirmation& confirmation, FirmwareFamily family) {
-    CHECK_TRUE(confirmation.status() == Status::kConfirmed);
-    CHECK_TRUE(confirmation.layout().family == family);
-  }
-  std::string explanation(const LayoutConfirmation& confirmation) {
-    return std::string(confirmation.explanation());
-  }
-};
+}
+void engine(LayoutConfirmation& confirmation, const Bytes& datagram) {
+  confirmation.on_engine_datagram(datagram.data(), datagram.size());
+}
+void check_family(const LayoutConfirmation& confirmation, FirmwareFamily family) {
+  CHECK_TRUE(confirmation.status() == Status::kConfirmed);
+  CHECK_TRUE(confirmation.layout().family == family);
+}
+std::string explanation(const LayoutConfirmation& confirmation) { return std::string(confirmation.explanation()); }
+}
+;
 
 TEST(LayoutConfirmation, NothingIsConfirmedBeforeVicAnimsAnimationState) {
   LayoutConfirmation confirmation(version_says(FirmwareFamily::kVector18));

@@ -40,8 +40,7 @@ TEST_GROUP(QuestionIntents) {
   QuestionIntentPolicy policy;
   std::string question = "left over from an earlier intent";
 
-  QuestionVerdict classify(std::string_view intent, std::string_view parameters,
-                           std::string_view metadata) {
+  QuestionVerdict classify(std::string_view intent, std::string_view parameters, std::string_view metadata) {
     IntentResult result;
     result.intent = intent;
     result.parameters = parameters;
@@ -104,7 +103,8 @@ TEST(QuestionIntents, TranscriptIsTrimmed) {
 // ---- Unmatched intents: the transcript is the question ---------------------------
 
 TEST(QuestionIntents, UnmatchedIntentWithATranscriptIsOwnedAndClosedWithNoAudio) {
-  const QuestionVerdict verdict = classify("intent_system_unmatched", "", vic_cloud_metadata("why is the sky blue?"));
+  const QuestionVerdict verdict =
+      classify("intent_system_unmatched", "", vic_cloud_metadata("why is the sky blue?"));
   CHECK_TRUE(verdict.owned);
   CHECK_TRUE(verdict.source == QuestionSource::kUnmatchedIntent);
   STRCMP_EQUAL("intent_system_noaudio", std::string(verdict.close_with).c_str());
@@ -118,9 +118,8 @@ TEST(QuestionIntents, UnmatchedIntentQuestionIsTrimmed) {
 }
 
 TEST(QuestionIntents, UnmatchedIntentTakesTheTranscriptNotTheParameters) {
-  const QuestionVerdict verdict =
-      classify("intent_system_unmatched", R"({"query_text":"from the parameters"})",
-               vic_cloud_metadata("from the metadata"));
+  const QuestionVerdict verdict = classify("intent_system_unmatched", R"({"query_text":"from the parameters"})",
+                                           vic_cloud_metadata("from the metadata"));
   CHECK_TRUE(verdict.owned);
   STRCMP_EQUAL("from the metadata", question.c_str());
 }
@@ -156,8 +155,8 @@ TEST(QuestionIntents, IntentGraphKnowledgeAnswerIsOwnedAndClosedWithNoAudio) {
 
 TEST(QuestionIntents, IntentGraphKnowledgeAnswerWithoutQueryTextIsNotOwned) {
   check_not_owned(classify("intent_knowledge_response_extend_bypass", knowledge_parameters(""), ""));
-  check_not_owned(classify("intent_knowledge_response_extend_bypass",
-                           knowledge_parameters(R"(,"query_text":"  ")"), ""));
+  check_not_owned(
+      classify("intent_knowledge_response_extend_bypass", knowledge_parameters(R"(,"query_text":"  ")"), ""));
 }
 
 TEST(QuestionIntents, KnowledgeResponseQueryTextIsUnescapedAndTrimmed) {
@@ -198,10 +197,10 @@ TEST(QuestionIntents, KnowledgeResponseIgnoresTheMetadataTranscript) {
 TEST(QuestionIntents, OtherIntentsAreNotOwnedEvenWithATranscript) {
   const std::string metadata = vic_cloud_metadata("why is the sky blue?");
   const std::string parameters = knowledge_parameters(R"(,"query_text":"why is the sky blue?")");
-  for (const char* intent : {"intent_imperative_shutup", "intent_knowledge_promptquestion",
-                             "intent_knowledge_no_response", "intent_system_noaudio",
-                             "intent_knowledge_response_extend_bypass_x", "intent_greeting_hello",
-                             "intent_system_unmatched_extra", "", "INTENT_SYSTEM_UNMATCHED"}) {
+  for (const char* intent :
+       {"intent_imperative_shutup", "intent_knowledge_promptquestion", "intent_knowledge_no_response",
+        "intent_system_noaudio", "intent_knowledge_response_extend_bypass_x", "intent_greeting_hello",
+        "intent_system_unmatched_extra", "", "INTENT_SYSTEM_UNMATCHED"}) {
     question = "stale";
     const QuestionVerdict verdict = classify(intent, parameters, metadata);
     if (verdict.owned) FAIL((std::string("owned ") + intent).c_str());
@@ -250,10 +249,10 @@ TEST(QuestionIntents, TheFirstRuleForAnIntentDecides) {
 TEST(QuestionIntents, PolicyWithNoRulesOwnsNothing) {
   policy.rules.clear();
   check_not_owned(classify("intent_system_unmatched", "", vic_cloud_metadata("why?")));
-  check_not_owned(classify("intent_knowledge_response_extend",
-                           knowledge_parameters(R"(,"query_text":"why?")"), ""));
-  check_not_owned(classify("intent_knowledge_response_extend_bypass",
-                           knowledge_parameters(R"(,"query_text":"why?")"), ""));
+  check_not_owned(
+      classify("intent_knowledge_response_extend", knowledge_parameters(R"(,"query_text":"why?")"), ""));
+  check_not_owned(
+      classify("intent_knowledge_response_extend_bypass", knowledge_parameters(R"(,"query_text":"why?")"), ""));
 }
 
 TEST(QuestionIntents, CloseWithViewsThePolicysOwnString) {
@@ -269,8 +268,7 @@ TEST(QuestionIntents, AQuestionNeedsNoAllocationWhenTheStringHasRoom) {
   const char* const before = reserved.data();
   IntentResult result;
   result.intent = "intent_knowledge_response_extend";
-  const std::string parameters =
-      knowledge_parameters(R"(,"query_text":"  why \u00e9 is the sky \"blue\"?\n ")");
+  const std::string parameters = knowledge_parameters(R"(,"query_text":"  why \u00e9 is the sky \"blue\"?\n ")");
   result.parameters = parameters;
   CHECK_TRUE(classify_intent(policy, result, reserved).owned);
   STRCMP_EQUAL("why \xc3\xa9 is the sky \"blue\"?", reserved.c_str());

@@ -85,7 +85,7 @@ TEST_GROUP(SocketInterposer) {
   SocketInterposer make_interposer() const { return SocketInterposer(public_path, aside_path, our_path); }
 
   // The firmware's server at the public path, moved aside by `interposer`.
-  UnixDatagramSocket interpose(SocketInterposer& interposer) {
+  UnixDatagramSocket interpose(SocketInterposer & interposer) {
     UnixDatagramSocket firmware = bound_socket(public_path);
     bool moved = false;
     CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kInterposed);
@@ -201,10 +201,8 @@ TEST(SocketInterposer, StalePublicFileIsReplacedWhenTheAsideSocketIsLive) {
   // Not on first sight: a file nobody is bound to may be a bind() under way.
   CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kWaiting);
   CHECK_TRUE(exists(public_path));
-  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs - 1) ==
-             SocketInterposer::State::kWaiting);
-  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs) ==
-             SocketInterposer::State::kInterposed);
+  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs - 1) == SocketInterposer::State::kWaiting);
+  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs) == SocketInterposer::State::kInterposed);
   CHECK_FALSE(moved);
   CHECK_TRUE(inode_of(public_path) == inode_of(our_path));
 
@@ -222,8 +220,7 @@ TEST(SocketInterposer, StalePublicFileWithNothingAsideIsRemovedAndWaitedOn) {
   bool moved = true;
   CHECK_TRUE(interposer.update(moved, 0) == SocketInterposer::State::kWaiting);
   CHECK_TRUE(exists(public_path));
-  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs) ==
-             SocketInterposer::State::kWaiting);
+  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs) == SocketInterposer::State::kWaiting);
   CHECK_FALSE(moved);
   CHECK_FALSE(exists(public_path));
 
@@ -245,8 +242,7 @@ TEST(SocketInterposer, ReplacedFileRestartsTheStaleClock) {
   // Kept under another name, so the new file cannot get the same inode.
   CHECK_EQUAL(0, ::rename(public_path.c_str(), (public_path + ".old").c_str()));
   make_stale_socket_file(public_path);
-  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs) ==
-             SocketInterposer::State::kWaiting);
+  CHECK_TRUE(interposer.update(moved, SocketInterposer::kStaleAfterMs) == SocketInterposer::State::kWaiting);
   CHECK_TRUE(exists(public_path));
 }
 
@@ -386,7 +382,7 @@ TEST_GROUP(UnixDatagramSocket) {
     client = bound_socket(client_path);
   }
 
-  SendOutcome send_bytes(UnixDatagramSocket& socket, std::size_t size) {
+  SendOutcome send_bytes(UnixDatagramSocket & socket, std::size_t size) {
     const std::vector<std::uint8_t> bytes(size, 0x5A);
     return socket.send(bytes.data(), bytes.size());
   }

@@ -23,7 +23,7 @@ std::uint8_t take(WireIdLedger& ledger) {
 
 }  // namespace
 
-TEST_GROUP(WireIdLedger) {};
+TEST_GROUP(WireIdLedger){};
 
 // ---- Where the agent's ids come from -------------------------------------------
 

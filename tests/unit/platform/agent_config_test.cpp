@@ -26,9 +26,9 @@ namespace {
 
 // The stream profile names of agent/stream/server_profiles.h, as the agent
 // passes them (this test binary does not link the agent).
-const std::vector<std::string_view> kProfileNames = {"auto", "deepseek", "together", "fireworks",
-                                                     "openrouter", "groq", "ollama", "ollama-native",
-                                                     "vllm", "llamacpp", "inline-r1", "plain"};
+const std::vector<std::string_view> kProfileNames = {"auto",       "deepseek", "together",  "fireworks",
+                                                     "openrouter", "groq",     "ollama",    "ollama-native",
+                                                     "vllm",       "llamacpp", "inline-r1", "plain"};
 
 // What one load gave, as a value a test can hold: the config, or every error.
 struct LoadOutcome {
@@ -62,33 +62,34 @@ using vic_r1::test::TemporaryDirectory;
 
 }  // namespace
 
-TEST_GROUP(AgentConfig) {
-  LoadOutcome load(std::string_view json) { return load_outcome(json, kProfileNames); }
+TEST_GROUP(AgentConfig){LoadOutcome load(std::string_view json){return load_outcome(json, kProfileNames);
+}
 
-  AgentConfig accept(std::string_view json) {
-    LoadOutcome result = load(json);
-    CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
-    CHECK_TRUE(result.errors.empty());
-    return result.ok() ? *result.config : AgentConfig{};
-  }
+AgentConfig accept(std::string_view json) {
+  LoadOutcome result = load(json);
+  CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
+  CHECK_TRUE(result.errors.empty());
+  return result.ok() ? *result.config : AgentConfig{};
+}
 
-  // The config must be refused with an error that contains `expected`.
-  LoadOutcome refuse(std::string_view json, const char* expected) {
-    LoadOutcome result = load(json);
-    CHECK_FALSE_TEXT(result.ok(), std::string(json).c_str());
-    CHECK_FALSE(result.errors.empty());
-    STRCMP_CONTAINS(expected, all_errors(result).c_str());
-    return result;
-  }
+// The config must be refused with an error that contains `expected`.
+LoadOutcome refuse(std::string_view json, const char* expected) {
+  LoadOutcome result = load(json);
+  CHECK_FALSE_TEXT(result.ok(), std::string(json).c_str());
+  CHECK_FALSE(result.errors.empty());
+  STRCMP_CONTAINS(expected, all_errors(result).c_str());
+  return result;
+}
 
-  // Exactly one error, exactly this text.
-  void refuse_exactly(std::string_view json, const char* expected) {
-    LoadOutcome result = load(json);
-    CHECK_FALSE(result.ok());
-    LONGS_EQUAL_TEXT(1, result.errors.size(), all_errors(result).c_str());
-    STRCMP_EQUAL(expected, result.errors.front().c_str());
-  }
-};
+// Exactly one error, exactly this text.
+void refuse_exactly(std::string_view json, const char* expected) {
+  LoadOutcome result = load(json);
+  CHECK_FALSE(result.ok());
+  LONGS_EQUAL_TEXT(1, result.errors.size(), all_errors(result).c_str());
+  STRCMP_EQUAL(expected, result.errors.front().c_str());
+}
+}
+;
 
 // ---- defaults and presets ----------------------------------------------------
 
@@ -186,8 +187,9 @@ TEST(AgentConfig, EveryPresetHasADisplayNameAndAKnownStreamProfile) {
 
 TEST(AgentConfig, SelfHostedProvidersNeedBaseUrlAndModel) {
   for (const char* provider : {"ollama", "vllm", "llamacpp", "custom"}) {
-    const LoadOutcome result = refuse(std::string(R"({"provider":")") + provider + "\"}",
-                                           (std::string("base_url: required for provider \"") + provider + "\"").c_str());
+    const LoadOutcome result =
+        refuse(std::string(R"({"provider":")") + provider + "\"}",
+               (std::string("base_url: required for provider \"") + provider + "\"").c_str());
     STRCMP_CONTAINS((std::string("model: required for provider \"") + provider + "\"").c_str(),
                     all_errors(result).c_str());
     LONGS_EQUAL(2, result.errors.size());
@@ -235,8 +237,8 @@ TEST(AgentConfig, ProviderMustBeAString) {
 TEST(AgentConfig, ApiKeyInTheConfigIsRefusedAndNeverRepeated) {
   const char* const secret = "sk-live-0123456789abcdef";
   const LoadOutcome result = refuse(std::string(R"({"api_key":")") + secret + "\"}",
-                                         "api_key: the API key must not be in the config file; move it into "
-                                         "/data/vic-r1/api-key");
+                                    "api_key: the API key must not be in the config file; move it into "
+                                    "/data/vic-r1/api-key");
   LONGS_EQUAL(1, result.errors.size());
   CHECK(all_errors(result).find(secret) == std::string::npos);
 }
@@ -252,19 +254,20 @@ TEST(AgentConfig, ApiKeyIsRefusedWhateverItsValue) {
 
 TEST(AgentConfig, KeyPastedAsTheKeyFilePathIsNotRepeated) {
   const char* const secret = "sk-live-0123456789abcdef";
-  const LoadOutcome result = refuse(std::string(R"({"api_key_file":")") + secret + "\"}",
-                                         "api_key_file: must be an absolute path");
+  const LoadOutcome result =
+      refuse(std::string(R"({"api_key_file":")") + secret + "\"}", "api_key_file: must be an absolute path");
   CHECK(all_errors(result).find(secret) == std::string::npos);
 }
 
 // ---- unknown and repeated keys -------------------------------------------------
 
 TEST(AgentConfig, UnknownTopLevelKeyIsReportedWithTheKnownKeys) {
-  refuse_exactly(R"({"colour":"x"})",
-                 "colour: unknown key (known keys: provider, base_url, model, stream_profile, api_key_file, ca_file, "
-                 "pinned_public_key_sha256, timeouts_ms, max_tokens, temperature, system_prompt, socket_dir, "
-                 "state_dir, voice, animations, emotions, thinking_animation, thinking_progress, "
-                 "conversation_mode, history, question_intents, fallbacks)");
+  refuse_exactly(
+      R"({"colour":"x"})",
+      "colour: unknown key (known keys: provider, base_url, model, stream_profile, api_key_file, ca_file, "
+      "pinned_public_key_sha256, timeouts_ms, max_tokens, temperature, system_prompt, socket_dir, "
+      "state_dir, voice, animations, emotions, thinking_animation, thinking_progress, "
+      "conversation_mode, history, question_intents, fallbacks)");
 }
 
 TEST(AgentConfig, UnknownTimeoutKeyIsReportedWithItsPath) {
@@ -279,7 +282,8 @@ TEST(AgentConfig, MistypedKeyIsAnsweredWithTheKeyItWasMeantToBe) {
   refuse(R"({"modle":"x"})", "modle: unknown key; did you mean \"model\"?");
   refuse(R"({"Model":"x"})", "Model: unknown key; did you mean \"model\"?");
   refuse(R"({"timeouts_ms":{"dsn":1000}})", "timeouts_ms.dsn: unknown key; did you mean \"dns\"?");
-  refuse(R"({"timeouts_ms":{"data-idle":1000}})", "timeouts_ms.data-idle: unknown key; did you mean \"data_idle\"?");
+  refuse(R"({"timeouts_ms":{"data-idle":1000}})",
+         "timeouts_ms.data-idle: unknown key; did you mean \"data_idle\"?");
   refuse(R"({"voice":{"pitch":0.5}})", "voice.pitch: unknown key; did you mean \"pitch_scalar\"?");
   refuse(R"({"fallbacks":[{"modell":"x"}]})", "fallbacks[0].modell: unknown key; did you mean \"model\"?");
 }
@@ -320,9 +324,7 @@ TEST(AgentConfig, EmptyTextIsASyntaxError) {
   refuse_exactly("", "line 1, column 1: JSON syntax error: The document is empty.");
 }
 
-TEST(AgentConfig, TextAfterTheObjectIsASyntaxError) {
-  refuse(R"({} {})", "line 1, column 4: JSON syntax error");
-}
+TEST(AgentConfig, TextAfterTheObjectIsASyntaxError) { refuse(R"({} {})", "line 1, column 4: JSON syntax error"); }
 
 TEST(AgentConfig, InvalidUtf8IsRefused) {
   refuse("{\"system_prompt\":\"caf\xE9\"}", "JSON syntax error: Invalid encoding in string.");
@@ -353,12 +355,15 @@ TEST(AgentConfig, DeepNestingIsRefusedBeforeParsing) {
 // ---- base_url --------------------------------------------------------------------
 
 TEST(AgentConfig, PlainHttpIsTakenForALocalServerButNeverWithAPin) {
-  const AgentConfig config = accept(R"({"provider":"ollama","model":"m","base_url":"http://192.168.1.5:11434/v1"})");
+  const AgentConfig config =
+      accept(R"({"provider":"ollama","model":"m","base_url":"http://192.168.1.5:11434/v1"})");
   CHECK_FALSE(config.provider.endpoint.encrypted);
   const std::string pinned = R"({"provider":"ollama","model":"m","base_url":"http://192.168.1.5:11434/v1",)"
-                             R"("pinned_public_key_sha256":")" + std::string(64, 'a') + R"("})";
-  refuse_exactly(pinned, "pinned_public_key_sha256: pins a TLS key, but base_url is http:// (no TLS); "
-                         "use https:// or remove the pin");
+                             R"("pinned_public_key_sha256":")" +
+                             std::string(64, 'a') + R"("})";
+  refuse_exactly(pinned,
+                 "pinned_public_key_sha256: pins a TLS key, but base_url is http:// (no TLS); "
+                 "use https:// or remove the pin");
 }
 
 TEST(AgentConfig, BaseUrlErrorsCarryTheKeyName) {
@@ -378,13 +383,15 @@ TEST(AgentConfig, ModelMustBeANonEmptyStringWithoutSurroundingSpaces) {
 }
 
 TEST(AgentConfig, StreamProfileCanBeAnyKnownProfile) {
-  STRCMP_EQUAL("inline-r1", accept(R"({"provider":"together","stream_profile":"inline-r1"})").provider.stream_profile.c_str());
+  STRCMP_EQUAL("inline-r1",
+               accept(R"({"provider":"together","stream_profile":"inline-r1"})").provider.stream_profile.c_str());
 }
 
 TEST(AgentConfig, UnknownStreamProfileIsRefusedWithTheKnownNames) {
-  refuse_exactly(R"({"stream_profile":"fast"})",
-                 "stream_profile: unknown profile \"fast\" (known: auto, deepseek, together, fireworks, openrouter, "
-                 "groq, ollama, ollama-native, vllm, llamacpp, inline-r1, plain)");
+  refuse_exactly(
+      R"({"stream_profile":"fast"})",
+      "stream_profile: unknown profile \"fast\" (known: auto, deepseek, together, fireworks, openrouter, "
+      "groq, ollama, ollama-native, vllm, llamacpp, inline-r1, plain)");
 }
 
 TEST(AgentConfig, StreamProfileIsCheckedAgainstTheNamesPassedIn) {
@@ -420,8 +427,8 @@ TEST(AgentConfig, PathsMustBeAbsolute) {
 // ---- pinning ----------------------------------------------------------------------
 
 TEST(AgentConfig, PinnedKeyIsParsedFrom64HexDigitsOfEitherCase) {
-  const AgentConfig config = accept(
-      R"({"pinned_public_key_sha256":"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff"})");
+  const AgentConfig config =
+      accept(R"({"pinned_public_key_sha256":"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff"})");
   CHECK_TRUE(config.provider.pinned_public_key_sha256.has_value());
   const std::array<std::uint8_t, 32>& pin = *config.provider.pinned_public_key_sha256;
   LONGS_EQUAL(0x00, pin[0]);
@@ -461,9 +468,11 @@ TEST(AgentConfig, EveryTimeoutAcceptsItsBounds) {
     accept(at_minimum);
   }
   LONGS_EQUAL(101, accept(R"({"timeouts_ms":{"data_idle":100,"overall":101}})").timeouts.overall.count());
-  const HttpDeadlines timeouts = accept(
-      R"({"timeouts_ms":{"dns":1800000,"connect":1800000,"tls_handshake":1800000,"response_headers":1800000,)"
-      R"("data_idle":1799999,"overall":1800000}})").timeouts;
+  const HttpDeadlines timeouts =
+      accept(
+          R"({"timeouts_ms":{"dns":1800000,"connect":1800000,"tls_handshake":1800000,"response_headers":1800000,)"
+          R"("data_idle":1799999,"overall":1800000}})")
+          .timeouts;
   LONGS_EQUAL(1800000, timeouts.dns.count());
   LONGS_EQUAL(1799999, timeouts.data_idle.count());
 }
@@ -609,8 +618,9 @@ TEST(BaseUrl, TakesHttpWithItsOwnDefaultPort) {
 
 TEST(BaseUrl, RefusesEverySchemeButHttpsAndHttp) {
   refuse("ftp://example.org", "must use https, or http for a server on your local network (got ftp://)");
-  refuse("api.deepseek.com",
-         "must start with https:// (e.g. https://api.deepseek.com), or http:// for a server on your local network");
+  refuse(
+      "api.deepseek.com",
+      "must start with https:// (e.g. https://api.deepseek.com), or http:// for a server on your local network");
   refuse("", "must not be empty");
 }
 
@@ -659,7 +669,8 @@ TEST(BaseUrl, RefusesMalformedIpv6Literals) {
 }
 
 TEST(BaseUrl, RefusesSpacesControlAndNonAsciiCharacters) {
-  const char* expected = "must not contain spaces, control characters or non-ASCII characters (percent-encode them)";
+  const char* expected =
+      "must not contain spaces, control characters or non-ASCII characters (percent-encode them)";
   refuse("https://api.example.org/v 1", expected);
   refuse("https://api.example.org/v1\n", expected);
   refuse("https://api.example.org/caf\xC3\xA9", expected);
@@ -692,8 +703,8 @@ TEST_GROUP(AgentConfigFile) {
 };
 
 TEST(AgentConfigFile, LoadsAFile) {
-  const std::string path = directory.write(
-      "config.json", "{\n  \"provider\": \"together\",\n  \"state_dir\": \"" + directory.path() + "\"\n}\n");
+  const std::string path = directory.write("config.json", "{\n  \"provider\": \"together\",\n  \"state_dir\": \"" +
+                                                              directory.path() + "\"\n}\n");
   const LoadOutcome result = load_file_outcome(path, kProfileNames);
   CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
   STRCMP_EQUAL("together", result.config->provider.preset.c_str());
@@ -712,8 +723,9 @@ TEST(AgentConfigFile, SyntaxErrorStartsWithThePathAndPosition) {
   const std::string path = directory.write("config.json", "{\n\"model\" \"x\"}");
   const LoadOutcome result = load_file_outcome(path, kProfileNames);
   LONGS_EQUAL(1, result.errors.size());
-  STRCMP_EQUAL((path + ": line 2, column 9: JSON syntax error: Missing a colon after a name of object member.").c_str(),
-               result.errors[0].c_str());
+  STRCMP_EQUAL(
+      (path + ": line 2, column 9: JSON syntax error: Missing a colon after a name of object member.").c_str(),
+      result.errors[0].c_str());
 }
 
 TEST(AgentConfigFile, MissingFileSaysSo) {
@@ -742,15 +754,19 @@ TEST(AgentConfigFile, AConfigOthersMayChangeIsRefused) {
   LONGS_EQUAL(0, ::chmod(path.c_str(), 0664));
   const LoadOutcome result = load_file_outcome(path, kProfileNames);
   LONGS_EQUAL(1, result.errors.size());
-  STRCMP_EQUAL((path + ": can be changed by users other than its owner (mode 0664), who could send your API key "
-                       "to a server of theirs; run: chmod go-w " + path).c_str(),
+  STRCMP_EQUAL((path +
+                ": can be changed by users other than its owner (mode 0664), who could send your API key "
+                "to a server of theirs; run: chmod go-w " +
+                path)
+                   .c_str(),
                result.errors[0].c_str());
   LONGS_EQUAL(0, ::chmod(path.c_str(), 0644));
   CHECK_TRUE_TEXT(load_file_outcome(path, kProfileNames).ok(), "a 0644 config is refused");
 }
 
 TEST(AgentConfigFile, FileOver64KiBIsRefused) {
-  const std::string path = directory.write("config.json", "{\"system_prompt\":\"" + std::string(70000, 'a') + "\"}");
+  const std::string path =
+      directory.write("config.json", "{\"system_prompt\":\"" + std::string(70000, 'a') + "\"}");
   const LoadOutcome result = load_file_outcome(path, kProfileNames);
   LONGS_EQUAL(1, result.errors.size());
   STRCMP_EQUAL((path + ": is larger than 64 KiB").c_str(), result.errors[0].c_str());
@@ -758,8 +774,8 @@ TEST(AgentConfigFile, FileOver64KiBIsRefused) {
 
 TEST(AgentConfigFile, FileOfExactly64KiBIsRead) {
   const std::string prefix = "{\"system_prompt\":\"";
-  const std::string path = directory.write(
-      "config.json", prefix + std::string(kMaxConfigFileBytes - prefix.size() - 2, 'a') + "\"}");
+  const std::string path =
+      directory.write("config.json", prefix + std::string(kMaxConfigFileBytes - prefix.size() - 2, 'a') + "\"}");
   const LoadOutcome result = load_file_outcome(path, kProfileNames);
   CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
   LONGS_EQUAL(kMaxConfigFileBytes - prefix.size() - 2, result.config->system_prompt.size());
@@ -768,11 +784,11 @@ TEST(AgentConfigFile, FileOfExactly64KiBIsRead) {
 // ---- how Vector speaks and moves -------------------------------------------------
 
 TEST(AgentConfig, SpeechAndConversationSettingsAreRead) {
-  const AgentConfig config = accept(
-      R"({"voice":{"duration_scalar":1.5,"pitch_scalar":-0.25},"animations":false,)"
-      R"("emotions":{"happy":["anim_a_01","anim_b_02"],"sad":[]},"thinking_animation":"",)"
-      R"("conversation_mode":false,"history":{"turns":4,"bytes":2048,"forget_after_s":60},)"
-      R"("question_intents":["intent_system_unmatched","intent_weather_extend"]})");
+  const AgentConfig config =
+      accept(R"({"voice":{"duration_scalar":1.5,"pitch_scalar":-0.25},"animations":false,)"
+             R"("emotions":{"happy":["anim_a_01","anim_b_02"],"sad":[]},"thinking_animation":"",)"
+             R"("conversation_mode":false,"history":{"turns":4,"bytes":2048,"forget_after_s":60},)"
+             R"("question_intents":["intent_system_unmatched","intent_weather_extend"]})");
   DOUBLES_EQUAL(1.5, config.voice_duration_scalar, 1e-6);
   DOUBLES_EQUAL(-0.25, config.voice_pitch_scalar, 1e-6);
   CHECK_FALSE(config.animations);
@@ -853,7 +869,8 @@ TEST(AgentConfig, FallbackKeyFileIsNamedForItsProviderNeverTheMainOnes) {
   const AgentConfig config = accept(R"({"state_dir":"/tmp/r1","fallbacks":[{"provider":"together"}]})");
   STRCMP_EQUAL("/tmp/r1/api-key", config.provider.api_key_file.c_str());
   STRCMP_EQUAL("/tmp/r1/api-key.together", config.fallbacks[0].api_key_file.c_str());
-  const AgentConfig given = accept(R"({"fallbacks":[{"provider":"together","api_key_file":"/secrets/together"}]})");
+  const AgentConfig given =
+      accept(R"({"fallbacks":[{"provider":"together","api_key_file":"/secrets/together"}]})");
   STRCMP_EQUAL("/secrets/together", given.fallbacks[0].api_key_file.c_str());
 }
 
@@ -879,10 +896,14 @@ TEST(AgentConfig, FallbackErrorsCarryTheirPath) {
                  "fallbacks[0].base_url: required for provider \"ollama\": the URL of your server's "
                  "OpenAI-compatible API, e.g. https://my-server/v1 (http:// only on your local network)");
   refuse(R"({"fallbacks":[{"provider":"nope"}]})", "fallbacks[0].provider: unknown provider \"nope\"");
-  refuse(R"({"fallbacks":[{"provider":"together","base_url":"gopher://x"}]})", "fallbacks[0].base_url: must use https");
-  refuse(R"({"fallbacks":[{"provider":"together","max_tokens":0}]})", "fallbacks[0].max_tokens: must be at least 1");
-  refuse(R"({"fallbacks":[{"provider":"together","stream_profile":"x"}]})", "fallbacks[0].stream_profile: unknown");
-  refuse(R"({"fallbacks":[{"provider":"together","ca_file":"ca.pem"}]})", "fallbacks[0].ca_file: must be an absolute");
+  refuse(R"({"fallbacks":[{"provider":"together","base_url":"gopher://x"}]})",
+         "fallbacks[0].base_url: must use https");
+  refuse(R"({"fallbacks":[{"provider":"together","max_tokens":0}]})",
+         "fallbacks[0].max_tokens: must be at least 1");
+  refuse(R"({"fallbacks":[{"provider":"together","stream_profile":"x"}]})",
+         "fallbacks[0].stream_profile: unknown");
+  refuse(R"({"fallbacks":[{"provider":"together","ca_file":"ca.pem"}]})",
+         "fallbacks[0].ca_file: must be an absolute");
 }
 
 TEST(AgentConfig, FallbackNeedsAProviderAndKnownKeysOnly) {
@@ -904,10 +925,9 @@ TEST(AgentConfig, FallbackListIsBounded) {
 
 TEST(AgentConfig, ApiKeyInAFallbackIsRefusedAndNeverRepeated) {
   const char* const secret = "sk-together-0123456789";
-  const LoadOutcome result =
-      refuse(std::string(R"({"state_dir":"/tmp/r1","fallbacks":[{"provider":"together","api_key":")") + secret +
-                 "\"}]}",
-             "fallbacks[0].api_key: the API key must not be in the config file; move it into /tmp/r1/api-key.together");
+  const LoadOutcome result = refuse(
+      std::string(R"({"state_dir":"/tmp/r1","fallbacks":[{"provider":"together","api_key":")") + secret + "\"}]}",
+      "fallbacks[0].api_key: the API key must not be in the config file; move it into /tmp/r1/api-key.together");
   LONGS_EQUAL(1, result.errors.size());
   CHECK(all_errors(result).find(secret) == std::string::npos);
 }

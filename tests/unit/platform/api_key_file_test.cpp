@@ -102,7 +102,8 @@ TEST(ApiKeyFile, OwnerModesOtherThan0600And0400AreRefused) {
 TEST(ApiKeyFile, MissingFileSaysHowToCreateIt) {
   const std::string path = directory.file("api-key");
   refuse(path, "cannot open the API key file " + path +
-                   ": No such file or directory (put your provider's API key in it, then: chmod 600 " + path + ")");
+                   ": No such file or directory (put your provider's API key in it, then: chmod 600 " + path +
+                   ")");
 }
 
 TEST(ApiKeyFile, DirectoryIsRefused) {

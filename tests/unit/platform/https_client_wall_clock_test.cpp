@@ -65,7 +65,7 @@ TEST_GROUP(HttpsClientWallClock) {
     readings = 0;
   }
 
-  Outcome preconnect(HttpsClient& client, boost::asio::io_context& io) {
+  Outcome preconnect(HttpsClient & client, boost::asio::io_context & io) {
     Outcome outcome;
     client.preconnect([&](const RequestFailure& failure) {
       outcome.done = true;

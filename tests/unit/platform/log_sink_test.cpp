@@ -141,9 +141,10 @@ TEST(LogSink, IdenticalLinesAreCountedAndReportedWhenAnotherLineComes) {
   bridge.info("greeted vic-anim");
   const std::vector<std::string> written = packets(ends[1]);
   LONGS_EQUAL(2, written.size());
-  STRCMP_EQUAL("vic-r1 anim-link warning: cannot reach vic-anim: connect: No such file ... repeated "
-               "57 times\n",
-               written[0].c_str());
+  STRCMP_EQUAL(
+      "vic-r1 anim-link warning: cannot reach vic-anim: connect: No such file ... repeated "
+      "57 times\n",
+      written[0].c_str());
   STRCMP_EQUAL("vic-r1 anim-link info: greeted vic-anim\n", written[1].c_str());
 }
 
@@ -171,16 +172,13 @@ TEST(LogSink, ALineRepeatingForeverCostsOneLineAMinute) {
   const std::vector<std::string> written = packets(ends[1]);
   LONGS_EQUAL(3, written.size());
   STRCMP_EQUAL("vic-r1 anim-link warning: cannot reach vic-anim\n", written[0].c_str());
-  STRCMP_EQUAL("vic-r1 anim-link warning: cannot reach vic-anim ... repeated 61 times\n",
-               written[1].c_str());
-  STRCMP_EQUAL("vic-r1 anim-link warning: cannot reach vic-anim ... repeated 61 times\n",
-               written[2].c_str());
+  STRCMP_EQUAL("vic-r1 anim-link warning: cannot reach vic-anim ... repeated 61 times\n", written[1].c_str());
+  STRCMP_EQUAL("vic-r1 anim-link warning: cannot reach vic-anim ... repeated 61 times\n", written[2].c_str());
   // The last 58 are told when a different line comes.
   bridge.info("greeted vic-anim");
   const std::vector<std::string> after = packets(ends[1]);
   LONGS_EQUAL(2, after.size());
-  STRCMP_EQUAL("vic-r1 anim-link warning: cannot reach vic-anim ... repeated 58 times\n",
-               after[0].c_str());
+  STRCMP_EQUAL("vic-r1 anim-link warning: cannot reach vic-anim ... repeated 58 times\n", after[0].c_str());
 }
 
 TEST(LogSink, RepeatsAreReportedOnTheTimerWhenNothingElseIsLogged) {
@@ -268,8 +266,7 @@ TEST(LogSink, TwoProcessesOnOnePipeNeverSpliceTheirLines) {
     const bool from_agent = line.rfind("vic-r1 agent info: ", 0) == 0;
     CHECK(from_bridge || from_agent);
     const std::string filler(3000, from_bridge ? 'b' : 'a');
-    CHECK(line.size() > filler.size() &&
-          line.compare(line.size() - filler.size(), filler.size(), filler) == 0);
+    CHECK(line.size() > filler.size() && line.compare(line.size() - filler.size(), filler.size(), filler) == 0);
     ++lines;
     start = end + 1;
   }

@@ -208,11 +208,11 @@ class Session {
 };
 
 // Checks a handshake's outcome; on a surprise the message has the engine's detail.
-#define CHECK_HANDSHAKE(expected, session)                                                              \
-  do {                                                                                                   \
-    const error_code handshake_result = (session).handshake();                                           \
-    STRCMP_EQUAL_TEXT(std::string(expected).c_str(), describe(handshake_result).c_str(),                 \
-                      (session).engine().failure().detail.c_str());                                      \
+#define CHECK_HANDSHAKE(expected, session)                                               \
+  do {                                                                                   \
+    const error_code handshake_result = (session).handshake();                           \
+    STRCMP_EQUAL_TEXT(std::string(expected).c_str(), describe(handshake_result).c_str(), \
+                      (session).engine().failure().detail.c_str());                      \
   } while (false)
 
 std::string header(const http::response<http::string_body>& response, const char* name) {
@@ -321,8 +321,8 @@ TEST(TlsClientContext, EmptyCaFileSettingFailsWithConfiguration) {
 
 TEST(TlsClientContext, BundleLoadsEveryCertificateInIt) {
   TemporaryDirectory directory;
-  const std::string bundle = directory.write(
-      "bundle.pem", read_file(the_peer().ca_file()) + read_file(the_peer().directory + "/other_ca.pem"));
+  const std::string bundle = directory.write("bundle.pem", read_file(the_peer().ca_file()) +
+                                                               read_file(the_peer().directory + "/other_ca.pem"));
   TlsFailure failure;
   const auto context = TlsClientContext::create({bundle, std::nullopt}, failure);
   CHECK_TRUE(context != nullptr);
@@ -338,8 +338,11 @@ TEST(TlsClientContext, ACaFileOthersMayChangeIsRefused) {
   TlsFailure failure;
   CHECK_TRUE(TlsClientContext::create({bundle, std::nullopt}, failure) == nullptr);
   STRCMP_EQUAL("configuration", tls_failure_kind_name(failure.kind));
-  STRCMP_EQUAL(("the CA file " + bundle + " can be changed by users other than its owner (mode 0646), who could "
-                "make vic-r1 trust a server of theirs; run: chmod go-w " + bundle).c_str(),
+  STRCMP_EQUAL(("the CA file " + bundle +
+                " can be changed by users other than its owner (mode 0646), who could "
+                "make vic-r1 trust a server of theirs; run: chmod go-w " +
+                bundle)
+                   .c_str(),
                failure.detail.c_str());
 }
 
@@ -371,7 +374,8 @@ TEST(TlsEngine, Tls13HandshakeAndEchoSurviveCiphertextArrivingOneByteAtATime) {
   while (response.find("\r\n\r\nhello") == std::string::npos) {
     char buffer[64];
     std::size_t got = 0;
-    const auto status = drive_byte_by_byte(engine, socket, [&] { return engine.read(buffer, sizeof buffer, got); });
+    const auto status =
+        drive_byte_by_byte(engine, socket, [&] { return engine.read(buffer, sizeof buffer, got); });
     CHECK_TRUE(status == TlsEngine::Status::kDone);
     response.append(buffer, got);
   }

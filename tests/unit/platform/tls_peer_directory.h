@@ -66,7 +66,8 @@ inline const Peer* load() {
     std::string mode;
     unsigned port = 0;
     while (lines >> mode >> port) peer.ports[mode] = static_cast<unsigned short>(port);
-    if (const auto pin = parse_pin(read_file(peer.directory + "/localhost.spki-sha256"))) peer.localhost_pin = *pin;
+    if (const auto pin = parse_pin(read_file(peer.directory + "/localhost.spki-sha256")))
+      peer.localhost_pin = *pin;
     return &peer;
   }();
   return loaded;

@@ -26,8 +26,9 @@ class TemporaryDirectory {
   }
   ~TemporaryDirectory() {
     if (!path_.empty()) {
-      ::nftw(path_.c_str(), [](const char* path, const struct stat*, int, struct FTW*) { return ::remove(path); },
-             16, FTW_DEPTH | FTW_PHYS);
+      ::nftw(
+          path_.c_str(), [](const char* path, const struct stat*, int, struct FTW*) { return ::remove(path); }, 16,
+          FTW_DEPTH | FTW_PHYS);
     }
   }
   TemporaryDirectory(const TemporaryDirectory&) = delete;

@@ -24,9 +24,12 @@ std::vector<MarkupPiece> parse_pieces(const vic_r1::test::Pieces& pieces) {
 
 std::string_view command_name(MarkupCommand command) {
   switch (command) {
-    case MarkupCommand::kAnimateWhileSpeaking: return "animate";
-    case MarkupCommand::kPlayAnimation: return "play";
-    case MarkupCommand::kListenAgain: return "listen";
+    case MarkupCommand::kAnimateWhileSpeaking:
+      return "animate";
+    case MarkupCommand::kPlayAnimation:
+      return "play";
+    case MarkupCommand::kListenAgain:
+      return "listen";
   }
   return "?";
 }
@@ -96,10 +99,11 @@ TEST(MarkupParser, AnimateWhileSpeakingBecomesACommandWithItsArgument) {
 }
 
 TEST(MarkupParser, AllThreeCommandsAreRecognisedInStreamOrder) {
-  check_every_split("Hi {{playAnimationWI||veryHappy}}there. {{playAnimation||celebrate}}Done! "
-                    "Anything else?{{newVoiceRequest||now}}",
-                    "text:Hi \nanimate(veryHappy)\ntext:there. \nplay(celebrate)\ntext:Done! Anything else?\n"
-                    "listen(now)\n");
+  check_every_split(
+      "Hi {{playAnimationWI||veryHappy}}there. {{playAnimation||celebrate}}Done! "
+      "Anything else?{{newVoiceRequest||now}}",
+      "text:Hi \nanimate(veryHappy)\ntext:there. \nplay(celebrate)\ntext:Done! Anything else?\n"
+      "listen(now)\n");
 }
 
 TEST(MarkupParser, CommandSplitAtEveryByteIsNeverSpoken) {
@@ -161,8 +165,7 @@ TEST(MarkupParser, UnclosedMarkupAtTheEndIsDropped) {
 }
 
 TEST(MarkupParser, KnownNameWithoutSeparatorIsPartOfTheDroppedHead) {
-  check_every_split("{{playAnimationWI happy to help.",
-                    "dropped:{{playAnimationWI\ntext: happy to help.\n");
+  check_every_split("{{playAnimationWI happy to help.", "dropped:{{playAnimationWI\ntext: happy to help.\n");
 }
 
 TEST(MarkupParser, UnknownWordAfterOpenerIsSpoken) {
@@ -197,8 +200,8 @@ TEST(MarkupParser, MarkupOfExactlyTheBoundIsStillACommand) {
   // One byte more and the first "}" falls past the bound: the head is dropped (cut for
   // the log) and the "}}" after it is stray.
   const std::string longer = "{{playAnimationWI||" + argument + "y}}ok";
-  check_every_split(longer, "dropped:" + longer.substr(0, MarkupParser::kMaxDroppedBytes) +
-                                "\ndropped:}}\ntext:ok\n");
+  check_every_split(longer,
+                    "dropped:" + longer.substr(0, MarkupParser::kMaxDroppedBytes) + "\ndropped:}}\ntext:ok\n");
 }
 
 TEST(MarkupParser, DroppedMarkupIsCutToItsBoundAtACharacterBoundary) {

@@ -20,8 +20,8 @@ namespace {
 
 bool is_valid_utf8(std::string_view text) {
   for (std::size_t at = 0; at < text.size();) {
-    const std::size_t length =
-        vic_r1::text::utf8_sequence_length(reinterpret_cast<const unsigned char*>(text.data()) + at, text.size() - at);
+    const std::size_t length = vic_r1::text::utf8_sequence_length(
+        reinterpret_cast<const unsigned char*>(text.data()) + at, text.size() - at);
     if (length == 0) return false;
     at += length;
   }
@@ -101,7 +101,8 @@ TEST(SentenceSegmenter, QuestionOrExclamationEndsAtTheSpaceAfterIt) {
 }
 
 TEST(SentenceSegmenter, PeriodBeforeLowerCaseIsNotABoundary) {
-  check_every_split("It costs approx. five dollars. that is a lot", "It costs approx. five dollars. that is a lot");
+  check_every_split("It costs approx. five dollars. that is a lot",
+                    "It costs approx. five dollars. that is a lot");
 }
 
 TEST(SentenceSegmenter, DecimalIsNotASentenceBoundary) {
@@ -153,7 +154,8 @@ TEST(SentenceSegmenter, UrlsAndDomainsStayWhole) {
 }
 
 TEST(SentenceSegmenter, LineBreakEndsASentenceOrListItem) {
-  check_every_split("Here is a list:\nfirst item\r\nsecond item\n\n\nDone", "Here is a list:|first item|second item|Done");
+  check_every_split("Here is a list:\nfirst item\r\nsecond item\n\n\nDone",
+                    "Here is a list:|first item|second item|Done");
 }
 
 TEST(SentenceSegmenter, MarkdownEmphasisAndCodeAreNotReadAloud) {
@@ -161,8 +163,9 @@ TEST(SentenceSegmenter, MarkdownEmphasisAndCodeAreNotReadAloud) {
 }
 
 TEST(SentenceSegmenter, HeadingsBulletsAndNumberingAreRemoved) {
-  check_every_split("# Title\n## Sub title\n- one\n* two\n+ three\n\xE2\x80\xA2 four\n  1. First step.\n2) Second\n10. Tenth",
-                    "Title|Sub title|one|two|three|four|First step.|Second|Tenth");
+  check_every_split(
+      "# Title\n## Sub title\n- one\n* two\n+ three\n\xE2\x80\xA2 four\n  1. First step.\n2) Second\n10. Tenth",
+      "Title|Sub title|one|two|three|four|First step.|Second|Tenth");
 }
 
 TEST(SentenceSegmenter, NumberedListItemNeverBecomesABareNumber) {
@@ -187,21 +190,25 @@ TEST(SentenceSegmenter, LineStartThatIsNoMarkerIsText) {
 
 TEST(SentenceSegmenter, EmojiAndPictographsAreNotSpoken) {
   // U+1F389, U+2764 U+FE0F, U+1F44D U+1F3FD, a ZWJ family, a flag, keycap one.
-  check_every_split("Great job \xF0\x9F\x8E\x89! I \xE2\x9D\xA4\xEF\xB8\x8F it \xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD. "
-                    "Family \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7 "
-                    "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7 1\xEF\xB8\x8F\xE2\x83\xA3 ok",
-                    "Great job!|I it.|Family 1 ok");
+  check_every_split(
+      "Great job \xF0\x9F\x8E\x89! I \xE2\x9D\xA4\xEF\xB8\x8F it \xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD. "
+      "Family \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7 "
+      "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7 1\xEF\xB8\x8F\xE2\x83\xA3 ok",
+      "Great job!|I it.|Family 1 ok");
 }
 
 TEST(SentenceSegmenter, SymbolsAreReadAsWordsOrRemoved) {
-  check_every_split("Salt & pepper @ home ^ ~x | y C# #1 a_b \\o/ {x} 5\xC3\x97" "3 \xE2\x86\x92 15.",
-                    "Salt and pepper at home x y C number 1 a b o/ x 5 times 3 to 15.");
+  check_every_split(
+      "Salt & pepper @ home ^ ~x | y C# #1 a_b \\o/ {x} 5\xC3\x97"
+      "3 \xE2\x86\x92 15.",
+      "Salt and pepper at home x y C number 1 a b o/ x 5 times 3 to 15.");
 }
 
 TEST(SentenceSegmenter, TypographyIsMadePlain) {
-  check_every_split("\xE2\x80\x9CHi,\xE2\x80\x9D she said\xE2\x80\x94it\xE2\x80\x99s fine\xE2\x80\xA6 Really."
-                    "\xC2\xA0Yes\xE2\x80\x8B!",
-                    "\"Hi,\" she said - it's fine...|Really.|Yes!");
+  check_every_split(
+      "\xE2\x80\x9CHi,\xE2\x80\x9D she said\xE2\x80\x94it\xE2\x80\x99s fine\xE2\x80\xA6 Really."
+      "\xC2\xA0Yes\xE2\x80\x8B!",
+      "\"Hi,\" she said - it's fine...|Really.|Yes!");
 }
 
 TEST(SentenceSegmenter, WhitespaceIsCollapsedAndNoSpaceBeforePunctuation) {
@@ -297,7 +304,10 @@ TEST(SentenceSegmenter, SmallLimitIsAHardLimit) {
 TEST(SentenceSegmenter, InvalidUtf8IsDroppedAndNeverEmitted) {
   // A cut-short 2-byte lead, stray bytes, a cut-short 3-byte sequence, an
   // encoded surrogate, an overlong "/", a code point past U+10FFFF.
-  check_every_split("Caf\xC3 \xFF\xFEok \xE2\x82 \xED\xA0\x80" "fine\xC0\xAF \xF4\x90\x80\x80x.", "Caf ok fine x.");
+  check_every_split(
+      "Caf\xC3 \xFF\xFEok \xE2\x82 \xED\xA0\x80"
+      "fine\xC0\xAF \xF4\x90\x80\x80x.",
+      "Caf ok fine x.");
   check_every_split("Cut at the end \xE2\x82", "Cut at the end");
 }
 
@@ -329,11 +339,13 @@ TEST(SentenceSegmenter, ResetForgetsEverything) {
 }
 
 TEST(SentenceSegmenter, ChunkingNeverChangesTheSentences) {
-  check_every_split("## Answer\n\nDr. **Ada** Lovelace (1815\xE2\x80\x93" "1852) wrote the *first* program. "
-                    "It ran on v1.0 of the engine\xE2\x80\xA6 sort of! Was it 3.5 pages? "
-                    "Yes.\n- See [this](http://x.org/a_b).\n2. Done \xF0\x9F\x8E\x89",
-                    "Answer|Dr. Ada Lovelace (1815-1852) wrote the first program.|"
-                    "It ran on v1.0 of the engine... sort of!|Was it 3.5 pages?|Yes.|See this.|Done");
+  check_every_split(
+      "## Answer\n\nDr. **Ada** Lovelace (1815\xE2\x80\x93"
+      "1852) wrote the *first* program. "
+      "It ran on v1.0 of the engine\xE2\x80\xA6 sort of! Was it 3.5 pages? "
+      "Yes.\n- See [this](http://x.org/a_b).\n2. Done \xF0\x9F\x8E\x89",
+      "Answer|Dr. Ada Lovelace (1815-1852) wrote the first program.|"
+      "It ran on v1.0 of the engine... sort of!|Was it 3.5 pages?|Yes.|See this.|Done");
 }
 
 TEST(SentenceSegmenter, HundredKilobyteAnswerIsSegmentedTheSameInAnyPieces) {

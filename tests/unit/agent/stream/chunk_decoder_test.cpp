@@ -241,8 +241,7 @@ TEST(ChunkDecoder, OpenRouterReasoningAndReasoningDetailsAreNotDoubled) {
 }
 
 TEST(ChunkDecoder, EmptyReasoningStringStillKeepsDetailsFromBeingAdded) {
-  accept_openai(
-      openai_delta(R"({"reasoning":"","reasoning_details":[{"type":"reasoning.text","text":"x"}]})"));
+  accept_openai(openai_delta(R"({"reasoning":"","reasoning_details":[{"type":"reasoning.text","text":"x"}]})"));
   STRCMP_EQUAL("", chunk.reasoning.c_str());
   CHECK_TRUE(chunk.has_reasoning_field);
 }
@@ -276,8 +275,7 @@ TEST(ChunkDecoder, OnlyTheChoiceWithIndexZeroIsUsed) {
 }
 
 TEST(ChunkDecoder, ChunkForAnotherChoiceOnlyCarriesNothing) {
-  accept_openai(
-      R"({"model":"m","choices":[{"index":1,"delta":{"content":"other"},"finish_reason":"stop"}]})");
+  accept_openai(R"({"model":"m","choices":[{"index":1,"delta":{"content":"other"},"finish_reason":"stop"}]})");
   STRCMP_EQUAL("m", chunk.model.c_str());
   STRCMP_EQUAL("", chunk.content.c_str());
   STRCMP_EQUAL("", chunk.finish_reason.c_str());
@@ -355,8 +353,7 @@ TEST(ChunkDecoder, UsageCountsThatAreNullOrAbsentReadAsUnknown) {
 }
 
 TEST(ChunkDecoder, TokenCountsBeyond32BitsAreKept) {
-  accept_openai(
-      R"({"choices":[],"usage":{"prompt_tokens":5000000000,"completion_tokens":9223372036854775807}})");
+  accept_openai(R"({"choices":[],"usage":{"prompt_tokens":5000000000,"completion_tokens":9223372036854775807}})");
   check_usage(5000000000LL, 9223372036854775807LL, -1, -1);
 }
 
@@ -509,10 +506,9 @@ TEST(ChunkDecoder, VllmChunksWithReasoningContentWithReasoningAndWithoutAParser)
   STRCMP_EQUAL("Okay", chunk.reasoning.c_str());
   CHECK_TRUE(chunk.has_reasoning_field);
 
-  accept_openai(
-      R"({"id":"chatcmpl-7c","object":"chat.completion.chunk","created":1738000000,)"
-      R"("model":"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B","choices":[{"index":0,)"
-      R"("delta":{"content":"Okay","reasoning_content":null},"logprobs":null,"finish_reason":null}]})");
+  accept_openai(R"({"id":"chatcmpl-7c","object":"chat.completion.chunk","created":1738000000,)"
+                R"("model":"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B","choices":[{"index":0,)"
+                R"("delta":{"content":"Okay","reasoning_content":null},"logprobs":null,"finish_reason":null}]})");
   STRCMP_EQUAL("Okay", chunk.content.c_str());
   CHECK_FALSE(chunk.has_reasoning_field);
 
@@ -526,10 +522,9 @@ TEST(ChunkDecoder, VllmChunksWithReasoningContentWithReasoningAndWithoutAParser)
 }
 
 TEST(ChunkDecoder, LlamaCppChunks) {
-  accept_openai(
-      R"({"choices":[{"finish_reason":null,"index":0,"delta":{"reasoning_content":"Okay"}}],)"
-      R"("created":1738000000,"id":"chatcmpl-Xy","model":"DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf",)"
-      R"("system_fingerprint":"b5000-0123abcd","object":"chat.completion.chunk"})");
+  accept_openai(R"({"choices":[{"finish_reason":null,"index":0,"delta":{"reasoning_content":"Okay"}}],)"
+                R"("created":1738000000,"id":"chatcmpl-Xy","model":"DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf",)"
+                R"("system_fingerprint":"b5000-0123abcd","object":"chat.completion.chunk"})");
   STRCMP_EQUAL("Okay", chunk.reasoning.c_str());
   CHECK_TRUE(chunk.has_reasoning_field);
 
@@ -544,10 +539,9 @@ TEST(ChunkDecoder, LlamaCppChunks) {
 }
 
 TEST(ChunkDecoder, UnknownFieldsAnywhereAreIgnored) {
-  accept_openai(
-      R"({"novel":{"deep":[1,{"x":null}]},"choices":[{"index":0,"novel":[true],)"
-      R"("delta":{"content":"ok","tool_calls":null,"audio":{"id":"a"}},"finish_reason":null}],)"
-      R"("usage":{"prompt_tokens":1,"cost":0.0001,"completion_tokens_details":{"audio_tokens":0}}})");
+  accept_openai(R"({"novel":{"deep":[1,{"x":null}]},"choices":[{"index":0,"novel":[true],)"
+                R"("delta":{"content":"ok","tool_calls":null,"audio":{"id":"a"}},"finish_reason":null}],)"
+                R"("usage":{"prompt_tokens":1,"cost":0.0001,"completion_tokens_details":{"audio_tokens":0}}})");
   STRCMP_EQUAL("ok", chunk.content.c_str());
   check_usage(1, -1, -1, -1);
 }
@@ -593,8 +587,7 @@ TEST(ChunkDecoder, OllamaDoneLineWithoutReasonIsStopAndPassesOtherReasons) {
   STRCMP_EQUAL("stop", chunk.finish_reason.c_str());
   check_usage(-1, 3, -1, -1);
 
-  accept_ollama(
-      R"({"model":"m","message":{"role":"assistant","content":""},"done":true,"done_reason":"length"})");
+  accept_ollama(R"({"model":"m","message":{"role":"assistant","content":""},"done":true,"done_reason":"length"})");
   STRCMP_EQUAL("length", chunk.finish_reason.c_str());
   CHECK_FALSE(chunk.has_usage);
 }
@@ -611,8 +604,7 @@ TEST(ChunkDecoder, OllamaErrorLineIsAnError) {
 }
 
 TEST(ChunkDecoder, OllamaWrongTypesNameTheField) {
-  refuse_ollama(R"({"model":"m","message":"hi","done":false})",
-                "message is a string; expected an object or null");
+  refuse_ollama(R"({"model":"m","message":"hi","done":false})", "message is a string; expected an object or null");
   refuse_ollama(R"({"model":"m","message":{"content":1},"done":false})", "message.content is a number");
   refuse_ollama(R"({"model":"m","message":{"thinking":[]},"done":false})", "message.thinking is an array");
   refuse_ollama(R"({"model":"m","done":"yes"})", "done is a string; expected true, false or null");
@@ -634,11 +626,10 @@ TEST(ChunkDecoder, RawLineAndParagraphSeparatorsAndNelPassThrough) {
 }
 
 TEST(ChunkDecoder, EscapesDecodeIncludingSeparatorsAndSurrogatePairs) {
-  accept_openai(openai_delta(
-      R"({"content":"\u2028|\u2029|\u0085|\n\t\"\\\/|\u00e9\u00C9|\ud83d\ude00|\uD83E\uDD16"})"));
-  STRCMP_EQUAL(
-      "\xE2\x80\xA8|\xE2\x80\xA9|\xC2\x85|\n\t\"\\/|\xC3\xA9\xC3\x89|\xF0\x9F\x98\x80|\xF0\x9F\xA4\x96",
-      chunk.content.c_str());
+  accept_openai(
+      openai_delta(R"({"content":"\u2028|\u2029|\u0085|\n\t\"\\\/|\u00e9\u00C9|\ud83d\ude00|\uD83E\uDD16"})"));
+  STRCMP_EQUAL("\xE2\x80\xA8|\xE2\x80\xA9|\xC2\x85|\n\t\"\\/|\xC3\xA9\xC3\x89|\xF0\x9F\x98\x80|\xF0\x9F\xA4\x96",
+               chunk.content.c_str());
 }
 
 TEST(ChunkDecoder, EscapedNulIsKeptInsideTheText) {
@@ -746,15 +737,12 @@ TEST(ChunkDecoder, WrongFieldTypesNameTheField) {
   refuse_openai(R"({"choices":[{"index":0,"delta":"hi"}]})",
                 "choices[0].delta is a string; expected an object or null");
   refuse_openai(R"({"choices":[7]})", "choices[0] is a number; expected an object");
-  refuse_openai(R"({"choices":[{"index":"0"}]})",
-                "choices[0].index is a string; expected a non-negative integer");
+  refuse_openai(R"({"choices":[{"index":"0"}]})", "choices[0].index is a string; expected a non-negative integer");
   refuse_openai(R"({"choices":[{"index":1},{"index":-1}]})", "choices[1].index is a number");
   refuse_openai(R"({"choices":[{"index":0,"finish_reason":1}]})", "choices[0].finish_reason is a number");
-  refuse_openai(openai_delta(R"({"reasoning_content":false})"),
-                "choices[0].delta.reasoning_content is a boolean");
+  refuse_openai(openai_delta(R"({"reasoning_content":false})"), "choices[0].delta.reasoning_content is a boolean");
   refuse_openai(openai_delta(R"({"reasoning":{}})"), "choices[0].delta.reasoning is an object");
-  refuse_openai(openai_delta(R"({"reasoning_details":"x"})"),
-                "choices[0].delta.reasoning_details is a string");
+  refuse_openai(openai_delta(R"({"reasoning_details":"x"})"), "choices[0].delta.reasoning_details is a string");
   refuse_openai(openai_delta(R"({"reasoning_details":[{"type":"reasoning.text","text":"a"},3]})"),
                 "choices[0].delta.reasoning_details[1] is a number; expected an object");
   refuse_openai(openai_delta(R"({"reasoning_details":[{"type":"reasoning.text","text":9}]})"),
@@ -768,12 +756,10 @@ TEST(ChunkDecoder, WrongFieldTypesNameTheField) {
   refuse_openai(R"({"usage":{"prompt_tokens":"12"}})",
                 "usage.prompt_tokens is a string; expected a non-negative integer");
   refuse_openai(R"({"usage":{"total_tokens":1.5}})", "usage.total_tokens is a number");
-  refuse_openai(R"({"usage":{"completion_tokens":18446744073709551615}})",
-                "usage.completion_tokens is a number");
+  refuse_openai(R"({"usage":{"completion_tokens":18446744073709551615}})", "usage.completion_tokens is a number");
   refuse_openai(R"({"usage":{"completion_tokens_details":{"reasoning_tokens":true}}})",
                 "usage.completion_tokens_details.reasoning_tokens is a boolean");
-  refuse_openai(R"({"usage":{"completion_tokens_details":3}})",
-                "usage.completion_tokens_details is a number");
+  refuse_openai(R"({"usage":{"completion_tokens_details":3}})", "usage.completion_tokens_details is a number");
 }
 
 TEST(ChunkDecoder, FailedDecodeLeavesTheChunkCleared) {
@@ -828,10 +814,9 @@ TEST(ChunkDecoder, FastParserAndRapidJsonReadEveryPayloadAlike) {
       openai_delta(R"({"content":"\u2028|\ud83d\ude00|\n\"\\\/ caf\u00e9 )" + line_separator + R"("})"),
       openai_delta(
           R"({"content":"","reasoning":"Hmm","reasoning_details":[{"type":"reasoning.text","text":"Hmm"}]})"),
-      openai_delta(
-          R"({"reasoning_details":[{"type":"reasoning.text","text":"a"},{"type":"reasoning.summary",)"
-          R"("summary":"b"},{"type":"reasoning.encrypted","data":"x"},{"text":"no type"},)"
-          R"({"type":"reasoning.future","text":"c"}]})"),
+      openai_delta(R"({"reasoning_details":[{"type":"reasoning.text","text":"a"},{"type":"reasoning.summary",)"
+                   R"("summary":"b"},{"type":"reasoning.encrypted","data":"x"},{"text":"no type"},)"
+                   R"({"type":"reasoning.future","text":"c"}]})"),
       openai_delta(R"({"content":"x"})", R"("stop")"),
       R"({"choices":[{"delta":{"content":"one"},"index":1},{"delta":{"content":"zero"},"index":0}]})",
       R"({"choices":[{"delta":{"content":"first"}},{"delta":{"content":"second"}}]})",
@@ -917,16 +902,14 @@ TEST(ChunkDecoder, NumbersAtTheEdgesOfEachFormReadAsRapidJsonReadsThem) {
   refuse_openai(R"({"usage":{"prompt_tokens":-1}})", "usage.prompt_tokens is a number");
   accept_openai(R"({"unread":[1e99,1E-400,0.5e+3,-0.0,123456789012345678901234567890]})");
   refuse_openai(R"({"unread":1e400})", "not valid JSON at byte 10: Number too big to be stored in double.");
-  refuse_openai(R"({"unread":01})",
-                "not valid JSON at byte 11: Missing a comma or '}' after an object member.");
+  refuse_openai(R"({"unread":01})", "not valid JSON at byte 11: Missing a comma or '}' after an object member.");
   refuse_openai(R"({"unread":1.})", "not valid JSON at byte 12: Miss fraction part in number.");
   refuse_openai(R"({"unread":-})", "not valid JSON at byte 11: Invalid value.");
 }
 
 TEST(ChunkDecoder, RepeatedMembersReadTheFirst) {
-  accept_openai(
-      R"({"model":"m","model":7,"choices":[{"index":0,"delta":{"content":"first","content":"second"},)"
-      R"("delta":9}],"choices":5})");
+  accept_openai(R"({"model":"m","model":7,"choices":[{"index":0,"delta":{"content":"first","content":"second"},)"
+                R"("delta":9}],"choices":5})");
   STRCMP_EQUAL("m", chunk.model.c_str());
   STRCMP_EQUAL("first", chunk.content.c_str());
   // A first member that is null is not sent, and the repeat is still not read.
@@ -946,9 +929,8 @@ TEST(ChunkDecoder, ChoiceIsChosenByAnIndexSentAfterItsDelta) {
 }
 
 TEST(ChunkDecoder, FieldsAreCheckedInTheFormatsOrderNotThePayloads) {
-  refuse_openai(
-      R"({"choices":[{"finish_reason":1,"delta":{"reasoning":2,"content":3},"index":0}],"model":4})",
-      "model is a number");
+  refuse_openai(R"({"choices":[{"finish_reason":1,"delta":{"reasoning":2,"content":3},"index":0}],"model":4})",
+                "model is a number");
   refuse_openai(R"({"choices":[{"finish_reason":1,"delta":{"reasoning":2,"content":3},"index":0}]})",
                 "choices[0].delta.content is a number");
   refuse_openai(R"({"usage":{"total_tokens":"x"},"choices":[{"index":0,"finish_reason":5}]})",
@@ -964,8 +946,7 @@ TEST(ChunkDecoder, FieldsAreCheckedInTheFormatsOrderNotThePayloads) {
 TEST(ChunkDecoder, ErrorWithoutMessageIsGivenAsCompactJson) {
   accept_openai(
       "{\"error\" : { \"code\" : 1.50 , \"detail\" : \"caf\\u00e9\\n\" , \"list\" : [ true , null ] } }");
-  STRCMP_EQUAL("{\"code\":1.5,\"detail\":\"caf\xC3\xA9\\n\",\"list\":[true,null]}",
-               chunk.error_message.c_str());
+  STRCMP_EQUAL("{\"code\":1.5,\"detail\":\"caf\xC3\xA9\\n\",\"list\":[true,null]}", chunk.error_message.c_str());
   accept_openai(R"({"error":{"message":"busy","code":1E2,"type":"overloaded"}})");
   STRCMP_EQUAL("busy (code 100.0, type overloaded)", chunk.error_message.c_str());
   accept_openai(R"({"error":[1, 2]})");
@@ -1003,8 +984,7 @@ TEST(ChunkDecoder, MemoryDoesNotGrowWithTheNumberOfChunks) {
       openai_delta(R"({"role":"assistant","content":null,"reasoning_content":""})"),
       openai_delta(R"({"content":null,"reasoning_content":"The user wants to know why the sky is blue."})"),
       openai_delta(R"({"content":"Sunlight scatters off air molecules.","reasoning_content":null})"),
-      openai_delta(
-          R"({"content":"","reasoning":"x","reasoning_details":[{"type":"reasoning.text","text":"x"}]})"),
+      openai_delta(R"({"content":"","reasoning":"x","reasoning_details":[{"type":"reasoning.text","text":"x"}]})"),
       R"({"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":300,"total_tokens":309,)"
       R"("completion_tokens_details":{"reasoning_tokens":250}}})",
       "not json at all",
@@ -1061,19 +1041,16 @@ TEST(ChunkDecoder, MovedDecoderKeepsDecodingAndTheMovedFromOneStillWorks) {
 // ---- error_message_from_payload --------------------------------------------------------
 
 TEST(ChunkDecoder, ErrorBodyMessageFormsAreUnwrapped) {
-  STRCMP_EQUAL(
-      "Insufficient Balance",
-      error_message_from_payload(R"({"error":{"message":"Insufficient Balance","type":"unknown_error",)"
-                                 R"("param":null,"code":"invalid_request_error"}})")
-          .c_str());
-  STRCMP_EQUAL("model 'x' not found",
-               error_message_from_payload(R"({"error":"model 'x' not found"})").c_str());
+  STRCMP_EQUAL("Insufficient Balance",
+               error_message_from_payload(R"({"error":{"message":"Insufficient Balance","type":"unknown_error",)"
+                                          R"("param":null,"code":"invalid_request_error"}})")
+                   .c_str());
+  STRCMP_EQUAL("model 'x' not found", error_message_from_payload(R"({"error":"model 'x' not found"})").c_str());
   STRCMP_EQUAL(
       "Rate limit reached",
       error_message_from_payload(R"({"object":"error","message":"Rate limit reached","type":"x","code":429})")
           .c_str());
-  STRCMP_EQUAL("from message",
-               error_message_from_payload(R"({"error":null,"message":"from message"})").c_str());
+  STRCMP_EQUAL("from message", error_message_from_payload(R"({"error":null,"message":"from message"})").c_str());
   STRCMP_EQUAL("caf\xC3\xA9", error_message_from_payload(R"({"error":{"message":"caf\u00e9"}})").c_str());
 }
 

@@ -57,9 +57,8 @@ struct Decoded {
 };
 
 std::string describe(const Decoded& decoded) {
-  return describe(decoded.lines_from_feeds) + "finish gave:\n" +
-         describe(decoded.lines_from_finish) + "accepted " +
-         (decoded.every_feed_accepted ? "yes" : "no") + ", finish " +
+  return describe(decoded.lines_from_feeds) + "finish gave:\n" + describe(decoded.lines_from_finish) +
+         "accepted " + (decoded.every_feed_accepted ? "yes" : "no") + ", finish " +
          (decoded.finish_accepted ? "yes" : "no") + ", error \"" + decoded.error + "\"";
 }
 
@@ -113,8 +112,7 @@ TEST(NdjsonDecoder, LfEndsLines) {
 }
 
 TEST(NdjsonDecoder, CrBeforeLfIsRemoved) {
-  check_lines({"{\"a\":1}", "{\"b\":2}"},
-              decode_at_every_split("{\"a\":1}\r\n{\"b\":2}\r\n").lines_from_feeds);
+  check_lines({"{\"a\":1}", "{\"b\":2}"}, decode_at_every_split("{\"a\":1}\r\n{\"b\":2}\r\n").lines_from_feeds);
 }
 
 TEST(NdjsonDecoder, CrlfSplitAcrossFeedsIsOneLineEnding) {
@@ -180,8 +178,7 @@ TEST(NdjsonDecoder, EveryLineSplitAtEveryOffsetGivesTheSameLines) {
 TEST(NdjsonDecoder, LineSeparatorsAndNelArePassedThroughUntouched) {
   // U+2028, U+2029 and NEL (C2 85, and a lone 85) break lines in some
   // Unicode-aware splitters; in NDJSON only LF does.
-  const std::string json =
-      std::string("\"a\xE2\x80\xA8") + "b\xE2\x80\xA9" + "c\xC2\x85" + "d\x85" + "e\"";
+  const std::string json = std::string("\"a\xE2\x80\xA8") + "b\xE2\x80\xA9" + "c\xC2\x85" + "d\x85" + "e\"";
   check_lines({json}, decode_at_every_split(json + "\n").lines_from_feeds);
 }
 
@@ -231,8 +228,7 @@ TEST(NdjsonDecoder, FinalLineOneByteOverTheCapFailsAtFinish) {
 }
 
 TEST(NdjsonDecoder, LineExactlyAtTheCapIsAcceptedWithItsCrlf) {
-  const Decoded decoded =
-      decode_at_every_split("0123456789abcdef\r\n0123456789abcdef\n0123456789abcdef\r", 16);
+  const Decoded decoded = decode_at_every_split("0123456789abcdef\r\n0123456789abcdef\n0123456789abcdef\r", 16);
   check_lines({"0123456789abcdef", "0123456789abcdef"}, decoded.lines_from_feeds);
   check_lines({"0123456789abcdef"}, decoded.lines_from_finish);
   CHECK_TRUE(decoded.every_feed_accepted);

@@ -39,8 +39,8 @@ Filtered filter_deltas(const std::vector<Delta>& deltas, std::string_view model 
   ReasoningFilter filter(policy, max_unopened_bytes);
   Filtered result;
   for (const Delta& delta : deltas) {
-    filter.put(model, delta.has_reasoning_field, delta.structured_reasoning, delta.content,
-               result.answer, result.reasoning);
+    filter.put(model, delta.has_reasoning_field, delta.structured_reasoning, delta.content, result.answer,
+               result.reasoning);
   }
   if (end == End::kByItself) filter.end_of_output(result.answer, result.reasoning);
   filter.finish(result.answer, result.reasoning);
@@ -95,8 +95,8 @@ TEST(ReasoningFilter, SplitTagsAcrossDeltasLeakNothing) {
 }
 
 TEST(ReasoningFilter, MissingOpenerFromAnR1ModelIsReasoning) {
-  const Filtered expected{"Paris.", "Okay, the capital of France.\n", false, false, true,
-                          UnopenedTextVerdict::kReasoning};
+  const Filtered expected{"Paris.", "Okay, the capital of France.\n", false, false,
+                          true,     UnopenedTextVerdict::kReasoning};
   check_every_split("Okay, the capital of France.\n</think>\n\nParis.", expected, "deepseek-r1:7b");
 }
 
@@ -160,24 +160,20 @@ TEST(ReasoningFilter, StrayCloseTagAfterAnswerBeganIsRemovedAndFlagged) {
   check_every_split("Some text that was reasoning.</think>\n\nThe answer.", expected);
 }
 
-TEST(ReasoningFilter, LeadingWhitespaceOfTheAnswerIsDropped) {
-  check_every_split("\n\n  Hi!", {"Hi!", ""});
-}
+TEST(ReasoningFilter, LeadingWhitespaceOfTheAnswerIsDropped) { check_every_split("\n\n  Hi!", {"Hi!", ""}); }
 
 TEST(ReasoningFilter, StructuredReasoningIsNeverAnswer) {
-  const Filtered got = filter_deltas({{"", "", true},
-                                      {"", "The user asks", true},
-                                      {"", " about Paris.", true},
-                                      {"\n\nParis is the capital."}},
-                                     "deepseek-reasoner");
+  const Filtered got = filter_deltas(
+      {{"", "", true}, {"", "The user asks", true}, {"", " about Paris.", true}, {"\n\nParis is the capital."}},
+      "deepseek-reasoner");
   STRCMP_EQUAL("Paris is the capital.", got.answer.c_str());
   STRCMP_EQUAL("The user asks about Paris.", got.reasoning.c_str());
   CHECK_FALSE(got.missing_opener_assumed);
 }
 
 TEST(ReasoningFilter, StructuredReasoningFieldOverridesTheMissingOpenerPolicy) {
-  const Filtered got = filter_deltas({{"", "thinking", true}, {"Answer."}}, "deepseek-r1",
-                                     MissingOpenerPolicy::kAlways);
+  const Filtered got =
+      filter_deltas({{"", "thinking", true}, {"Answer."}}, "deepseek-r1", MissingOpenerPolicy::kAlways);
   STRCMP_EQUAL("Answer.", got.answer.c_str());
   CHECK_FALSE(got.reasoning_unclosed);
 }
@@ -188,24 +184,21 @@ TEST(ReasoningFilter, AnswerOnlyInTheReasoningFieldLeavesNoAnswer) {
   STRCMP_EQUAL("The answer is 4.", got.reasoning.c_str());
 }
 
-TEST(ReasoningFilter, PartialOpenerAtEndOfStreamIsAnswerText) {
-  check_every_split("<thi", {"<thi", ""});
-}
+TEST(ReasoningFilter, PartialOpenerAtEndOfStreamIsAnswerText) { check_every_split("<thi", {"<thi", ""}); }
 
 TEST(ReasoningFilter, NeverPolicyTreatsUnopenedTextAsAnswer) {
-  const Filtered got =
-      filter_deltas({{"reasoning</think>answer"}}, "deepseek-r1", MissingOpenerPolicy::kNever);
+  const Filtered got = filter_deltas({{"reasoning</think>answer"}}, "deepseek-r1", MissingOpenerPolicy::kNever);
   STRCMP_EQUAL("reasoninganswer", got.answer.c_str());
   CHECK_TRUE(got.stray_close_tag_removed);
 }
 
 TEST(ReasoningFilter, NoTagAtAllFromAnR1ModelIsTheAnswerWhenTheOutputEndsByItself) {
-  const Filtered expected{"Paris is the capital of France. 2 < 3.", "", false, false, false,
-                          UnopenedTextVerdict::kAnswer};
+  const Filtered expected{
+      "Paris is the capital of France. 2 < 3.", "", false, false, false, UnopenedTextVerdict::kAnswer};
   check_every_split("\nParis is the capital of France. 2 < 3.", expected, "deepseek-r1:7b",
                     MissingOpenerPolicy::kForReasoningModels, End::kByItself);
-  check_every_split("\nParis is the capital of France. 2 < 3.", expected, "any-name",
-                    MissingOpenerPolicy::kAlways, End::kByItself);
+  check_every_split("\nParis is the capital of France. 2 < 3.", expected, "any-name", MissingOpenerPolicy::kAlways,
+                    End::kByItself);
 }
 
 TEST(ReasoningFilter, UnopenedTextIsNeitherSpokenNorReportedUntilATagOrTheEndDecides) {
@@ -238,25 +231,24 @@ TEST(ReasoningFilter, UnopenedTextIsReleasedInOrderWhenTheOutputEnds) {
 }
 
 TEST(ReasoningFilter, UnopenedTextAtAnAbruptEndIsReasoningAndNeverAnswer) {
-  const Filtered expected{"", "The user wants a poem.", true, false, true,
-                          UnopenedTextVerdict::kUnspokenAtAbruptEnd};
+  const Filtered expected{
+      "", "The user wants a poem.", true, false, true, UnopenedTextVerdict::kUnspokenAtAbruptEnd};
   check_every_split("The user wants a poem.", expected, "deepseek-r1");
 }
 
 TEST(ReasoningFilter, UnopenedTextPastTheCapIsReasoningWhateverTheDeltas) {
   // 20 bytes of unopened text against a cap of 16.
-  const Filtered closed{"Yes.", "Long reasoning here.", false, false, true,
-                        UnopenedTextVerdict::kReasoningOverCap};
+  const Filtered closed{
+      "Yes.", "Long reasoning here.", false, false, true, UnopenedTextVerdict::kReasoningOverCap};
   check_every_split("Long reasoning here.</think>Yes.", closed, "deepseek-r1",
                     MissingOpenerPolicy::kForReasoningModels, End::kByItself, 16);
-  const Filtered unclosed{"", "Long reasoning here.", true, false, true,
-                          UnopenedTextVerdict::kReasoningOverCap};
-  check_every_split("Long reasoning here.", unclosed, "deepseek-r1",
-                    MissingOpenerPolicy::kForReasoningModels, End::kByItself, 16);
+  const Filtered unclosed{"", "Long reasoning here.", true, false, true, UnopenedTextVerdict::kReasoningOverCap};
+  check_every_split("Long reasoning here.", unclosed, "deepseek-r1", MissingOpenerPolicy::kForReasoningModels,
+                    End::kByItself, 16);
   // At the cap exactly, it is still held, and the end makes it the answer.
   const Filtered at_cap{"Sixteen bytes ok", "", false, false, false, UnopenedTextVerdict::kAnswer};
-  check_every_split("Sixteen bytes ok", at_cap, "deepseek-r1",
-                    MissingOpenerPolicy::kForReasoningModels, End::kByItself, 16);
+  check_every_split("Sixteen bytes ok", at_cap, "deepseek-r1", MissingOpenerPolicy::kForReasoningModels,
+                    End::kByItself, 16);
 }
 
 TEST(ReasoningFilter, PastTheCapReasoningStreamsAtOnce) {

@@ -14,8 +14,8 @@ TEST(ServerProfiles, AutoIsTheDefaultAndGuessesFromTheModelName) {
 }
 
 TEST(ServerProfiles, EveryServerKindHasAProfile) {
-  for (const char* name : {"deepseek", "together", "fireworks", "openrouter", "groq", "ollama",
-                           "ollama-native", "vllm", "llamacpp", "inline-r1", "plain"}) {
+  for (const char* name : {"deepseek", "together", "fireworks", "openrouter", "groq", "ollama", "ollama-native",
+                           "vllm", "llamacpp", "inline-r1", "plain"}) {
     CHECK_TEXT(find_server_profile(name) != nullptr, name);
   }
   POINTERS_EQUAL(nullptr, find_server_profile("openai-gpt"));
@@ -24,13 +24,11 @@ TEST(ServerProfiles, EveryServerKindHasAProfile) {
 
 TEST(ServerProfiles, RecognisesR1StyleModelNames) {
   for (const char* name : {"deepseek-r1:7b", "DeepSeek-R1-Distill-Qwen-7B", "deepseek-ai/DeepSeek-R1",
-                           "deepseek-r1-distill-llama-70b", "QwQ-32B",
-                           "accounts/fireworks/models/deepseek-r1", "perplexity/r1-1776",
-                           "DeepSeek-R1-0528-Q4_K_M.gguf"}) {
+                           "deepseek-r1-distill-llama-70b", "QwQ-32B", "accounts/fireworks/models/deepseek-r1",
+                           "perplexity/r1-1776", "DeepSeek-R1-0528-Q4_K_M.gguf"}) {
     CHECK_TEXT(names_reasoning_model(name), name);
   }
-  for (const char* name : {"llama3.2", "gpt-4o-mini", "deepseek-chat", "mistral-r10", "r1234",
-                           "qwen2.5:7b", ""}) {
+  for (const char* name : {"llama3.2", "gpt-4o-mini", "deepseek-chat", "mistral-r10", "r1234", "qwen2.5:7b", ""}) {
     CHECK_FALSE_TEXT(names_reasoning_model(name), name);
   }
 }
@@ -44,7 +42,6 @@ TEST(ServerProfiles, DeepSeekApiReasonerIsNotAnInlineReasoningModel) {
 TEST(ServerProfiles, ContentTypeChoosesTheWireFormat) {
   CHECK(wire_format_for_content_type("application/x-ndjson") == WireFormat::kNdjson);
   CHECK(wire_format_for_content_type(" Application/X-NDJSON ; charset=utf-8") == WireFormat::kNdjson);
-  CHECK(wire_format_for_content_type("text/event-stream; charset=utf-8") ==
-        WireFormat::kServerSentEvents);
+  CHECK(wire_format_for_content_type("text/event-stream; charset=utf-8") == WireFormat::kServerSentEvents);
   CHECK(wire_format_for_content_type("") == WireFormat::kServerSentEvents);
 }

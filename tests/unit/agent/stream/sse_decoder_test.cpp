@@ -62,10 +62,9 @@ struct Decoded {
 };
 
 std::string describe(const Decoded& decoded) {
-  return describe(decoded.events) + "accepted " + (decoded.every_feed_accepted ? "yes" : "no") +
-         ", error \"" + decoded.error + "\", comments " + std::to_string(decoded.comments_seen) +
-         ", retry " + std::to_string(decoded.retry_ms) + ", pending \"" +
-         printable(decoded.pending_data) + "\", cut " +
+  return describe(decoded.events) + "accepted " + (decoded.every_feed_accepted ? "yes" : "no") + ", error \"" +
+         decoded.error + "\", comments " + std::to_string(decoded.comments_seen) + ", retry " +
+         std::to_string(decoded.retry_ms) + ", pending \"" + printable(decoded.pending_data) + "\", cut " +
          (decoded.finish_reported_cut ? "yes" : "no");
 }
 
@@ -121,8 +120,7 @@ TEST_GROUP(SseDecoder){};
 // Line endings
 
 TEST(SseDecoder, LfEndsLines) {
-  check_events({{"message", "a", ""}, {"message", "b", ""}},
-               decode_at_every_split("data: a\n\ndata: b\n\n"));
+  check_events({{"message", "a", ""}, {"message", "b", ""}}, decode_at_every_split("data: a\n\ndata: b\n\n"));
 }
 
 TEST(SseDecoder, CrlfEndsLines) {
@@ -131,8 +129,7 @@ TEST(SseDecoder, CrlfEndsLines) {
 }
 
 TEST(SseDecoder, CrAloneEndsLines) {
-  check_events({{"message", "a", ""}, {"message", "b", ""}},
-               decode_at_every_split("data: a\r\rdata: b\r\r"));
+  check_events({{"message", "a", ""}, {"message", "b", ""}}, decode_at_every_split("data: a\r\rdata: b\r\r"));
 }
 
 TEST(SseDecoder, MixedLineEndingsInOneStream) {
@@ -214,8 +211,7 @@ TEST(SseDecoder, MultipleDataLinesAreJoinedWithLf) {
 }
 
 TEST(SseDecoder, EmptyDataLinesStillMakeAnEvent) {
-  check_events({{"message", "", ""}, {"message", "\n", ""}},
-               decode_at_every_split("data:\n\ndata\ndata\n\n"));
+  check_events({{"message", "", ""}, {"message", "\n", ""}}, decode_at_every_split("data:\n\ndata\ndata\n\n"));
 }
 
 TEST(SseDecoder, CommentsOfEveryKindAreCountedAndIgnored) {
@@ -251,8 +247,7 @@ TEST(SseDecoder, EventFieldNamesTheTypeOfOneEventOnly) {
 }
 
 TEST(SseDecoder, LastEventFieldWins) {
-  check_events({{"second", "x", ""}},
-               decode_at_every_split("event: first\nevent: second\ndata: x\n\n"));
+  check_events({{"second", "x", ""}}, decode_at_every_split("event: first\nevent: second\ndata: x\n\n"));
 }
 
 TEST(SseDecoder, EmptyEventTypeMeansMessage) {
@@ -265,9 +260,8 @@ TEST(SseDecoder, EventTypeWithoutDataIsForgottenAtTheBlankLine) {
 }
 
 TEST(SseDecoder, IdIsKeptForLaterEventsUntilChanged) {
-  check_events(
-      {{"message", "a", "1"}, {"message", "b", "1"}, {"message", "c", "2"}, {"message", "d", ""}},
-      decode_at_every_split("id: 1\ndata: a\n\ndata: b\n\nid: 2\ndata: c\n\nid\ndata: d\n\n"));
+  check_events({{"message", "a", "1"}, {"message", "b", "1"}, {"message", "c", "2"}, {"message", "d", ""}},
+               decode_at_every_split("id: 1\ndata: a\n\ndata: b\n\nid: 2\ndata: c\n\nid\ndata: d\n\n"));
 }
 
 TEST(SseDecoder, IdWithoutDataIsStillRemembered) {
@@ -331,7 +325,10 @@ TEST(SseDecoder, LeadingBomSplitAcrossFeedsIsSkipped) {
   std::vector<SseEvent> events;
   CHECK_TRUE(decoder.feed("\xEF", events));
   CHECK_TRUE(decoder.feed("\xBB", events));
-  CHECK_TRUE(decoder.feed("\xBF" "data: x\n\n", events));
+  CHECK_TRUE(
+      decoder.feed("\xBF"
+                   "data: x\n\n",
+                   events));
   check_events({{"message", "x", ""}}, events);
 }
 
@@ -341,14 +338,14 @@ TEST(SseDecoder, BomDirectlyFollowedByALineEndingIsSkipped) {
 
 TEST(SseDecoder, OnlyOneLeadingBomIsSkipped) {
   // The second BOM becomes part of the first field's name, so that field is unknown.
-  check_events({{"message", "y", ""}},
-               decode_at_every_split("\xEF\xBB\xBF\xEF\xBB\xBF" "data: x\n\ndata: y\n\n"));
+  check_events({{"message", "y", ""}}, decode_at_every_split("\xEF\xBB\xBF\xEF\xBB\xBF"
+                                                             "data: x\n\ndata: y\n\n"));
 }
 
 TEST(SseDecoder, BomNotAtTheStartIsData) {
-  check_events({{"message", "\xEF\xBB\xBFx", ""}},
-               decode_at_every_split("data: \xEF\xBB\xBFx\n\n"));
-  check_events({}, decode_at_every_split("\n\xEF\xBB\xBF" "data: x\n\n"));
+  check_events({{"message", "\xEF\xBB\xBFx", ""}}, decode_at_every_split("data: \xEF\xBB\xBFx\n\n"));
+  check_events({}, decode_at_every_split("\n\xEF\xBB\xBF"
+                                         "data: x\n\n"));
 }
 
 TEST(SseDecoder, BytesThatOnlyBeginABomAreKeptAsTheStartOfTheFirstLine) {
@@ -400,8 +397,7 @@ TEST(SseDecoder, EveryEventSplitAtEveryOffsetGivesTheSameEvents) {
       "\r"
       "data: [DONE]\n\n");
   check_events({{"message", "{\"choices\":[{\"delta\":{\"reasoning_content\":\"Hmm\"}}]}", "1"},
-                {"message",
-                 "{\"choices\":[{\"delta\":{\"content\":\"Caf\xC3\xA9 \xF0\x9F\xA4\x96\"}}]}", "1"},
+                {"message", "{\"choices\":[{\"delta\":{\"content\":\"Caf\xC3\xA9 \xF0\x9F\xA4\x96\"}}]}", "1"},
                 {"error", "{\"error\":{\"message\":\"Insufficient Balance\"}}", "1"},
                 {"message", "[DONE]", "1"}},
                decoded);
@@ -429,8 +425,8 @@ TEST(SseDecoder, RandomlySizedReadsGiveTheSameEventsAsOneRead) {
 TEST(SseDecoder, LineSeparatorsAndNelInsideDataPassThroughUntouched) {
   // U+2028, U+2029 and NEL (C2 85, and a lone 85), VT and FF break lines in
   // some Unicode-aware splitters; in SSE only CR and LF do.
-  const std::string json = std::string("{\"t\":\"a\xE2\x80\xA8") + "b\xE2\x80\xA9" + "c\xC2\x85" +
-                           "d\x85" + "e\x0B" + "f\x0C" + "g\"}";
+  const std::string json = std::string("{\"t\":\"a\xE2\x80\xA8") + "b\xE2\x80\xA9" + "c\xC2\x85" + "d\x85" +
+                           "e\x0B" + "f\x0C" + "g\"}";
   check_events({{"message", json, ""}}, decode_at_every_split("data: " + json + "\n\n"));
 }
 
@@ -527,12 +523,10 @@ TEST(SseDecoder, PendingDataMatchesWhatABlankLineWouldDispatch) {
 // The cap
 
 TEST(SseDecoder, LineLongerThanTheCapFailsNamingTheCap) {
-  const Decoded decoded =
-      decode_at_every_split("data: ok\n\ndata: 0123456789abcdef\n\ndata: later\n\n", 16);
+  const Decoded decoded = decode_at_every_split("data: ok\n\ndata: 0123456789abcdef\n\ndata: later\n\n", 16);
   check_events({{"message", "ok", ""}}, decoded.events);
   CHECK_FALSE(decoded.every_feed_accepted);
-  STRCMP_EQUAL("server-sent event larger than 16 bytes: a line is longer than the cap",
-               decoded.error.c_str());
+  STRCMP_EQUAL("server-sent event larger than 16 bytes: a line is longer than the cap", decoded.error.c_str());
   STRCMP_EQUAL("", decoded.pending_data.c_str());
   CHECK_FALSE(decoded.finish_reported_cut);
 }
@@ -558,8 +552,7 @@ TEST(SseDecoder, LineOneByteOverTheCapFails) {
 }
 
 TEST(SseDecoder, LineExactlyAtTheCapIsAccepted) {
-  check_events({{"message", "0123456789", ""}},
-               decode_at_every_split("data: 0123456789\r\n\r\n", 16));
+  check_events({{"message", "0123456789", ""}}, decode_at_every_split("data: 0123456789\r\n\r\n", 16));
 }
 
 TEST(SseDecoder, DataLinesAddingUpPastTheCapFail) {
@@ -604,8 +597,7 @@ TEST(SseDecoder, TenThousandEventsInSmallPiecesKeepMemoryBounded) {
   for (int index = 0; index < 10000; ++index) {
     if (index % 10 == 0) stream += ": keep-alive\n";
     stream += "id: " + std::to_string(index) + "\n";
-    stream += "data: {\"choices\":[{\"delta\":{\"content\":\"word " + std::to_string(index) +
-              "\"}}]}\n\n";
+    stream += "data: {\"choices\":[{\"delta\":{\"content\":\"word " + std::to_string(index) + "\"}}]}\n\n";
   }
   SseDecoder decoder(4096);
   std::vector<SseEvent> events;

@@ -24,8 +24,8 @@ class RecordingSink final : public StreamSink {
   }
   void on_finish_reason(std::string_view reason) override { log += "finish:" + std::string(reason) + "\n"; }
   void on_usage(const TokenUsage& usage) override {
-    log += "usage:" + std::to_string(usage.prompt_tokens) + "/" + std::to_string(usage.completion_tokens) +
-           "/" + std::to_string(usage.reasoning_tokens) + "\n";
+    log += "usage:" + std::to_string(usage.prompt_tokens) + "/" + std::to_string(usage.completion_tokens) + "/" +
+           std::to_string(usage.reasoning_tokens) + "\n";
   }
   void on_error(std::string_view message) override {
     errors.emplace_back(message);
@@ -51,9 +51,7 @@ Replay replay_pieces(const vic_r1::test::Pieces& pieces, StreamReader::Options o
   return result;
 }
 
-Replay replay(std::string_view body, StreamReader::Options options = {}) {
-  return replay_pieces({body}, options);
-}
+Replay replay(std::string_view body, StreamReader::Options options = {}) { return replay_pieces({body}, options); }
 
 // Fed whole, split at every offset and byte by byte, the body must give the
 // very same calls and outcome.
@@ -69,8 +67,8 @@ Replay replay_every_split(std::string_view body, StreamReader::Options options =
 
 std::string deepseek_chunk(std::string_view delta, std::string_view finish = "null") {
   return "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"deepseek-reasoner\","
-         "\"choices\":[{\"index\":0,\"delta\":" + std::string(delta) + ",\"logprobs\":null,\"finish_reason\":" +
-         std::string(finish) + "}]}\n\n";
+         "\"choices\":[{\"index\":0,\"delta\":" +
+         std::string(delta) + ",\"logprobs\":null,\"finish_reason\":" + std::string(finish) + "}]}\n\n";
 }
 
 std::string content_chunk(std::string_view model, std::string_view content, std::string_view finish = "null") {
@@ -151,7 +149,8 @@ TEST(StreamReader, FinishReasonThenEndIsComplete) {
 }
 
 TEST(StreamReader, EventCutOffAtTheEndIsDroppedAndSaid) {
-  const Replay result = replay(content_chunk("llama3.2", "One.") + "data: {\"choices\":[{\"delta\":{\"content\":\"Two\"}}]}");
+  const Replay result =
+      replay(content_chunk("llama3.2", "One.") + "data: {\"choices\":[{\"delta\":{\"content\":\"Two\"}}]}");
   STRCMP_EQUAL("One.", result.sink.answer.c_str());
   CHECK(result.summary.outcome == StreamOutcome::kCutShort);
   STRCMP_CONTAINS("incomplete", result.summary.explanation.c_str());
@@ -194,12 +193,13 @@ TEST(StreamReader, OnlyReasoningAndAProperEndIsFlagged) {
   const Replay result = replay_every_split(
       deepseek_chunk(R"({"reasoning_content":"Let me think"})", "\"length\"") + "data: [DONE]\n\n");
   CHECK(result.summary.outcome == StreamOutcome::kAnswerOnlyInReasoning);
-  STRCMP_CONTAINS("token limit was reached while the model was still reasoning", result.summary.explanation.c_str());
+  STRCMP_CONTAINS("token limit was reached while the model was still reasoning",
+                  result.summary.explanation.c_str());
 }
 
 TEST(StreamReader, UnclosedInlineBlockIsFlaggedAndNothingSpoken) {
-  const Replay result = replay_every_split(content_chunk("deepseek-r1", "<think>still thinking", "\"stop\"") +
-                                           "data: [DONE]\n\n");
+  const Replay result =
+      replay_every_split(content_chunk("deepseek-r1", "<think>still thinking", "\"stop\"") + "data: [DONE]\n\n");
   STRCMP_EQUAL("", result.sink.answer.c_str());
   CHECK(result.summary.outcome == StreamOutcome::kAnswerOnlyInReasoning);
   CHECK_TRUE(result.summary.reasoning_unclosed);
@@ -323,7 +323,8 @@ TEST(StreamReader, R1ModelWithNoTagPastTheCapIsReasoningAndSaysSo) {
   StreamReader::Options options;
   options.max_unopened_bytes = 10;
   const Replay result = replay_every_split(content_chunk("deepseek-r1", "Hmm, so the user") +
-                                               content_chunk("deepseek-r1", " asks.", "\"stop\"") + "data: [DONE]\n\n",
+                                               content_chunk("deepseek-r1", " asks.", "\"stop\"") +
+                                               "data: [DONE]\n\n",
                                            options);
   STRCMP_EQUAL("", result.sink.answer.c_str());
   STRCMP_EQUAL("Hmm, so the user asks.", result.sink.reasoning.c_str());

@@ -59,10 +59,14 @@ std::vector<TranscriptRow> read_manifest() {
 
 int exit_status_of(StreamOutcome outcome) {
   switch (outcome) {
-    case StreamOutcome::kCompleted: return 0;
-    case StreamOutcome::kError: return 3;
-    case StreamOutcome::kCutShort: return 4;
-    case StreamOutcome::kAnswerOnlyInReasoning: return 5;
+    case StreamOutcome::kCompleted:
+      return 0;
+    case StreamOutcome::kError:
+      return 3;
+    case StreamOutcome::kCutShort:
+      return 4;
+    case StreamOutcome::kAnswerOnlyInReasoning:
+      return 5;
   }
   return -1;
 }
