@@ -32,10 +32,8 @@ FirmwareExpectation version_says(FirmwareFamily family) {
 }
 FirmwareExpectation owner_says(FirmwareFamily family) { return {family, FirmwareExpectation::Source::kOwner}; }
 
-}  // namespace
-
-TEST_GROUP(LayoutConfirmation){void anim(LayoutConfirmation & confirmation, const Bytes& datagram){
-    confirmation.on_anim_datagram(datagram.data(), datagram.size());
+void anim(LayoutConfirmation& confirmation, const Bytes& datagram) {
+  confirmation.on_anim_datagram(datagram.data(), datagram.size());
 }
 void engine(LayoutConfirmation& confirmation, const Bytes& datagram) {
   confirmation.on_engine_datagram(datagram.data(), datagram.size());
@@ -45,8 +43,10 @@ void check_family(const LayoutConfirmation& confirmation, FirmwareFamily family)
   CHECK_TRUE(confirmation.layout().family == family);
 }
 std::string explanation(const LayoutConfirmation& confirmation) { return std::string(confirmation.explanation()); }
-}
-;
+
+}  // namespace
+
+TEST_GROUP(LayoutConfirmation){};
 
 TEST(LayoutConfirmation, NothingIsConfirmedBeforeVicAnimsAnimationState) {
   LayoutConfirmation confirmation(version_says(FirmwareFamily::kVector18));

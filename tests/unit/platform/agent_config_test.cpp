@@ -62,34 +62,35 @@ using vic_r1::test::TemporaryDirectory;
 
 }  // namespace
 
-TEST_GROUP(AgentConfig){LoadOutcome load(std::string_view json){return load_outcome(json, kProfileNames);
-}
+TEST_GROUP(AgentConfig) {
+  const std::vector<std::string_view>& profile_names = kProfileNames;
 
-AgentConfig accept(std::string_view json) {
-  LoadOutcome result = load(json);
-  CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
-  CHECK_TRUE(result.errors.empty());
-  return result.ok() ? *result.config : AgentConfig{};
-}
+  LoadOutcome load(std::string_view json) { return load_outcome(json, profile_names); }
 
-// The config must be refused with an error that contains `expected`.
-LoadOutcome refuse(std::string_view json, const char* expected) {
-  LoadOutcome result = load(json);
-  CHECK_FALSE_TEXT(result.ok(), std::string(json).c_str());
-  CHECK_FALSE(result.errors.empty());
-  STRCMP_CONTAINS(expected, all_errors(result).c_str());
-  return result;
-}
+  AgentConfig accept(std::string_view json) {
+    LoadOutcome result = load(json);
+    CHECK_TRUE_TEXT(result.ok(), all_errors(result).c_str());
+    CHECK_TRUE(result.errors.empty());
+    return result.ok() ? *result.config : AgentConfig{};
+  }
 
-// Exactly one error, exactly this text.
-void refuse_exactly(std::string_view json, const char* expected) {
-  LoadOutcome result = load(json);
-  CHECK_FALSE(result.ok());
-  LONGS_EQUAL_TEXT(1, result.errors.size(), all_errors(result).c_str());
-  STRCMP_EQUAL(expected, result.errors.front().c_str());
-}
-}
-;
+  // The config must be refused with an error that contains `expected`.
+  LoadOutcome refuse(std::string_view json, const char* expected) {
+    LoadOutcome result = load(json);
+    CHECK_FALSE_TEXT(result.ok(), std::string(json).c_str());
+    CHECK_FALSE(result.errors.empty());
+    STRCMP_CONTAINS(expected, all_errors(result).c_str());
+    return result;
+  }
+
+  // Exactly one error, exactly this text.
+  void refuse_exactly(std::string_view json, const char* expected) {
+    LoadOutcome result = load(json);
+    CHECK_FALSE(result.ok());
+    LONGS_EQUAL_TEXT(1, result.errors.size(), all_errors(result).c_str());
+    STRCMP_EQUAL(expected, result.errors.front().c_str());
+  }
+};
 
 // ---- defaults and presets ----------------------------------------------------
 

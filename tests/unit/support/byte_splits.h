@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -42,6 +43,16 @@ inline Pieces random_pieces(std::string_view input, std::uint64_t seed, std::siz
     offset += length;
   }
   return pieces;
+}
+
+// "reads of 3+5 bytes": how a failing test's input was cut.
+inline std::string describe_pieces(const Pieces& pieces) {
+  std::string sizes;
+  for (const std::string_view piece : pieces) {
+    if (!sizes.empty()) sizes += '+';
+    sizes += std::to_string(piece.size());
+  }
+  return "reads of " + sizes + " bytes";
 }
 
 }  // namespace vic_r1::test

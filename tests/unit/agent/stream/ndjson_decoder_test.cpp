@@ -73,15 +73,6 @@ Decoded decode(const Pieces& pieces, std::size_t max_line_bytes) {
   return decoded;
 }
 
-std::string describe_split(const Pieces& pieces) {
-  std::string sizes;
-  for (const std::string_view piece : pieces) {
-    if (!sizes.empty()) sizes += '+';
-    sizes += std::to_string(piece.size());
-  }
-  return "reads of " + sizes + " bytes";
-}
-
 // Decodes `input` whole, cut in two at every offset and byte by byte, checks
 // that every way of cutting it gives the same result, and returns that result.
 Decoded decode_at_every_split(std::string_view input,
@@ -90,7 +81,7 @@ Decoded decode_at_every_split(std::string_view input,
   const std::string expected = describe(whole);
   for (const Pieces& pieces : vic_r1::test::every_split(input)) {
     STRCMP_EQUAL_TEXT(expected.c_str(), describe(decode(pieces, max_line_bytes)).c_str(),
-                      describe_split(pieces).c_str());
+                      vic_r1::test::describe_pieces(pieces).c_str());
   }
   return whole;
 }
